@@ -1,0 +1,160 @@
+/**
+ * The auth rules (the seed's `Auth` class): registration, login, sessions and password reset, over the DB layer.
+ * @module
+ */
+import type { DB } from '../db/db.js';
+import { InvalidResetTokenError, NoResultFoundError } from '../errors.js';
+import type { PublicUser, User } from '../user/user.js';
+import { normaliseEmail } from './email.js';
+import { BcryptHasher, type PasswordHasher } from './password-hasher.js';
+import { generateUuid, hashToken } from './tokens.js';
+
+/** Settings for {@link Auth}; the durations are in milliseconds. */
+export interface AuthOptions {
+  /** How long a session lives after login (default 7 days). */
+  readonly sessionTtlMs?: number;
+  /** How long a reset token stays usable (default 30 minutes). */
+  readonly resetTokenTtlMs?: number;
+  /** Bcrypt cost for new hashes, used when no `hasher` is given (default 12). */
+  readonly bcryptCost?: number;
+  /** Password hasher; defaults to bcrypt at `bcryptCost`. */
+  readonly hasher?: PasswordHasher;
+  /** Source of the current time in epoch ms; tests hand in their own to cross an expiry without sleeping. */
+  readonly now?: () => number;
+}
+
+/** Seven days, the default session lifetime. */
+export const DEFAULT_SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+/** Thirty minutes, the default reset-token lifetime. */
+export const DEFAULT_RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
+
+/** Hashes a password with the configured hasher; module-private like the seed's `_hash_password`. */
+function hashPassword(hasher: PasswordHasher, password: string): Promise<string> {
+  return hasher.hash(password);
+}
+
+/** Strips a user row down to what callers outside the auth layer may see. */
+export function toPublicUser(user: User): PublicUser {
+  return { id: user.id, email: user.email };
+}
+
+/** The seed's `Auth`: every rule about who may do what, with its dependencies handed in (`new Auth(db, options)`). */
+export class Auth {
+  readonly #db: DB;
+  readonly #hasher: PasswordHasher;
+  readonly #now: () => number;
+  /** Lifetime of a new session, in ms; the HTTP layer reads it to set the cookie's Max-Age. */
+  readonly sessionTtlMs: number;
+  readonly #resetTokenTtlMs: number;
+  #dummyHash: Promise<string> | undefined;
+
+  /** Takes the DB layer and the settings; nothing is read from globals, so tests build as many as they like. */
+  constructor(db: DB, options: AuthOptions = {}) {
+    this.#db = db;
+    this.#hasher = options.hasher ?? new BcryptHasher(options.bcryptCost ?? 12);
+    this.#now = options.now ?? Date.now;
+    this.sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+    this.#resetTokenTtlMs = options.resetTokenTtlMs ?? DEFAULT_RESET_TOKEN_TTL_MS;
+  }
+
+  /** Creates an account; a taken email raises `UserAlreadyExistsError` (`User <email> already exists`). */
+  async registerUser(email: string, password: string): Promise<User> {
+    const hashed = await hashPassword(this.#hasher, password);
+    return this.#db.addUser(normaliseEmail(email), hashed, this.#now());
+  }
+
+  /**
+   * True only when the email has an account and the password matches it. An unknown email is checked against a
+   * dummy hash of the same cost, so both failures do the same bcrypt work and timing does not reveal which accounts
+   * exist. A match whose hash is weaker than the current cost is re-hashed on the spot.
+   */
+  async validLogin(email: string, password: string): Promise<boolean> {
+    const user = await this.#findByEmail(email);
+    if (user === undefined) {
+      await this.#hasher.verify(password, await this.#getDummyHash());
+      return false;
+    }
+    if (!(await this.#hasher.verify(password, user.hashed_password))) return false;
+    if (this.#hasher.needsRehash(user.hashed_password)) {
+      await this.#db.updateUser(user.id, { hashed_password: await hashPassword(this.#hasher, password) });
+    }
+    return true;
+  }
+
+  /** Starts a new session for the user and returns its id; the user's other sessions stay valid. */
+  async createSession(email: string): Promise<string> {
+    const user = await this.#db.findUserBy({ email: normaliseEmail(email) });
+    const sessionId = generateUuid();
+    const now = this.#now();
+    await this.#db.addSession(hashToken(sessionId), user.id, now, now + this.sessionTtlMs);
+    return sessionId;
+  }
+
+  /** The user a live session belongs to, or null for a missing, unknown or expired id; one indexed query. */
+  async getUserFromSessionId(sessionId: string | null | undefined): Promise<User | null> {
+    if (!sessionId) return null;
+    return (await this.#db.findUserBySessionHash(hashToken(sessionId), this.#now())) ?? null;
+  }
+
+  /** Ends the one session presented (log out on this device); false when there was no live session to end. */
+  async destroySession(sessionId: string | null | undefined): Promise<boolean> {
+    if (!sessionId) return false;
+    return this.#db.deleteSession(hashToken(sessionId), this.#now());
+  }
+
+  /** Ends every session of a user (after a password reset, or "log out everywhere"); returns how many ended. */
+  async destroyAllSessions(userId: number): Promise<number> {
+    return this.#db.deleteUserSessions(userId);
+  }
+
+  /** Issues a new reset token for a registered email (replacing any earlier one); an unknown email raises `NoResultFoundError`. */
+  async getResetPasswordToken(email: string): Promise<string> {
+    const user = await this.#db.findUserBy({ email: normaliseEmail(email) });
+    const token = generateUuid();
+    await this.#db.updateUser(user.id, {
+      reset_token: hashToken(token),
+      reset_token_expires_at: this.#now() + this.#resetTokenTtlMs,
+    });
+    return token;
+  }
+
+  /**
+   * Sets a new password through a reset token, spends the token and ends every session of the user. When `email` is
+   * given, a token issued to another account is refused too. An unknown, expired, spent or mismatched token raises
+   * `InvalidResetTokenError`; of two requests racing for one token, exactly one succeeds.
+   */
+  async updatePassword(resetToken: string, password: string, email?: string): Promise<User> {
+    const tokenHash = hashToken(resetToken);
+    const user = await this.#db.findUserByResetToken(tokenHash, this.#now());
+    if (user === undefined) throw new InvalidResetTokenError('reset token is invalid or expired');
+    if (email !== undefined && user.email !== normaliseEmail(email)) {
+      throw new InvalidResetTokenError('reset token was not issued for this email');
+    }
+    const hashed = await hashPassword(this.#hasher, password);
+    if (!(await this.#db.spendResetToken(user.id, tokenHash, hashed, this.#now()))) {
+      throw new InvalidResetTokenError('reset token is invalid or expired');
+    }
+    return user;
+  }
+
+  /** Deletes expired sessions and clears expired reset tokens; the sweeper calls it on a timer. */
+  async purgeExpired(): Promise<{ sessions: number; resetTokens: number }> {
+    return this.#db.purgeExpired(this.#now());
+  }
+
+  /** Looks a user up by normalised email, turning "no result" into undefined. */
+  async #findByEmail(email: string): Promise<User | undefined> {
+    try {
+      return await this.#db.findUserBy({ email: normaliseEmail(email) });
+    } catch (error) {
+      if (error instanceof NoResultFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** A hash of a random password at the current cost, made once, for the unknown-email path of {@link validLogin}. */
+  #getDummyHash(): Promise<string> {
+    this.#dummyHash ??= hashPassword(this.#hasher, generateUuid());
+    return this.#dummyHash;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The DB layer: every query Sesame makes lives here, so the layers above never write SQL.
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import { NoResultFoundError, UnknownColumnError, UserAlreadyExistsError } from '../errors.js';
+import { USER_COLUMNS, type User, type UserChanges } from '../user/user.js';
+import type { Database } from './schema.js';
+
+/** A column filter for {@link DB.findUserBy}: any subset of the user's columns, matched with equality. */
+export type UserFilter = Partial<User>;
+
+/** The seed's `DB` class over Kysely: user CRUD plus the session and reset-token queries the auth rules need. */
+export class DB {
+  readonly #db: Kysely<Database>;
+
+  /** Takes an open Kysely instance (see `openStorage`); the caller owns its lifetime. */
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** Saves a new user and returns it; a taken email raises {@link UserAlreadyExistsError} (the unique index decides races). */
+  async addUser(email: string, hashedPassword: string, now: number = Date.now()): Promise<User> {
+    try {
+      return await this.#db
+        .insertInto('users')
+        .values({ email, hashed_password: hashedPassword, created_at: now, updated_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new UserAlreadyExistsError(`User ${email} already exists`);
+      throw error;
+    }
+  }
+
+  /** Returns the first user matching every given column; no match raises {@link NoResultFoundError}, a bad column {@link UnknownColumnError}. */
+  async findUserBy(filter: UserFilter): Promise<User> {
+    const entries = checkedEntries(filter, 'findUserBy');
+    if (entries.length === 0) throw new UnknownColumnError('findUserBy needs at least one column to match');
+    let query = this.#db.selectFrom('users').selectAll();
+    for (const [column, value] of entries) {
+      query = value === null ? query.where(column, 'is', null) : query.where(column, '=', value as never);
+    }
+    const user = await query.orderBy('id').limit(1).executeTakeFirst();
+    if (user === undefined) throw new NoResultFoundError(`no user matches ${entries.map(([c]) => c).join(', ')}`);
+    return user;
+  }
+
+  /** Locates a user with findUserBy, applies the changes and commits; an unknown column raises before anything is written. */
+  async updateUser(userId: number, changes: UserChanges): Promise<void> {
+    const entries = checkedEntries(changes, 'updateUser');
+    await this.findUserBy({ id: userId });
+    if (entries.length === 0) return;
+    await this.#db
+      .updateTable('users')
+      .set({ updated_at: Date.now(), ...Object.fromEntries(entries) })
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  /** Stores a new session row under the hash of its id. */
+  async addSession(idHash: string, userId: number, createdAt: number, expiresAt: number): Promise<void> {
+    await this.#db
+      .insertInto('sessions')
+      .values({ id_hash: idHash, user_id: userId, created_at: createdAt, expires_at: expiresAt })
+      .execute();
+  }
+
+  /** The per-request check: one primary-key probe joined to its user, ignoring expired rows. */
+  async findUserBySessionHash(idHash: string, now: number): Promise<User | undefined> {
+    return this.#db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('users')
+      .where('sessions.id_hash', '=', idHash)
+      .where('sessions.expires_at', '>', now)
+      .executeTakeFirst();
+  }
+
+  /** Deletes one session and tells whether it was live (an expired row is removed but reported as absent). */
+  async deleteSession(idHash: string, now: number): Promise<boolean> {
+    const row = await this.#db
+      .deleteFrom('sessions')
+      .where('id_hash', '=', idHash)
+      .returning('expires_at')
+      .executeTakeFirst();
+    return row !== undefined && row.expires_at > now;
+  }
+
+  /** Deletes every session of a user and returns how many there were. */
+  async deleteUserSessions(userId: number): Promise<number> {
+    const result = await this.#db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Finds the user holding a live reset token (by its hash), or undefined. */
+  async findUserByResetToken(tokenHash: string, now: number): Promise<User | undefined> {
+    return this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('reset_token', '=', tokenHash)
+      .where('reset_token_expires_at', '>', now)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Spends a reset token: in one transaction, sets the new hash and clears the token only if the token is still
+   * live (so two racing requests cannot both win), then ends every session of that user.
+   */
+  async spendResetToken(userId: number, tokenHash: string, newHash: string, now: number): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('users')
+        .set({ hashed_password: newHash, reset_token: null, reset_token_expires_at: null, updated_at: now })
+        .where('id', '=', userId)
+        .where('reset_token', '=', tokenHash)
+        .where('reset_token_expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return false;
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+      return true;
+    });
+  }
+
+  /** Removes expired sessions and clears expired reset tokens, so dead rows do not pile up; returns the counts. */
+  async purgeExpired(now: number): Promise<{ sessions: number; resetTokens: number }> {
+    const sessions = await this.#db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+    const tokens = await this.#db
+      .updateTable('users')
+      .set({ reset_token: null, reset_token_expires_at: null })
+      .where('reset_token_expires_at', '<=', now)
+      .executeTakeFirst();
+    return { sessions: Number(sessions.numDeletedRows), resetTokens: Number(tokens.numUpdatedRows) };
+  }
+}
+
+/** Validates caller-supplied column names (they may come from untyped JS) and drops undefined values. */
+function checkedEntries(record: object, method: string): Array<[keyof User, unknown]> {
+  const entries = Object.entries(record).filter(([, value]) => value !== undefined);
+  for (const [column] of entries) {
+    if (!USER_COLUMNS.has(column)) throw new UnknownColumnError(`${method}: users has no column ${JSON.stringify(column)}`);
+  }
+  return entries as Array<[keyof User, unknown]>;
+}
+
+/** True for a unique-constraint failure on either engine (SQLite's extended code, PostgreSQL's SQLSTATE 23505). */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}

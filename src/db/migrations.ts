@@ -1,0 +1,54 @@
+/**
+ * Versioned schema migrations, applied at start-up so data survives restarts (the seed dropped everything instead).
+ * @module
+ */
+import type { Kysely} from 'kysely';
+import { Migrator, type Migration } from 'kysely';
+import type { Engine } from './storage.js';
+
+/** Every migration, keyed by a name whose sort order is the apply order; append, never edit a shipped one. */
+function migrations(engine: Engine): Record<string, Migration> {
+  return {
+    '0001_users_and_sessions': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'integer', (c) =>
+            engine === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('email', 'varchar(320)', (c) => c.notNull().unique())
+          .addColumn('hashed_password', 'varchar(250)', (c) => c.notNull())
+          .addColumn('reset_token', 'varchar(250)')
+          .addColumn('reset_token_expires_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('users_reset_token_idx').on('users').column('reset_token').execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sessions_user_id_idx').on('sessions').column('user_id').execute();
+        await db.schema.createIndex('sessions_expires_at_idx').on('sessions').column('expires_at').execute();
+      },
+      async down(db: Kysely<unknown>): Promise<void> {
+        await db.schema.dropTable('sessions').execute();
+        await db.schema.dropTable('users').execute();
+      },
+    },
+  };
+}
+
+/** Applies every pending migration; several processes may call it at once (Kysely takes a lock). */
+export async function migrateToLatest(db: Kysely<any>, engine: Engine): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any -- the migrator works below the typed schema
+  const all = migrations(engine);
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(all) } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * `POST /sessions` (log in) and `DELETE /sessions` (log out on this device).
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { credentialsBody, emailMessageReply, messageReply, type CredentialsBody } from '../schemas.js';
+import { clearSessionCookie, readSessionId, setSessionCookie } from '../session-cookie.js';
+import type { RouteDeps } from './deps.js';
+
+/** Registers the login and logout routes. */
+export function sessionRoutes(app: FastifyInstance, { auth, cookie }: RouteDeps): void {
+  app.post<{ Body: CredentialsBody }>(
+    '/sessions',
+    { schema: { body: credentialsBody, response: { 200: emailMessageReply, 401: messageReply } } },
+    async (request, reply) => {
+      const { email, password } = request.body;
+      // One message for unknown email and wrong password, so the reply does not reveal which accounts exist.
+      if (!(await auth.validLogin(email, password))) return reply.code(401).send({ message: 'wrong email or password' });
+      setSessionCookie(reply, await auth.createSession(email), cookie);
+      return { email, message: 'logged in' };
+    },
+  );
+
+  // 302 exactly: a client following it arrives at GET / (307/308 would repeat the DELETE).
+  const home = `${app.prefix}/`.replace(/\/+$/, '') || '/';
+  app.delete('/sessions', { schema: { response: { 403: messageReply } } }, async (request, reply) => {
+    if (!(await auth.destroySession(readSessionId(request)))) return reply.code(403).send({ message: 'no such session' });
+    clearSessionCookie(reply, cookie);
+    return reply.redirect(home, 302);
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * The `session_id` cookie: its name (fixed by the seed), its attributes, and reading it from a request.
+ * @module
+ */
+import { parse } from 'cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Cookie name, fixed by the seed contract. */
+export const SESSION_COOKIE = 'session_id';
+
+/** What varies between deployments in the cookie's attributes. */
+export interface SessionCookieSettings {
+  /** Send only over HTTPS; on in production. */
+  readonly secure: boolean;
+  /** Lifetime in ms, mirrored as Max-Age so the browser drops the cookie when the server forgets the session. */
+  readonly ttlMs: number;
+}
+
+/**
+ * Sets the session cookie. HttpOnly keeps it from scripts (XSS cannot steal it); SameSite=Lax keeps it off cross-site
+ * POSTs (CSRF); Path=/ so a host application's own routes receive it when Sesame is mounted under a prefix.
+ */
+export function setSessionCookie(reply: FastifyReply, sessionId: string, settings: SessionCookieSettings): void {
+  void reply.setCookie(SESSION_COOKIE, sessionId, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: Math.floor(settings.ttlMs / 1000),
+    secure: settings.secure,
+  });
+}
+
+/** Tells the browser to forget the session cookie (logout), with the same attributes it was set with. */
+export function clearSessionCookie(reply: FastifyReply, settings: SessionCookieSettings): void {
+  void reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure: settings.secure });
+}
+
+/** The session id a request presents, or undefined; works whether or not `@fastify/cookie` runs in the caller's scope. */
+export function readSessionId(request: FastifyRequest): string | undefined {
+  const parsed = (request as { cookies?: Record<string, string | undefined> }).cookies;
+  if (parsed !== undefined) return parsed[SESSION_COOKIE] || undefined;
+  const header = request.headers.cookie;
+  return header ? parse(header)[SESSION_COOKIE] || undefined : undefined;
+}

@@ -1,0 +1,37 @@
+/**
+ * Logger settings: structured pino logs with every place a secret could appear redacted.
+ * @module
+ */
+import type { FastifyServerOptions } from 'fastify';
+import type { LogLevel } from './config/config.js';
+
+/**
+ * Paths pino censors. Fastify's default request serializer logs no headers or bodies; these guard against a custom
+ * serializer, a debug log line or a host app that logs more, so a password, token or cookie never reaches a log.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'res.headers["set-cookie"]',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  '*.password',
+  '*.new_password',
+  '*.reset_token',
+  '*.session_id',
+  'password',
+  'new_password',
+  'reset_token',
+  'session_id',
+  'body',
+  'req.body',
+];
+
+/** Fastify logger options for a level, optionally writing to a given stream (tests capture the log this way). */
+export function loggerOptions(level: LogLevel, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(stream === undefined ? {} : { stream }),
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * The data layer's vocabulary: record and table types that every upper layer may name.
+ * @module
+ */
+export type { User, NewUser, UserChanges, PublicUser, UsersTable } from './user.js';
+export { USER_COLUMNS } from './user.js';
+export type { SessionsTable } from './session.js';
