@@ -5,8 +5,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Auth } from './auth/auth.js';
 import type { Config } from './config/config.js';
+import type { ResetTokenSender } from './delivery/reset-webhook.js';
 import { sesameErrorHandler } from './http/error-handler.js';
 import { sesamePlugin } from './http/plugin.js';
+import type { RateLimits } from './limits/rate-limits.js';
 import { loggerOptions } from './logging.js';
 
 /** What {@link buildApp} needs. */
@@ -15,20 +17,35 @@ export interface AppDeps {
   readonly auth: Auth;
   /** The validated settings. */
   readonly config: Config;
+  /** Brute-force limits; omitted means none. */
+  readonly limits?: RateLimits;
+  /** Out-of-band reset-token delivery; omitted returns tokens in the response (seed behaviour). */
+  readonly sendResetToken?: ResetTokenSender;
   /** Where log lines go (default stdout); tests pass a capture stream. */
   readonly logStream?: NodeJS.WritableStream;
 }
 
 /** Builds (but does not start) the standalone server. */
-export async function buildApp({ auth, config, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ auth, config, limits, sendResetToken, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel, logStream),
+    // Behind a load balancer the client's address is in X-Forwarded-For; only trusted when configured, or any
+    // client could pick its own rate-limit key.
+    // A hop count is valid at run time (Fastify docs) but missing from its type definition, hence the cast.
+    trustProxy: config.trustProxy as boolean | string,
     return503OnClosing: true,
   });
   app.setErrorHandler(sesameErrorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
-  await app.register(sesamePlugin, { auth, cookieSecure: config.cookieSecure });
+  await app.register(sesamePlugin, {
+    auth,
+    cookieSecure: config.cookieSecure,
+    csrfProtection: config.csrfProtection,
+    trustedOrigins: config.trustedOrigins,
+    ...(limits === undefined ? {} : { limits }),
+    ...(sendResetToken === undefined ? {} : { sendResetToken }),
+  });
   return app;
 }

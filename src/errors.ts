@@ -23,3 +23,6 @@ export class UserAlreadyExistsError extends SesameError {}
 
 /** Raised when a reset token is unknown, expired, already spent, or belongs to another email. */
 export class InvalidResetTokenError extends SesameError {}
+
+/** Raised when a new password breaks the password policy; its message tells the user what to do instead. */
+export class WeakPasswordError extends SesameError {}

@@ -7,6 +7,7 @@ import { InvalidResetTokenError, NoResultFoundError } from '../errors.js';
 import type { PublicUser, User } from '../user/user.js';
 import { normaliseEmail } from './email.js';
 import { BcryptHasher, type PasswordHasher } from './password-hasher.js';
+import { LENIENT_POLICY, PasswordPolicy, type PasswordPolicyOptions } from './password-policy.js';
 import { generateUuid, hashToken } from './tokens.js';
 
 /** Settings for {@link Auth}; the durations are in milliseconds. */
@@ -21,6 +22,8 @@ export interface AuthOptions {
   readonly hasher?: PasswordHasher;
   /** Source of the current time in epoch ms; tests hand in their own to cross an expiry without sleeping. */
   readonly now?: () => number;
+  /** Rules for new passwords (default: any non-empty password, as the seed). */
+  readonly passwordPolicy?: PasswordPolicyOptions;
 }
 
 /** Seven days, the default session lifetime. */
@@ -46,6 +49,7 @@ export class Auth {
   /** Lifetime of a new session, in ms; the HTTP layer reads it to set the cookie's Max-Age. */
   readonly sessionTtlMs: number;
   readonly #resetTokenTtlMs: number;
+  readonly #policy: PasswordPolicy;
   #dummyHash: Promise<string> | undefined;
 
   /** Takes the DB layer and the settings; nothing is read from globals, so tests build as many as they like. */
@@ -55,10 +59,15 @@ export class Auth {
     this.#now = options.now ?? Date.now;
     this.sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
     this.#resetTokenTtlMs = options.resetTokenTtlMs ?? DEFAULT_RESET_TOKEN_TTL_MS;
+    this.#policy = new PasswordPolicy(options.passwordPolicy ?? LENIENT_POLICY);
   }
 
-  /** Creates an account; a taken email raises `UserAlreadyExistsError` (`User <email> already exists`). */
+  /**
+   * Creates an account; a taken email raises `UserAlreadyExistsError` (`User <email> already exists`), a password the
+   * policy refuses raises `WeakPasswordError`.
+   */
   async registerUser(email: string, password: string): Promise<User> {
+    this.#policy.check(password, email);
     const hashed = await hashPassword(this.#hasher, password);
     return this.#db.addUser(normaliseEmail(email), hashed, this.#now());
   }
@@ -130,6 +139,7 @@ export class Auth {
     if (email !== undefined && user.email !== normaliseEmail(email)) {
       throw new InvalidResetTokenError('reset token was not issued for this email');
     }
+    this.#policy.check(password, user.email);
     const hashed = await hashPassword(this.#hasher, password);
     if (!(await this.#db.spendResetToken(user.id, tokenHash, hashed, this.#now()))) {
       throw new InvalidResetTokenError('reset token is invalid or expired');

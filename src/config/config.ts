@@ -2,33 +2,54 @@
  * Settings from environment variables, validated once at start-up so a bad value stops the service with a clear message.
  * @module
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-
-/** Every setting Sesame reads, already parsed and checked. */
-export interface Config {
-  /** TCP port to listen on (`PORT`, default 5000; 0 picks a free one). */
-  readonly port: number;
-  /** Interface to bind (`HOST`, default 127.0.0.1: not reachable from other machines until asked). */
-  readonly host: string;
-  /** `sqlite:PATH` or `postgres://...` (`DATABASE_URL`, default `sqlite:./data/sesame.db`). */
-  readonly databaseUrl: string;
-  /** Bcrypt cost for new hashes (`BCRYPT_COST`, default 12). */
-  readonly bcryptCost: number;
-  /** Session lifetime in ms (`SESSION_TTL`, default 7d). */
-  readonly sessionTtlMs: number;
-  /** Reset-token lifetime in ms (`RESET_TOKEN_TTL`, default 30m). */
-  readonly resetTokenTtlMs: number;
-  /** Pino level (`LOG_LEVEL`, default info). */
-  readonly logLevel: LogLevel;
-  /** Send the session cookie only over HTTPS (`COOKIE_SECURE`, default false). */
-  readonly cookieSecure: boolean;
-  /** How often expired sessions and reset tokens are purged, in ms (`SWEEP_INTERVAL`, default 10m). */
-  readonly sweepIntervalMs: number;
-}
+import { PROFILE_DEFAULTS, unsafeProductionSettings, type Profile } from './profile.js';
 
 /** Pino's level names, plus `silent`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Where rate-limit counters live: one process's memory, Redis, or the service's own database. */
+export type RateLimitStoreKind = 'memory' | 'redis' | 'database';
+
+/** Every setting Sesame reads, already parsed and checked; README.md lists them with their defaults. */
+export interface Config {
+  readonly profile: Profile;
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly bcryptCost: number;
+  readonly sessionTtlMs: number;
+  readonly resetTokenTtlMs: number;
+  readonly logLevel: LogLevel;
+  readonly cookieSecure: boolean;
+  readonly sweepIntervalMs: number;
+  readonly workers: number;
+  /** Origins allowed to send state-changing requests; empty means only the service's own origin. */
+  readonly trustedOrigins: readonly string[];
+  readonly csrfProtection: boolean;
+  /** Fastify `trustProxy`: false, true, a hop count, or a list of proxy addresses. */
+  readonly trustProxy: boolean | number | string;
+  readonly rateLimit: RateLimitConfig;
+  readonly redisUrl: string | undefined;
+  readonly passwordMinLength: number;
+  readonly passwordCheckCommon: boolean;
+  readonly resetTokenDelivery: 'response' | 'webhook';
+  readonly resetWebhookUrl: string | undefined;
+}
+
+/** Rate-limit settings: per client IP (every request) and per account (failures or requests), with exponential back-off. */
+export interface RateLimitConfig {
+  readonly enabled: boolean;
+  readonly store: RateLimitStoreKind;
+  readonly ipMax: number;
+  readonly ipWindowMs: number;
+  readonly accountMax: number;
+  readonly accountWindowMs: number;
+  /** Cap on the back-off: a repeatedly locked account waits at most this long. */
+  readonly blockMaxMs: number;
+}
 
 /** Raised for an environment that cannot be turned into a {@link Config}; its message lists every bad setting. */
 export class ConfigError extends Error {
@@ -40,10 +61,10 @@ export class ConfigError extends Error {
 }
 
 /** A zod field for a duration setting, with a message naming the accepted forms. */
-function duration(name: string, fallback: string) {
+function duration(name: string, fallback?: string) {
   return z
     .string()
-    .default(fallback)
+    .default(fallback ?? '')
     .transform((text, ctx) => {
       const ms = parseDuration(text);
       if (ms === null || ms <= 0) {
@@ -55,10 +76,10 @@ function duration(name: string, fallback: string) {
 }
 
 /** A zod field for a whole number in a range, with a message naming the range. */
-function integer(name: string, fallback: number, min: number, max: number) {
+function integer(name: string, min: number, max: number, fallback?: number) {
   return z
     .string()
-    .default(String(fallback))
+    .default(String(fallback ?? ''))
     .transform((text, ctx) => {
       const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
       if (!Number.isInteger(value) || value < min || value > max) {
@@ -70,21 +91,24 @@ function integer(name: string, fallback: number, min: number, max: number) {
 }
 
 /** A zod field for a true/false setting. */
-function boolean(name: string, fallback: boolean) {
-  return z
-    .string()
-    .default(String(fallback))
-    .transform((text, ctx) => {
-      const value = text.trim().toLowerCase();
-      if (['true', '1', 'yes', 'on'].includes(value)) return true;
-      if (['false', '0', 'no', 'off'].includes(value)) return false;
-      ctx.addIssue({ code: 'custom', message: `${name} must be true or false` });
-      return z.NEVER;
-    });
+function boolean(name: string) {
+  return z.string().transform((text, ctx) => {
+    const value = text.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    ctx.addIssue({ code: 'custom', message: `${name} must be true or false` });
+    return z.NEVER;
+  });
+}
+
+/** A zod field for one of a fixed set of words. */
+function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T) {
+  return z.enum(values, { message: `${name} must be one of ${values.join(', ')}` });
 }
 
 const envSchema = z.object({
-  PORT: integer('PORT', 5000, 0, 65535),
+  SESAME_PROFILE: oneOf('SESAME_PROFILE', ['development', 'production']),
+  PORT: integer('PORT', 0, 65535, 5000),
   HOST: z.string().min(1, 'HOST must not be empty').default('127.0.0.1'),
   DATABASE_URL: z
     .string()
@@ -92,26 +116,75 @@ const envSchema = z.object({
     .refine((url) => /^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(url), {
       message: 'DATABASE_URL must be sqlite:PATH or postgres://USER@HOST:PORT/DB',
     }),
-  BCRYPT_COST: integer('BCRYPT_COST', 12, 4, 31),
+  BCRYPT_COST: integer('BCRYPT_COST', 4, 31, 12),
   SESSION_TTL: duration('SESSION_TTL', '7d'),
   RESET_TOKEN_TTL: duration('RESET_TOKEN_TTL', '30m'),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
-    })
-    .default('info'),
-  COOKIE_SECURE: boolean('COOKIE_SECURE', false),
+  LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  COOKIE_SECURE: boolean('COOKIE_SECURE'),
   SWEEP_INTERVAL: duration('SWEEP_INTERVAL', '10m'),
+  WORKERS: z
+    .string()
+    .default('1')
+    .transform((text, ctx) => {
+      if (text.trim() === 'auto') return availableParallelism();
+      const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+      if (!Number.isInteger(value) || value < 1 || value > 256) {
+        ctx.addIssue({ code: 'custom', message: 'WORKERS must be auto or a whole number from 1 to 256' });
+        return z.NEVER;
+      }
+      return value;
+    }),
+  TRUSTED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const origins = text.split(',').map((o) => o.trim()).filter((o) => o !== '');
+      for (const origin of origins) {
+        if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+          ctx.addIssue({ code: 'custom', message: `TRUSTED_ORIGINS entries must look like https://app.example.com (no path), got ${origin}` });
+        }
+      }
+      return origins;
+    }),
+  CSRF_PROTECTION: boolean('CSRF_PROTECTION'),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((text): boolean | number | string => {
+      if (text === 'true' || text === 'false') return text === 'true';
+      return /^\d+$/.test(text) ? Number(text) : text;
+    }),
+  RATE_LIMIT_ENABLED: boolean('RATE_LIMIT_ENABLED'),
+  RATE_LIMIT_STORE: oneOf('RATE_LIMIT_STORE', ['memory', 'redis', 'database']).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'REDIS_URL must look like redis://127.0.0.1:6379')
+    .optional(),
+  RATE_LIMIT_IP_MAX: integer('RATE_LIMIT_IP_MAX', 1, 1_000_000),
+  RATE_LIMIT_IP_WINDOW: duration('RATE_LIMIT_IP_WINDOW'),
+  RATE_LIMIT_ACCOUNT_MAX: integer('RATE_LIMIT_ACCOUNT_MAX', 1, 1_000_000),
+  RATE_LIMIT_ACCOUNT_WINDOW: duration('RATE_LIMIT_ACCOUNT_WINDOW'),
+  RATE_LIMIT_BLOCK_MAX: duration('RATE_LIMIT_BLOCK_MAX'),
+  PASSWORD_MIN_LENGTH: integer('PASSWORD_MIN_LENGTH', 1, 64),
+  PASSWORD_CHECK_COMMON: boolean('PASSWORD_CHECK_COMMON'),
+  RESET_TOKEN_DELIVERY: oneOf('RESET_TOKEN_DELIVERY', ['response', 'webhook']),
+  RESET_WEBHOOK_URL: z
+    .string()
+    .regex(/^https?:\/\/.+/, 'RESET_WEBHOOK_URL must be an http(s) URL')
+    .optional(),
 });
 
 /** Reads and validates the settings from an environment (default `process.env`); throws {@link ConfigError} listing every bad one. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable (`PORT=`) means "not set", as in most twelve-factor tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
+  const profileName = present['SESAME_PROFILE'] ?? 'development';
+  const defaults = PROFILE_DEFAULTS[profileName as Profile] ?? PROFILE_DEFAULTS.development;
+  const parsed = envSchema.safeParse({ ...defaults, SESAME_PROFILE: 'development', ...present });
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
   const e = parsed.data;
-  return {
+  const config: Config = {
+    profile: e.SESAME_PROFILE,
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
@@ -121,5 +194,46 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE,
     sweepIntervalMs: e.SWEEP_INTERVAL,
+    workers: e.WORKERS,
+    trustedOrigins: e.TRUSTED_ORIGINS,
+    csrfProtection: e.CSRF_PROTECTION,
+    trustProxy: e.TRUST_PROXY,
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED,
+      // Counters must be shared wherever more than one process answers: Redis when given, else the database.
+      store: e.RATE_LIMIT_STORE ?? (e.REDIS_URL !== undefined ? 'redis' : e.WORKERS > 1 ? 'database' : 'memory'),
+      ipMax: e.RATE_LIMIT_IP_MAX,
+      ipWindowMs: e.RATE_LIMIT_IP_WINDOW,
+      accountMax: e.RATE_LIMIT_ACCOUNT_MAX,
+      accountWindowMs: e.RATE_LIMIT_ACCOUNT_WINDOW,
+      blockMaxMs: e.RATE_LIMIT_BLOCK_MAX,
+    },
+    redisUrl: e.REDIS_URL,
+    passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    passwordCheckCommon: e.PASSWORD_CHECK_COMMON,
+    resetTokenDelivery: e.RESET_TOKEN_DELIVERY,
+    resetWebhookUrl: e.RESET_WEBHOOK_URL,
   };
+  const problems = crossChecks(config);
+  if (config.profile === 'production') {
+    problems.push(
+      ...unsafeProductionSettings({
+        ...config,
+        rateLimitEnabled: config.rateLimit.enabled,
+        rateLimitStore: config.rateLimit.store,
+      }).map((p) => `SESAME_PROFILE=production refuses an unsafe setting: ${p}`),
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Combinations that are wrong in any profile. */
+function crossChecks(c: Config): string[] {
+  const problems: string[] = [];
+  if (c.rateLimit.store === 'redis' && c.redisUrl === undefined) problems.push('RATE_LIMIT_STORE=redis needs REDIS_URL');
+  if (c.resetTokenDelivery === 'webhook' && c.resetWebhookUrl === undefined) {
+    problems.push('RESET_TOKEN_DELIVERY=webhook needs RESET_WEBHOOK_URL (where Sesame posts {email, reset_token} for your mailer)');
+  }
+  return problems;
 }

@@ -122,7 +122,7 @@ export class DB {
     });
   }
 
-  /** Removes expired sessions and clears expired reset tokens, so dead rows do not pile up; returns the counts. */
+  /** Removes expired sessions, reset tokens and rate-limit counters, so dead rows do not pile up; returns the counts. */
   async purgeExpired(now: number): Promise<{ sessions: number; resetTokens: number }> {
     const sessions = await this.#db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
     const tokens = await this.#db
@@ -130,6 +130,7 @@ export class DB {
       .set({ reset_token: null, reset_token_expires_at: null })
       .where('reset_token_expires_at', '<=', now)
       .executeTakeFirst();
+    await this.#db.deleteFrom('rate_limits').where('expire', '<=', now).execute();
     return { sessions: Number(sessions.numDeletedRows), resetTokens: Number(tokens.numUpdatedRows) };
   }
 }

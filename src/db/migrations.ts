@@ -3,7 +3,7 @@
  * @module
  */
 import type { Kysely} from 'kysely';
-import { Migrator, type Migration } from 'kysely';
+import { Migrator, sql, type Migration } from 'kysely';
 import type { Engine } from './storage.js';
 
 /** Every migration, keyed by a name whose sort order is the apply order; append, never edit a shipped one. */
@@ -39,16 +39,45 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.dropTable('users').execute();
       },
     },
+    '0002_rate_limits': {
+      // Counters for rate-limiter-flexible's SQLite/PostgreSQL stores (its own column layout), created here rather
+      // than by the library at start-up, so several processes starting at once cannot race to create it.
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('rate_limits')
+          .addColumn('key', 'varchar(255)', (c) => c.primaryKey())
+          .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('expire', 'bigint')
+          .execute();
+      },
+      async down(db: Kysely<unknown>): Promise<void> {
+        await db.schema.dropTable('rate_limits').execute();
+      },
+    },
   };
 }
 
 /** Applies every pending migration; several processes may call it at once (Kysely takes a lock). */
 export async function migrateToLatest(db: Kysely<any>, engine: Engine): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any -- the migrator works below the typed schema
   const all = migrations(engine);
-  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(all) } });
+  // On PostgreSQL, pin Kysely's bookkeeping tables to the schema our tables go to: left unset, the migrator looks for
+  // `kysely_migration` in *every* schema of the database, so another schema's copy (another app, another Sesame)
+  // makes it skip creating ours and then fail on "relation kysely_migration_lock does not exist".
+  const migrationTableSchema = engine === 'postgres' ? await currentSchema(db) : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(all) },
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${String(error)}`, { cause: error });
   }
+}
+
+/** The schema unqualified names resolve to on this PostgreSQL connection (first existing one in `search_path`). */
+async function currentSchema(db: Kysely<unknown>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }

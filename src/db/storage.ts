@@ -19,9 +19,16 @@ export interface Storage {
   readonly kysely: Kysely<Database>;
   /** Which engine the URL selected; only migrations need to know. */
   readonly engine: Engine;
+  /** The driver's own handle, for libraries that take one (the database rate-limit store); queries go through `kysely`. */
+  readonly client: StorageClient;
   /** Closes the file or drains the pool; call once at shutdown. */
   close(): Promise<void>;
 }
+
+/** The underlying driver object of a {@link Storage}. */
+export type StorageClient =
+  | { readonly engine: 'sqlite'; readonly database: SqliteDatabase.Database }
+  | { readonly engine: 'postgres'; readonly pool: pg.Pool };
 
 /** Knobs for {@link openStorage}; all optional. */
 export interface StorageOptions {
@@ -44,8 +51,8 @@ export function engineOf(url: string): Engine | null {
 export async function openStorage(url: string, options: StorageOptions = {}): Promise<Storage> {
   const engine = engineOf(url);
   if (engine === null) throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(redactUrl(url))}`);
-  const kysely = engine === 'sqlite' ? openSqlite(url, options) : openPostgres(url, options);
-  const storage: Storage = { kysely, engine, close: () => kysely.destroy() };
+  const { kysely, client } = engine === 'sqlite' ? openSqlite(url, options) : openPostgres(url, options);
+  const storage: Storage = { kysely, engine, client, close: () => kysely.destroy() };
   if (options.migrate !== false) {
     try {
       await migrateToLatest(storage.kysely, engine);
@@ -70,7 +77,7 @@ function sqlitePath(url: string): string {
 }
 
 /** SQLite through better-sqlite3, tuned for several processes sharing one file. */
-function openSqlite(url: string, options: StorageOptions): Kysely<Database> {
+function openSqlite(url: string, options: StorageOptions): { kysely: Kysely<Database>; client: StorageClient } {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new SqliteDatabase(path);
@@ -81,7 +88,8 @@ function openSqlite(url: string, options: StorageOptions): Kysely<Database> {
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
+  return { kysely, client: { engine: 'sqlite', database: db } };
 }
 
 /** Wraps better-sqlite3 so each distinct SQL text is prepared once, not on every query (Kysely prepares per call). */
@@ -104,7 +112,7 @@ function withStatementCache(db: SqliteDatabase.Database): { close(): void; prepa
 }
 
 /** PostgreSQL through a node-postgres pool, with BIGINT read back as a JS number (epoch ms fits). */
-function openPostgres(url: string, options: StorageOptions): Kysely<Database> {
+function openPostgres(url: string, options: StorageOptions): { kysely: Kysely<Database>; client: StorageClient } {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -113,5 +121,5 @@ function openPostgres(url: string, options: StorageOptions): Kysely<Database> {
         oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), client: { engine: 'postgres', pool } };
 }

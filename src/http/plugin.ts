@@ -4,8 +4,12 @@
  */
 import cookiePlugin from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Auth } from '../auth/auth.js';
+import type { ResetTokenSender } from '../delivery/reset-webhook.js';
+import type { RateLimits } from '../limits/rate-limits.js';
+import { crossSiteGuard } from './csrf.js';
 import { sesameErrorHandler } from './error-handler.js';
 import type { RouteDeps } from './routes/deps.js';
 import { homeRoutes } from './routes/home.js';
@@ -23,35 +27,50 @@ export interface SesamePluginOptions {
   readonly cookieSecure?: boolean;
   /** Largest request body in bytes; default 16 KiB, ample for a form of three short fields. */
   readonly bodyLimit?: number;
+  /** Brute-force limits (see `RateLimits`); omitted means no limits. */
+  readonly limits?: RateLimits;
+  /** Refuse cross-site state-changing requests (default true). */
+  readonly csrfProtection?: boolean;
+  /** Origins besides the service's own allowed to send state-changing requests (e.g. a front end on another host). */
+  readonly trustedOrigins?: readonly string[];
+  /** Deliver reset tokens out of band instead of in the response body (production). */
+  readonly sendResetToken?: ResetTokenSender;
 }
 
 /**
- * Registers Sesame's routes in an encapsulated scope: its validator, error handler and body parsers do not leak
- * into the host application, and are only added where the host has not registered its own.
+ * Registers Sesame's routes in an encapsulated scope: its validator, error handler, headers and body parsers do not
+ * leak into the host application, and parsers are only added where the host has not registered its own.
  */
 export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app: FastifyInstance, options) => {
+  const bodyLimit = options.bodyLimit ?? 16 * 1024;
   if (!app.hasRequestDecorator('cookies')) await app.register(cookiePlugin);
-  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
-    await app.register(formbody, { bodyLimit: options.bodyLimit ?? 16 * 1024 });
-  }
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit });
   // Only forms and JSON carry credentials; Fastify's built-in text/plain parser would turn a typo'd client into a
   // confusing validation error instead of the 415 that names the real problem.
   app.removeContentTypeParser('text/plain');
+  // A JSON API never needs to be framed, to load anything, or to leak its URL in a Referer.
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
   useStrictValidation(app);
   app.setErrorHandler(sesameErrorHandler);
+  if (options.csrfProtection ?? true) app.addHook('onRequest', crossSiteGuard(options.trustedOrigins ?? []));
   // Every Sesame reply is about one user's account or session: no shared cache may keep it.
   app.addHook('onSend', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
+  });
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimit;
   });
 
   const deps: RouteDeps = {
     auth: options.auth,
     cookie: { secure: options.cookieSecure ?? false, ttlMs: options.auth.sessionTtlMs },
+    limits: options.limits,
+    sendResetToken: options.sendResetToken,
   };
-  const bodyLimit = options.bodyLimit ?? 16 * 1024;
-  app.addHook('onRoute', (route) => {
-    route.bodyLimit ??= bodyLimit;
-  });
   homeRoutes(app);
   userRoutes(app, deps);
   sessionRoutes(app, deps);

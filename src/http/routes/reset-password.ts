@@ -3,7 +3,8 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { InvalidResetTokenError, NoResultFoundError } from '../../errors.js';
+import { InvalidResetTokenError, NoResultFoundError, WeakPasswordError } from '../../errors.js';
+import { rateLimitGuard } from '../rate-limit-guard.js';
 import {
   emailMessageReply,
   messageReply,
@@ -15,33 +16,52 @@ import {
 } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
 
+/** Reply when the token goes out of band: identical for known and unknown emails, so it reveals no account. */
+const SENT_MESSAGE = 'if this email is registered, reset instructions have been sent';
+
 /** Registers both reset routes. */
-export function resetPasswordRoutes(app: FastifyInstance, { auth }: RouteDeps): void {
+export function resetPasswordRoutes(app: FastifyInstance, { auth, limits, sendResetToken }: RouteDeps): void {
   app.post<{ Body: ResetRequestBody }>(
     '/reset_password',
-    { schema: { body: resetRequestBody, response: { 200: resetTokenReply, 403: messageReply } } },
+    {
+      schema: { body: resetRequestBody, response: { 200: { anyOf: [resetTokenReply, emailMessageReply] }, 403: messageReply } },
+      preHandler: rateLimitGuard(limits, 'reset-request', 'requests'),
+    },
     async (request, reply) => {
       const { email } = request.body;
+      let token: string;
       try {
-        return { email, reset_token: await auth.getResetPasswordToken(email) };
+        token = await auth.getResetPasswordToken(email);
       } catch (error) {
-        if (error instanceof NoResultFoundError) return reply.code(403).send({ message: 'email not registered' });
-        throw error;
+        if (!(error instanceof NoResultFoundError)) throw error;
+        if (sendResetToken !== undefined) return { email, message: SENT_MESSAGE };
+        return reply.code(403).send({ message: 'email not registered' });
       }
+      if (sendResetToken === undefined) return { email, reset_token: token };
+      await sendResetToken(email, token);
+      return { email, message: SENT_MESSAGE };
     },
   );
 
   app.put<{ Body: ResetUpdateBody }>(
     '/reset_password',
-    { schema: { body: resetUpdateBody, response: { 200: emailMessageReply, 403: messageReply } } },
+    {
+      schema: { body: resetUpdateBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } },
+      preHandler: rateLimitGuard(limits, 'reset-update', 'failures'),
+    },
     async (request, reply) => {
       const { email, reset_token: resetToken, new_password: newPassword } = request.body;
       try {
         await auth.updatePassword(resetToken, newPassword, email);
       } catch (error) {
-        if (error instanceof InvalidResetTokenError) return reply.code(403).send({ message: 'invalid reset token' });
+        if (error instanceof InvalidResetTokenError) {
+          await limits?.recordFailure('reset-update', email);
+          return reply.code(403).send({ message: 'invalid reset token' });
+        }
+        if (error instanceof WeakPasswordError) return reply.code(400).send({ message: error.message });
         throw error;
       }
+      await limits?.recordSuccess('reset-update', email);
       return { email, message: 'Password updated' };
     },
   );

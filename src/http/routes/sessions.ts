@@ -3,19 +3,28 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { rateLimitGuard } from '../rate-limit-guard.js';
 import { credentialsBody, emailMessageReply, messageReply, type CredentialsBody } from '../schemas.js';
 import { clearSessionCookie, readSessionId, setSessionCookie } from '../session-cookie.js';
 import type { RouteDeps } from './deps.js';
 
 /** Registers the login and logout routes. */
-export function sessionRoutes(app: FastifyInstance, { auth, cookie }: RouteDeps): void {
+export function sessionRoutes(app: FastifyInstance, { auth, cookie, limits }: RouteDeps): void {
   app.post<{ Body: CredentialsBody }>(
     '/sessions',
-    { schema: { body: credentialsBody, response: { 200: emailMessageReply, 401: messageReply } } },
+    {
+      schema: { body: credentialsBody, response: { 200: emailMessageReply, 401: messageReply } },
+      preHandler: rateLimitGuard(limits, 'login', 'failures'),
+    },
     async (request, reply) => {
       const { email, password } = request.body;
-      // One message for unknown email and wrong password, so the reply does not reveal which accounts exist.
-      if (!(await auth.validLogin(email, password))) return reply.code(401).send({ message: 'wrong email or password' });
+      if (!(await auth.validLogin(email, password))) {
+        await limits?.recordFailure('login', email);
+        // One message for unknown email and wrong password, so the reply does not reveal which accounts exist.
+        return reply.code(401).send({ message: 'wrong email or password' });
+      }
+      await limits?.recordSuccess('login', email);
+      // Always a fresh session id (never one the client brought): no session fixation.
       setSessionCookie(reply, await auth.createSession(email), cookie);
       return { email, message: 'logged in' };
     },

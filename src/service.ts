@@ -1,0 +1,62 @@
+/**
+ * Wires the whole standalone service from a validated config: storage, DB, Auth, limits, reset delivery and the app, with one close() that releases them all.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { buildApp } from './app.js';
+import { Auth } from './auth/auth.js';
+import { startExpirySweeper } from './auth/sweeper.js';
+import type { Config } from './config/config.js';
+import { DB } from './db/db.js';
+import { openStorage, redactUrl } from './db/storage.js';
+import { webhookSender } from './delivery/reset-webhook.js';
+import type { LimiterStore } from './limits/limiter-factory.js';
+import { RateLimits } from './limits/rate-limits.js';
+
+/** Optional extras for {@link createService}. */
+export interface ServiceOptions {
+  /** Where log lines go (default stdout); tests capture the log through it. */
+  readonly logStream?: NodeJS.WritableStream;
+}
+
+/** Builds the ready-to-listen app; closing the app closes the database, Redis and the sweeper too. */
+export async function createService(config: Config, options: ServiceOptions = {}): Promise<FastifyInstance> {
+  const storage = await openStorage(config.databaseUrl);
+  const redis = config.rateLimit.enabled && config.rateLimit.store === 'redis' && config.redisUrl !== undefined
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
+  const store: LimiterStore =
+    redis !== undefined
+      ? { kind: 'redis', client: redis }
+      : config.rateLimit.store === 'database'
+        ? { kind: 'database', client: storage.client }
+        : { kind: 'memory' };
+  const auth = new Auth(new DB(storage.kysely), {
+    bcryptCost: config.bcryptCost,
+    sessionTtlMs: config.sessionTtlMs,
+    resetTokenTtlMs: config.resetTokenTtlMs,
+    passwordPolicy: { minLength: config.passwordMinLength, checkCommon: config.passwordCheckCommon },
+  });
+  const app = await buildApp({
+    auth,
+    config,
+    limits: config.rateLimit.enabled ? new RateLimits(store, config.rateLimit) : undefined,
+    sendResetToken: config.resetWebhookUrl !== undefined && config.resetTokenDelivery === 'webhook'
+      ? webhookSender(config.resetWebhookUrl)
+      : undefined,
+    logStream: options.logStream,
+  });
+  redis?.on('error', (error: Error) => app.log.warn({ err: error }, 'redis unavailable: rate limits count in memory meanwhile'));
+  const stopSweeper = startExpirySweeper(auth, config.sweepIntervalMs, app.log);
+  app.addHook('onClose', async () => {
+    stopSweeper();
+    redis?.disconnect();
+    await storage.close();
+  });
+  app.log.info(
+    { database: redactUrl(config.databaseUrl), engine: storage.engine, profile: config.profile, rateLimitStore: store.kind },
+    'sesame configured',
+  );
+  return app;
+}
