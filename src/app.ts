@@ -8,6 +8,7 @@ import type { Config } from './config/config.js';
 import type { ResetTokenSender } from './delivery/reset-webhook.js';
 import { sesameErrorHandler } from './http/error-handler.js';
 import { sesamePlugin } from './http/plugin.js';
+import { healthRoutes } from './http/routes/health.js';
 import type { RateLimits } from './limits/rate-limits.js';
 import { loggerOptions } from './logging.js';
 
@@ -39,6 +40,7 @@ export async function buildApp({ auth, config, limits, sendResetToken, logStream
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
+  healthRoutes(app, auth);
   await app.register(sesamePlugin, {
     auth,
     cookieSecure: config.cookieSecure,

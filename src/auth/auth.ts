@@ -147,6 +147,11 @@ export class Auth {
     return user;
   }
 
+  /** Resolves when the storage below answers; the health route calls it so a load balancer can drop a broken instance. */
+  async checkStorage(): Promise<void> {
+    await this.#db.ping();
+  }
+
   /** Deletes expired sessions and clears expired reset tokens; the sweeper calls it on a timer. */
   async purgeExpired(): Promise<{ sessions: number; resetTokens: number }> {
     return this.#db.purgeExpired(this.#now());

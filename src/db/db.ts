@@ -2,7 +2,7 @@
  * The DB layer: every query Sesame makes lives here, so the layers above never write SQL.
  * @module
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { NoResultFoundError, UnknownColumnError, UserAlreadyExistsError } from '../errors.js';
 import { USER_COLUMNS, type User, type UserChanges } from '../user/user.js';
 import type { Database } from './schema.js';
@@ -120,6 +120,11 @@ export class DB {
       await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
       return true;
     });
+  }
+
+  /** Resolves when the database answers a trivial query; used by the health check. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db);
   }
 
   /** Removes expired sessions, reset tokens and rate-limit counters, so dead rows do not pile up; returns the counts. */

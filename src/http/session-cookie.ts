@@ -2,7 +2,7 @@
  * The `session_id` cookie: its name (fixed by the seed), its attributes, and reading it from a request.
  * @module
  */
-import { parse } from 'cookie';
+import { parse, serialize } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Cookie name, fixed by the seed contract. */
@@ -21,24 +21,33 @@ export interface SessionCookieSettings {
  * POSTs (CSRF); Path=/ so a host application's own routes receive it when Sesame is mounted under a prefix.
  */
 export function setSessionCookie(reply: FastifyReply, sessionId: string, settings: SessionCookieSettings): void {
-  void reply.setCookie(SESSION_COOKIE, sessionId, {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    maxAge: Math.floor(settings.ttlMs / 1000),
-    secure: settings.secure,
-  });
+  // Written as a header, not through `reply.setCookie`: a host's own @fastify/cookie registered with `hook: false`
+  // never flushes `setCookie`, and the login would answer 200 with no cookie. Fastify appends to other Set-Cookies.
+  void reply.header(
+    'set-cookie',
+    serialize(SESSION_COOKIE, sessionId, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      maxAge: Math.floor(settings.ttlMs / 1000),
+      secure: settings.secure,
+    }),
+  );
 }
 
 /** Tells the browser to forget the session cookie (logout), with the same attributes it was set with. */
 export function clearSessionCookie(reply: FastifyReply, settings: SessionCookieSettings): void {
-  void reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure: settings.secure });
+  void reply.header(
+    'set-cookie',
+    serialize(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', secure: settings.secure, maxAge: 0, expires: new Date(0) }),
+  );
 }
 
 /** The session id a request presents, or undefined; works whether or not `@fastify/cookie` runs in the caller's scope. */
 export function readSessionId(request: FastifyRequest): string | undefined {
-  const parsed = (request as { cookies?: Record<string, string | undefined> }).cookies;
-  if (parsed !== undefined) return parsed[SESSION_COOKIE] || undefined;
+  const parsed = (request as { cookies?: Record<string, string | undefined> | null }).cookies;
+  // null when a host's @fastify/cookie runs with `hook: false` (nothing parsed yet): read the header then.
+  if (parsed != null) return parsed[SESSION_COOKIE] || undefined;
   const header = request.headers.cookie;
   return header ? parse(header)[SESSION_COOKIE] || undefined : undefined;
 }

@@ -1,0 +1,21 @@
+/**
+ * `GET /health`: lets a load balancer or orchestrator see that this instance can reach its database.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Auth } from '../../auth/auth.js';
+
+const healthReply = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
+
+/** Registers `GET /health`: 200 `{"status": "ok"}`, or 503 `{"status": "unavailable"}` when the database does not answer. */
+export function healthRoutes(app: FastifyInstance, auth: Auth): void {
+  app.get('/health', { schema: { response: { 200: healthReply, 503: healthReply } }, logLevel: 'warn' }, async (request, reply) => {
+    try {
+      await auth.checkStorage();
+      return { status: 'ok' };
+    } catch (error) {
+      request.log.error({ err: error }, 'health check: database unavailable');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+}
