@@ -9,6 +9,7 @@ import type { ResetTokenSender } from './delivery/reset-webhook.js';
 import { sesameErrorHandler } from './http/error-handler.js';
 import { sesamePlugin } from './http/plugin.js';
 import { healthRoutes } from './http/routes/health.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import type { RateLimits } from './limits/rate-limits.js';
 import { loggerOptions } from './logging.js';
 
@@ -36,6 +37,8 @@ export async function buildApp({ auth, config, limits, sendResetToken, logStream
     trustProxy: config.trustProxy as boolean | string,
     return503OnClosing: true,
   });
+  // At the root, so the 404s, /health and the 503 while closing carry the headers too (OWASP ASVS 3.4.1).
+  await registerSecurityHeaders(app);
   app.setErrorHandler(sesameErrorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` });
@@ -44,6 +47,8 @@ export async function buildApp({ auth, config, limits, sendResetToken, logStream
   await app.register(sesamePlugin, {
     auth,
     cookieSecure: config.cookieSecure,
+    cookieName: config.cookieName,
+    securityHeaders: false,
     csrfProtection: config.csrfProtection,
     trustedOrigins: config.trustedOrigins,
     ...(limits === undefined ? {} : { limits }),

@@ -2,7 +2,7 @@
  * Sesame as a library: the Fastify plugin, the auth and storage layers, the errors and the types, for a Node application to mount.
  * @packageDocumentation
  */
-export { sesamePlugin, requireSession, sesameErrorHandler, SESSION_COOKIE, type SesamePluginOptions } from './http/index.js';
+export { sesamePlugin, requireSession, sesameErrorHandler, SESSION_COOKIE, HOST_SESSION_COOKIE, type SesamePluginOptions } from './http/index.js';
 export { Auth, BcryptHasher, startExpirySweeper, toPublicUser, type AuthOptions, type PasswordHasher } from './auth/index.js';
 export { PasswordPolicy, type PasswordPolicyOptions } from './auth/password-policy.js';
 export { DB, openStorage, engineOf, type Storage, type StorageOptions, type Engine, type UserFilter } from './db/index.js';

@@ -36,7 +36,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
     bcryptCost: config.bcryptCost,
     sessionTtlMs: config.sessionTtlMs,
     resetTokenTtlMs: config.resetTokenTtlMs,
-    passwordPolicy: { minLength: config.passwordMinLength, checkCommon: config.passwordCheckCommon },
+    tokenFormat: config.tokenFormat,
+    passwordPolicy: {
+      minLength: config.passwordMinLength,
+      checkCommon: config.passwordCheckCommon,
+      minScore: config.passwordMinScore,
+    },
   });
   const app = await buildApp({
     auth,

@@ -8,7 +8,7 @@ import type { PublicUser, User } from '../user/user.js';
 import { normaliseEmail } from './email.js';
 import { BcryptHasher, type PasswordHasher } from './password-hasher.js';
 import { LENIENT_POLICY, PasswordPolicy, type PasswordPolicyOptions } from './password-policy.js';
-import { generateUuid, hashToken } from './tokens.js';
+import { generateToken, generateUuid, hashToken, type TokenFormat } from './tokens.js';
 
 /** Settings for {@link Auth}; the durations are in milliseconds. */
 export interface AuthOptions {
@@ -22,6 +22,8 @@ export interface AuthOptions {
   readonly hasher?: PasswordHasher;
   /** Source of the current time in epoch ms; tests hand in their own to cross an expiry without sleeping. */
   readonly now?: () => number;
+  /** `uuid` (default: the seed's 36-character shape) or `random` (256 bits, for production). */
+  readonly tokenFormat?: TokenFormat;
   /** Rules for new passwords (default: any non-empty password, as the seed). */
   readonly passwordPolicy?: PasswordPolicyOptions;
 }
@@ -50,7 +52,8 @@ export class Auth {
   readonly sessionTtlMs: number;
   readonly #resetTokenTtlMs: number;
   readonly #policy: PasswordPolicy;
-  #dummyHash: Promise<string> | undefined;
+  readonly #tokenFormat: TokenFormat;
+  #dummyHash: Promise<string>;
 
   /** Takes the DB layer and the settings; nothing is read from globals, so tests build as many as they like. */
   constructor(db: DB, options: AuthOptions = {}) {
@@ -60,6 +63,10 @@ export class Auth {
     this.sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
     this.#resetTokenTtlMs = options.resetTokenTtlMs ?? DEFAULT_RESET_TOKEN_TTL_MS;
     this.#policy = new PasswordPolicy(options.passwordPolicy ?? LENIENT_POLICY);
+    this.#tokenFormat = options.tokenFormat ?? 'uuid';
+    // Made now, not at the first unknown-email login, so even that first one costs what a known email costs.
+    this.#dummyHash = hashPassword(this.#hasher, generateUuid());
+    this.#dummyHash.catch(() => undefined);
   }
 
   /**
@@ -93,7 +100,7 @@ export class Auth {
   /** Starts a new session for the user and returns its id; the user's other sessions stay valid. */
   async createSession(email: string): Promise<string> {
     const user = await this.#db.findUserBy({ email: normaliseEmail(email) });
-    const sessionId = generateUuid();
+    const sessionId = generateToken(this.#tokenFormat);
     const now = this.#now();
     await this.#db.addSession(hashToken(sessionId), user.id, now, now + this.sessionTtlMs);
     return sessionId;
@@ -119,7 +126,7 @@ export class Auth {
   /** Issues a new reset token for a registered email (replacing any earlier one); an unknown email raises `NoResultFoundError`. */
   async getResetPasswordToken(email: string): Promise<string> {
     const user = await this.#db.findUserBy({ email: normaliseEmail(email) });
-    const token = generateUuid();
+    const token = generateToken(this.#tokenFormat);
     await this.#db.updateUser(user.id, {
       reset_token: hashToken(token),
       reset_token_expires_at: this.#now() + this.#resetTokenTtlMs,
@@ -147,6 +154,20 @@ export class Auth {
     return user;
   }
 
+  /**
+   * Changes the password of the user a live session belongs to, after checking the current password; ends every
+   * other session of that user (a thief's stolen session dies with the old password). Returns false for a wrong
+   * current password or a dead session; a new password the policy refuses raises `WeakPasswordError`.
+   */
+  async changePassword(sessionId: string, currentPassword: string, newPassword: string): Promise<boolean> {
+    const user = await this.getUserFromSessionId(sessionId);
+    if (user === null || !(await this.#hasher.verify(currentPassword, user.hashed_password))) return false;
+    this.#policy.check(newPassword, user.email);
+    await this.#db.updateUser(user.id, { hashed_password: await hashPassword(this.#hasher, newPassword) });
+    await this.#db.deleteOtherSessions(user.id, hashToken(sessionId));
+    return true;
+  }
+
   /** Resolves when the storage below answers; the health route calls it so a load balancer can drop a broken instance. */
   async checkStorage(): Promise<void> {
     await this.#db.ping();
@@ -169,7 +190,6 @@ export class Auth {
 
   /** A hash of a random password at the current cost, made once, for the unknown-email path of {@link validLogin}. */
   #getDummyHash(): Promise<string> {
-    this.#dummyHash ??= hashPassword(this.#hasher, generateUuid());
     return this.#dummyHash;
   }
 }

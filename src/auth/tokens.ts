@@ -2,11 +2,19 @@
  * Session ids and reset tokens: how they are made and how they are stored.
  * @module
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 /** A new random v4 UUID: 122 bits from the CSPRNG, in the 36-character shape seed clients check (the seed's `_generate_uuid`). */
 export function generateUuid(): string {
   return randomUUID();
+}
+
+/** How session ids and reset tokens are drawn: the seed's UUID shape, or 256 random bits in base64url (production). */
+export type TokenFormat = 'uuid' | 'random';
+
+/** A new session id or reset token in the configured format; both come from the CSPRNG. */
+export function generateToken(format: TokenFormat): string {
+  return format === 'uuid' ? generateUuid() : randomBytes(32).toString('base64url');
 }
 
 /**

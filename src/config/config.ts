@@ -24,6 +24,9 @@ export interface Config {
   readonly resetTokenTtlMs: number;
   readonly logLevel: LogLevel;
   readonly cookieSecure: boolean;
+  readonly cookieName: string;
+  /** `uuid` (the seed's 36-character shape, 122 random bits) or `random` (256 bits, base64url). */
+  readonly tokenFormat: 'uuid' | 'random';
   readonly sweepIntervalMs: number;
   readonly workers: number;
   /** Origins allowed to send state-changing requests; empty means only the service's own origin. */
@@ -35,6 +38,8 @@ export interface Config {
   readonly redisUrl: string | undefined;
   readonly passwordMinLength: number;
   readonly passwordCheckCommon: boolean;
+  /** Least zxcvbn score (0 to 4) a new password needs; 0 = no estimate. */
+  readonly passwordMinScore: number;
   readonly resetTokenDelivery: 'response' | 'webhook';
   readonly resetWebhookUrl: string | undefined;
 }
@@ -47,6 +52,8 @@ export interface RateLimitConfig {
   readonly ipWindowMs: number;
   readonly accountMax: number;
   readonly accountWindowMs: number;
+  /** Attempts on one account from all clients together per window. */
+  readonly accountGlobalMax: number;
   /** Cap on the back-off: a repeatedly locked account waits at most this long. */
   readonly blockMaxMs: number;
 }
@@ -121,6 +128,8 @@ const envSchema = z.object({
   RESET_TOKEN_TTL: duration('RESET_TOKEN_TTL', '30m'),
   LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COOKIE_SECURE: boolean('COOKIE_SECURE'),
+  COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'COOKIE_NAME may hold letters, digits, _ . and - only'),
+  TOKEN_FORMAT: oneOf('TOKEN_FORMAT', ['uuid', 'random']),
   SWEEP_INTERVAL: duration('SWEEP_INTERVAL', '10m'),
   WORKERS: z
     .string()
@@ -164,9 +173,11 @@ const envSchema = z.object({
   RATE_LIMIT_IP_WINDOW: duration('RATE_LIMIT_IP_WINDOW'),
   RATE_LIMIT_ACCOUNT_MAX: integer('RATE_LIMIT_ACCOUNT_MAX', 1, 1_000_000),
   RATE_LIMIT_ACCOUNT_WINDOW: duration('RATE_LIMIT_ACCOUNT_WINDOW'),
+  RATE_LIMIT_ACCOUNT_GLOBAL_MAX: integer('RATE_LIMIT_ACCOUNT_GLOBAL_MAX', 1, 1_000_000, 100),
   RATE_LIMIT_BLOCK_MAX: duration('RATE_LIMIT_BLOCK_MAX'),
   PASSWORD_MIN_LENGTH: integer('PASSWORD_MIN_LENGTH', 1, 64),
   PASSWORD_CHECK_COMMON: boolean('PASSWORD_CHECK_COMMON'),
+  PASSWORD_MIN_SCORE: integer('PASSWORD_MIN_SCORE', 0, 4),
   RESET_TOKEN_DELIVERY: oneOf('RESET_TOKEN_DELIVERY', ['response', 'webhook']),
   RESET_WEBHOOK_URL: z
     .string()
@@ -193,6 +204,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resetTokenTtlMs: e.RESET_TOKEN_TTL,
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE,
+    cookieName: e.COOKIE_NAME,
+    tokenFormat: e.TOKEN_FORMAT,
     sweepIntervalMs: e.SWEEP_INTERVAL,
     workers: e.WORKERS,
     trustedOrigins: e.TRUSTED_ORIGINS,
@@ -206,11 +219,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ipWindowMs: e.RATE_LIMIT_IP_WINDOW,
       accountMax: e.RATE_LIMIT_ACCOUNT_MAX,
       accountWindowMs: e.RATE_LIMIT_ACCOUNT_WINDOW,
+      accountGlobalMax: e.RATE_LIMIT_ACCOUNT_GLOBAL_MAX,
       blockMaxMs: e.RATE_LIMIT_BLOCK_MAX,
     },
     redisUrl: e.REDIS_URL,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     passwordCheckCommon: e.PASSWORD_CHECK_COMMON,
+    passwordMinScore: e.PASSWORD_MIN_SCORE,
     resetTokenDelivery: e.RESET_TOKEN_DELIVERY,
     resetWebhookUrl: e.RESET_WEBHOOK_URL,
   };
@@ -232,6 +247,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function crossChecks(c: Config): string[] {
   const problems: string[] = [];
   if (c.rateLimit.store === 'redis' && c.redisUrl === undefined) problems.push('RATE_LIMIT_STORE=redis needs REDIS_URL');
+  if ((c.cookieName.startsWith('__Host-') || c.cookieName.startsWith('__Secure-')) && !c.cookieSecure) {
+    problems.push(`COOKIE_NAME=${c.cookieName} needs COOKIE_SECURE=true: browsers drop a prefixed cookie that is not Secure`);
+  }
   if (c.resetTokenDelivery === 'webhook' && c.resetWebhookUrl === undefined) {
     problems.push('RESET_TOKEN_DELIVERY=webhook needs RESET_WEBHOOK_URL (where Sesame posts {email, reset_token} for your mailer)');
   }

@@ -13,8 +13,11 @@ export type Profile = 'development' | 'production';
 export const PROFILE_DEFAULTS: Record<Profile, Record<string, string>> = {
   development: {
     COOKIE_SECURE: 'false',
+    COOKIE_NAME: 'session_id',
+    TOKEN_FORMAT: 'uuid',
     PASSWORD_MIN_LENGTH: '1',
     PASSWORD_CHECK_COMMON: 'false',
+    PASSWORD_MIN_SCORE: '0',
     RESET_TOKEN_DELIVERY: 'response',
     RATE_LIMIT_ENABLED: 'true',
     RATE_LIMIT_IP_MAX: '1000',
@@ -26,8 +29,11 @@ export const PROFILE_DEFAULTS: Record<Profile, Record<string, string>> = {
   },
   production: {
     COOKIE_SECURE: 'true',
+    COOKIE_NAME: '__Host-session_id',
+    TOKEN_FORMAT: 'random',
     PASSWORD_MIN_LENGTH: '15',
     PASSWORD_CHECK_COMMON: 'true',
+    PASSWORD_MIN_SCORE: '3',
     RESET_TOKEN_DELIVERY: 'webhook',
     RATE_LIMIT_ENABLED: 'true',
     RATE_LIMIT_IP_MAX: '60',
@@ -51,6 +57,8 @@ export interface SafetyView {
   readonly workers: number;
   readonly csrfProtection: boolean;
   readonly logLevel: string;
+  readonly tokenFormat: 'uuid' | 'random';
+  readonly resetWebhookUrl: string | undefined;
 }
 
 /** Lists, as "set X to Y: why" sentences, every setting that makes a production deployment unsafe; empty when all is well. */
@@ -67,6 +75,12 @@ export function unsafeProductionSettings(c: SafetyView): string[] {
       'set RESET_TOKEN_DELIVERY=webhook with RESET_WEBHOOK_URL: returning the reset token in the response lets anyone who knows an email take over the account',
     );
   }
+  if (c.tokenFormat === 'uuid') {
+    problems.push('set TOKEN_FORMAT=random: a v4 UUID carries 122 random bits, under the 128 OWASP ASVS 7.2.3 asks of session tokens');
+  }
+  if (c.resetWebhookUrl !== undefined && !isHttpsOrLoopback(c.resetWebhookUrl)) {
+    problems.push('set RESET_WEBHOOK_URL to an https:// URL (or a loopback one): reset tokens must not cross a network in clear');
+  }
   if (!c.rateLimitEnabled) problems.push('set RATE_LIMIT_ENABLED=true: without limits passwords can be guessed at full speed');
   if (c.rateLimitEnabled && c.workers > 1 && c.rateLimitStore === 'memory') {
     problems.push('set RATE_LIMIT_STORE=database or redis: with WORKERS > 1 an in-memory limit is counted per process');
@@ -74,4 +88,14 @@ export function unsafeProductionSettings(c: SafetyView): string[] {
   if (!c.csrfProtection) problems.push('set CSRF_PROTECTION=true: without it another site can log a browser in or out');
   if (c.logLevel === 'trace') problems.push('set LOG_LEVEL to debug or higher: trace logging is for development only');
   return problems;
+}
+
+/** True for an https URL, or an http URL to this machine (a mailer sidecar), where no network sees the token. */
+function isHttpsOrLoopback(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  } catch {
+    return false;
+  }
 }

@@ -93,6 +93,16 @@ export class DB {
     return Number(result.numDeletedRows);
   }
 
+  /** Deletes every session of a user but one (the one that just changed the password); returns how many ended. */
+  async deleteOtherSessions(userId: number, keepIdHash: string): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .where('id_hash', '<>', keepIdHash)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Finds the user holding a live reset token (by its hash), or undefined. */
   async findUserByResetToken(tokenHash: string, now: number): Promise<User | undefined> {
     return this.#db

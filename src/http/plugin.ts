@@ -4,15 +4,17 @@
  */
 import cookiePlugin from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Auth } from '../auth/auth.js';
 import type { ResetTokenSender } from '../delivery/reset-webhook.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { crossSiteGuard } from './csrf.js';
 import { sesameErrorHandler } from './error-handler.js';
+import { registerSecurityHeaders } from './security-headers.js';
+import { SESSION_COOKIE } from './session-cookie.js';
 import type { RouteDeps } from './routes/deps.js';
 import { homeRoutes } from './routes/home.js';
+import { passwordRoutes } from './routes/password.js';
 import { profileRoutes } from './routes/profile.js';
 import { resetPasswordRoutes } from './routes/reset-password.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -25,6 +27,10 @@ export interface SesamePluginOptions {
   readonly auth: Auth;
   /** Mark the session cookie `Secure` (HTTPS only); default false. */
   readonly cookieSecure?: boolean;
+  /** Session cookie name; default `session_id` (the seed's), `__Host-session_id` in production. */
+  readonly cookieName?: string;
+  /** Add helmet's headers and `Cache-Control: no-store` in the plugin's scope (default true; off when the host sets them for everything). */
+  readonly securityHeaders?: boolean;
   /** Largest request body in bytes; default 16 KiB, ample for a form of three short fields. */
   readonly bodyLimit?: number;
   /** Brute-force limits (see `RateLimits`); omitted means no limits. */
@@ -48,26 +54,17 @@ export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app:
   // Only forms and JSON carry credentials; Fastify's built-in text/plain parser would turn a typo'd client into a
   // confusing validation error instead of the 415 that names the real problem.
   app.removeContentTypeParser('text/plain');
-  // A JSON API never needs to be framed, to load anything, or to leak its URL in a Referer.
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
+  if (options.securityHeaders ?? true) await registerSecurityHeaders(app);
   useStrictValidation(app);
   app.setErrorHandler(sesameErrorHandler);
   if (options.csrfProtection ?? true) app.addHook('onRequest', crossSiteGuard(options.trustedOrigins ?? []));
-  // Every Sesame reply is about one user's account or session: no shared cache may keep it.
-  app.addHook('onSend', async (_request, reply) => {
-    void reply.header('cache-control', 'no-store');
-  });
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimit;
   });
 
   const deps: RouteDeps = {
     auth: options.auth,
-    cookie: { secure: options.cookieSecure ?? false, ttlMs: options.auth.sessionTtlMs },
+    cookie: { name: options.cookieName ?? SESSION_COOKIE, secure: options.cookieSecure ?? false, ttlMs: options.auth.sessionTtlMs },
     limits: options.limits,
     sendResetToken: options.sendResetToken,
   };
@@ -76,4 +73,5 @@ export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app:
   sessionRoutes(app, deps);
   profileRoutes(app, deps);
   resetPasswordRoutes(app, deps);
+  passwordRoutes(app, deps);
 };

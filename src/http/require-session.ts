@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { toPublicUser, type Auth } from '../auth/auth.js';
 import type { PublicUser } from '../user/user.js';
-import { readSessionId } from './session-cookie.js';
+import { readSessionId, SESSION_COOKIE } from './session-cookie.js';
 
 declare module 'fastify' {
   /** Adds the signed-in user to Fastify's request type for routes behind {@link requireSession}. */
@@ -15,10 +15,13 @@ declare module 'fastify' {
   }
 }
 
-/** Builds a preHandler that answers 403 `{"message"}` without a live session, and otherwise sets `request.sesameUser`. */
-export function requireSession(auth: Auth): preHandlerAsyncHookHandler {
+/**
+ * Builds a preHandler that answers 403 `{"message"}` without a live session, and otherwise sets `request.sesameUser`;
+ * pass the same `cookieName` as to the plugin when it is not the default.
+ */
+export function requireSession(auth: Auth, cookieName: string = SESSION_COOKIE): preHandlerAsyncHookHandler {
   return async function sesameRequireSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const user = await auth.getUserFromSessionId(readSessionId(request));
+    const user = await auth.getUserFromSessionId(readSessionId(request, cookieName));
     if (user === null) {
       await reply.code(403).send({ message: 'a valid session is required' });
       return;

@@ -27,6 +27,8 @@ function fields<T extends Record<string, object>>(properties: T) {
 
 /** `POST /users` and `POST /sessions` form. */
 export const credentialsBody = fields({ email, password });
+/** `PUT /password` form. */
+export const passwordChangeBody = fields({ password, new_password: password });
 /** `POST /reset_password` form. */
 export const resetRequestBody = fields({ email });
 /** `PUT /reset_password` form. */
@@ -38,6 +40,13 @@ export interface CredentialsBody {
   email: string;
   /** The password in clear, only ever passed to the hasher. */
   password: string;
+}
+/** Body of `PUT /password`. */
+export interface PasswordChangeBody {
+  /** The current password, proving the person at the keyboard is the account's owner. */
+  password: string;
+  /** The password to set. */
+  new_password: string;
 }
 /** Body of `POST /reset_password`. */
 export interface ResetRequestBody {

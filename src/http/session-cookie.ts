@@ -1,15 +1,23 @@
 /**
- * The `session_id` cookie: its name (fixed by the seed), its attributes, and reading it from a request.
+ * The session cookie: its name (`session_id` as the seed fixes it, `__Host-session_id` in production), its attributes, and reading it from a request.
  * @module
  */
 import { parse, serialize } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** Cookie name, fixed by the seed contract. */
+/** Cookie name fixed by the seed contract, used unless another is configured. */
 export const SESSION_COOKIE = 'session_id';
 
-/** What varies between deployments in the cookie's attributes. */
+/**
+ * Name used in production: the `__Host-` prefix makes browsers refuse the cookie unless it is Secure, host-only and
+ * Path=/, so a sibling subdomain or a plain-HTTP page cannot plant or overwrite it (OWASP ASVS 3.3.1).
+ */
+export const HOST_SESSION_COOKIE = '__Host-session_id';
+
+/** What varies between deployments in the cookie's name and attributes. */
 export interface SessionCookieSettings {
+  /** Cookie name. */
+  readonly name: string;
   /** Send only over HTTPS; on in production. */
   readonly secure: boolean;
   /** Lifetime in ms, mirrored as Max-Age so the browser drops the cookie when the server forgets the session. */
@@ -25,7 +33,7 @@ export function setSessionCookie(reply: FastifyReply, sessionId: string, setting
   // never flushes `setCookie`, and the login would answer 200 with no cookie. Fastify appends to other Set-Cookies.
   void reply.header(
     'set-cookie',
-    serialize(SESSION_COOKIE, sessionId, {
+    serialize(settings.name, sessionId, {
       httpOnly: true,
       sameSite: 'lax',
       path: '/',
@@ -39,15 +47,15 @@ export function setSessionCookie(reply: FastifyReply, sessionId: string, setting
 export function clearSessionCookie(reply: FastifyReply, settings: SessionCookieSettings): void {
   void reply.header(
     'set-cookie',
-    serialize(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', secure: settings.secure, maxAge: 0, expires: new Date(0) }),
+    serialize(settings.name, '', { httpOnly: true, sameSite: 'lax', path: '/', secure: settings.secure, maxAge: 0, expires: new Date(0) }),
   );
 }
 
 /** The session id a request presents, or undefined; works whether or not `@fastify/cookie` runs in the caller's scope. */
-export function readSessionId(request: FastifyRequest): string | undefined {
+export function readSessionId(request: FastifyRequest, name: string = SESSION_COOKIE): string | undefined {
   const parsed = (request as { cookies?: Record<string, string | undefined> | null }).cookies;
   // null when a host's @fastify/cookie runs with `hook: false` (nothing parsed yet): read the header then.
-  if (parsed != null) return parsed[SESSION_COOKIE] || undefined;
+  if (parsed != null) return parsed[name] || undefined;
   const header = request.headers.cookie;
-  return header ? parse(header)[SESSION_COOKIE] || undefined : undefined;
+  return header ? parse(header)[name] || undefined : undefined;
 }

@@ -1,23 +1,29 @@
 /**
- * Brute-force and abuse limits: per client IP on every limited route, per account on failures (login, reset) or requests (register, reset request), with exponential back-off that always expires.
+ * Brute-force and abuse limits for the credential routes: per client IP, per account from one client, and per account from everywhere, with exponential back-off that always expires.
  * @module
  */
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
+import { accountKey, clientKey } from './keys.js';
 import { makeLimiter, type LimiterStore } from './limiter-factory.js';
 
 /** The limited actions; each has its own counters so a burst of one does not starve another. */
-export type LimitedAction = 'login' | 'register' | 'reset-request' | 'reset-update';
+export type LimitedAction = 'login' | 'register' | 'reset-request' | 'reset-update' | 'password-change';
 
 /** Counts and windows, in milliseconds. */
 export interface RateLimitPolicy {
-  /** Requests per IP per action per `ipWindowMs`. */
+  /** Requests per client IP per action per `ipWindowMs`. */
   readonly ipMax: number;
   readonly ipWindowMs: number;
-  /** Failures (or requests) per account per action per `accountWindowMs`. */
+  /** Attempts on one account from one client per `accountWindowMs`: stops one attacker guessing one password. */
   readonly accountMax: number;
   readonly accountWindowMs: number;
-  /** The longest an account is ever blocked, however often it trips the limit. */
+  /**
+   * Attempts on one account from all clients together per `accountWindowMs` (NIST SP 800-63B: at most 100): stops a
+   * distributed guess, and is high enough that one attacker cannot lock the owner out.
+   */
+  readonly accountGlobalMax: number;
+  /** The longest a key is ever blocked, however often it trips the limit. */
   readonly blockMaxMs: number;
 }
 
@@ -26,69 +32,74 @@ export type LimitVerdict = { readonly allowed: true } | { readonly allowed: fals
 
 const ALLOWED: LimitVerdict = { allowed: true };
 
-/** Number of lock-outs remembered for back-off, per day. */
+/** How long lock-outs are remembered for the back-off: a day. */
 const LOCKOUT_MEMORY_SEC = 24 * 3600;
 
-/** Rate limits for the four credential routes, over any store; the HTTP layer calls it, knowing nothing of the counting. */
+/** One counter and its limit. */
+interface Counter {
+  readonly limiter: RateLimiterAbstract;
+  readonly max: number;
+}
+
+/**
+ * Rate limits over any store; the HTTP layer calls it knowing nothing of the counting. Every attempt is counted
+ * *before* the bcrypt work (so a burst of parallel guesses cannot all slip in under the limit) and a success hands
+ * the account's points back, so a user who mistyped starts afresh.
+ */
 export class RateLimits {
-  readonly #ip: RateLimiterAbstract;
-  readonly #account: RateLimiterAbstract;
+  readonly #ip: Counter;
+  readonly #accountFromClient: Counter;
+  readonly #account: Counter;
   readonly #lockouts: RateLimiterAbstract;
   readonly #policy: RateLimitPolicy;
 
   /** Builds the counters on a store (memory, Redis or the database) with the given policy. */
   constructor(store: LimiterStore, policy: RateLimitPolicy) {
     this.#policy = policy;
-    this.#ip = makeLimiter(store, { keyPrefix: 'ip', points: policy.ipMax, duration: seconds(policy.ipWindowMs) });
-    this.#account = makeLimiter(store, {
-      keyPrefix: 'acct',
-      points: policy.accountMax,
-      duration: seconds(policy.accountWindowMs),
-    });
-    this.#lockouts = makeLimiter(store, { keyPrefix: 'lockouts', points: 1_000_000, duration: LOCKOUT_MEMORY_SEC });
+    const window = seconds(policy.accountWindowMs);
+    this.#ip = { limiter: makeLimiter(store, { keyPrefix: 'ip', points: policy.ipMax, duration: seconds(policy.ipWindowMs) }), max: policy.ipMax };
+    this.#accountFromClient = { limiter: makeLimiter(store, { keyPrefix: 'acip', points: policy.accountMax, duration: window }), max: policy.accountMax };
+    this.#account = { limiter: makeLimiter(store, { keyPrefix: 'acct', points: policy.accountGlobalMax, duration: window }), max: policy.accountGlobalMax };
+    this.#lockouts = makeLimiter(store, { keyPrefix: 'lock', points: 1_000_000, duration: LOCKOUT_MEMORY_SEC });
   }
 
-  /** Counts one request from an IP for an action; refuses past the IP limit. */
-  async hitIp(action: LimitedAction, ip: string): Promise<LimitVerdict> {
-    return consume(this.#ip, `${action}:${ip}`);
+  /** Counts one attempt from a client on an account for an action; refuses (and backs off) past any of the three limits. */
+  async hit(action: LimitedAction, ip: string, email: string): Promise<LimitVerdict> {
+    const client = clientKey(ip);
+    const account = accountKey(email);
+    const byIp = await this.#consume(this.#ip, `${action}:${client}`);
+    if (!byIp.allowed) return byIp;
+    const byAccountFromClient = await this.#consume(this.#accountFromClient, `${action}:${account}:${client}`);
+    if (!byAccountFromClient.allowed) return byAccountFromClient;
+    return this.#consume(this.#account, `${action}:${account}`);
   }
 
-  /** Counts one request for an account (register, reset request); refuses past the account limit. */
-  async hitAccount(action: LimitedAction, email: string): Promise<LimitVerdict> {
-    return consume(this.#account, `${action}:${accountKey(email)}`);
-  }
-
-  /** Tells whether an account may try again (login, reset update), without counting the attempt. */
-  async checkAccount(action: LimitedAction, email: string): Promise<LimitVerdict> {
-    const state = await this.#account.get(`${action}:${accountKey(email)}`);
-    if (state === null || state.consumedPoints < this.#policy.accountMax) return ALLOWED;
-    return refused(state.msBeforeNext);
+  /** Hands an account's points back after a success (correct password, valid token), from this client and overall. */
+  async recordSuccess(action: LimitedAction, ip: string, email: string): Promise<void> {
+    const account = accountKey(email);
+    await Promise.all([
+      this.#accountFromClient.limiter.delete(`${action}:${account}:${clientKey(ip)}`),
+      this.#account.limiter.delete(`${action}:${account}`),
+    ]);
   }
 
   /**
-   * Counts a failed attempt for an account. On reaching the limit the account is blocked for the window, doubled
-   * for each lock-out in the last day and capped at `blockMaxMs`: guessing slows down fast, yet a real user is
-   * never locked out for good.
+   * Consumes a point. The first refusal of a window blocks the key for the window, doubled for each lock-out of that
+   * key in the last day and capped at `blockMaxMs`: guessing slows down fast, yet nobody is locked out for good.
    */
-  async recordFailure(action: LimitedAction, email: string): Promise<void> {
-    const key = `${action}:${accountKey(email)}`;
-    const verdict = await consume(this.#account, key);
-    const state = await this.#account.get(key);
-    if (verdict.allowed && (state === null || state.consumedPoints < this.#policy.accountMax)) return;
-    const lockouts = (await this.#lockouts.penalty(key, 1)).consumedPoints;
-    const blockMs = Math.min(this.#policy.accountWindowMs * 2 ** Math.max(0, lockouts - 1), this.#policy.blockMaxMs);
-    await this.#account.block(key, seconds(blockMs));
+  async #consume(counter: Counter, key: string): Promise<LimitVerdict> {
+    try {
+      await counter.limiter.consume(key, 1);
+      return ALLOWED;
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      if (rejection.consumedPoints !== counter.max + 1) return refused(rejection.msBeforeNext);
+      const lockouts = (await this.#lockouts.penalty(`${counter.limiter.keyPrefix}:${key}`, 1)).consumedPoints;
+      const blockMs = Math.min(counter.limiter.msDuration * 2 ** Math.max(0, lockouts - 1), this.#policy.blockMaxMs);
+      await counter.limiter.block(key, seconds(Math.max(blockMs, rejection.msBeforeNext)));
+      return refused(Math.max(blockMs, rejection.msBeforeNext));
+    }
   }
-
-  /** Clears an account's failure count after a success, so a real user who mistyped starts afresh. */
-  async recordSuccess(action: LimitedAction, email: string): Promise<void> {
-    await this.#account.delete(`${action}:${accountKey(email)}`);
-  }
-}
-
-/** The account part of a key: the email as Auth stores it, so `A@x.io` and `a@x.io` share one counter. */
-function accountKey(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 /** Whole seconds, at least one, as rate-limiter-flexible counts them. */
@@ -99,15 +110,4 @@ function seconds(ms: number): number {
 /** A refusal that tells the client when to come back. */
 function refused(msBeforeNext: number): LimitVerdict {
   return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(msBeforeNext / 1000)) };
-}
-
-/** Consumes one point; a `RateLimiterRes` rejection means the limit is reached, any other rejection is a store failure. */
-async function consume(limiter: RateLimiterAbstract, key: string): Promise<LimitVerdict> {
-  try {
-    await limiter.consume(key, 1);
-    return ALLOWED;
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) return refused(rejection.msBeforeNext);
-    throw rejection;
-  }
 }

@@ -25,7 +25,7 @@ export function resetPasswordRoutes(app: FastifyInstance, { auth, limits, sendRe
     '/reset_password',
     {
       schema: { body: resetRequestBody, response: { 200: { anyOf: [resetTokenReply, emailMessageReply] }, 403: messageReply } },
-      preHandler: rateLimitGuard(limits, 'reset-request', 'requests'),
+      preHandler: rateLimitGuard(limits, 'reset-request'),
     },
     async (request, reply) => {
       const { email } = request.body;
@@ -38,7 +38,9 @@ export function resetPasswordRoutes(app: FastifyInstance, { auth, limits, sendRe
         return reply.code(403).send({ message: 'email not registered' });
       }
       if (sendResetToken === undefined) return { email, reset_token: token };
-      await sendResetToken(email, token);
+      // Not awaited: the answer must take the same time, and look the same, whether or not the email has an account
+      // (and whether or not the mailer is up), or the route would tell which accounts exist.
+      sendResetToken(email, token).catch((error: unknown) => request.log.error({ err: error }, 'reset token delivery failed'));
       return { email, message: SENT_MESSAGE };
     },
   );
@@ -47,7 +49,7 @@ export function resetPasswordRoutes(app: FastifyInstance, { auth, limits, sendRe
     '/reset_password',
     {
       schema: { body: resetUpdateBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } },
-      preHandler: rateLimitGuard(limits, 'reset-update', 'failures'),
+      preHandler: rateLimitGuard(limits, 'reset-update'),
     },
     async (request, reply) => {
       const { email, reset_token: resetToken, new_password: newPassword } = request.body;
@@ -55,13 +57,12 @@ export function resetPasswordRoutes(app: FastifyInstance, { auth, limits, sendRe
         await auth.updatePassword(resetToken, newPassword, email);
       } catch (error) {
         if (error instanceof InvalidResetTokenError) {
-          await limits?.recordFailure('reset-update', email);
           return reply.code(403).send({ message: 'invalid reset token' });
         }
         if (error instanceof WeakPasswordError) return reply.code(400).send({ message: error.message });
         throw error;
       }
-      await limits?.recordSuccess('reset-update', email);
+      await limits?.recordSuccess('reset-update', request.ip, email);
       return { email, message: 'Password updated' };
     },
   );

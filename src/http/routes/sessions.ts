@@ -14,17 +14,18 @@ export function sessionRoutes(app: FastifyInstance, { auth, cookie, limits }: Ro
     '/sessions',
     {
       schema: { body: credentialsBody, response: { 200: emailMessageReply, 401: messageReply } },
-      preHandler: rateLimitGuard(limits, 'login', 'failures'),
+      preHandler: rateLimitGuard(limits, 'login'),
     },
     async (request, reply) => {
       const { email, password } = request.body;
       if (!(await auth.validLogin(email, password))) {
-        await limits?.recordFailure('login', email);
         // One message for unknown email and wrong password, so the reply does not reveal which accounts exist.
         return reply.code(401).send({ message: 'wrong email or password' });
       }
-      await limits?.recordSuccess('login', email);
-      // Always a fresh session id (never one the client brought): no session fixation.
+      await limits?.recordSuccess('login', request.ip, email);
+      // Always a fresh session id, and the one this client presented (if any) ends: a session id can never outlive
+      // a re-authentication, so a planted or leaked id is useless (no session fixation; OWASP ASVS 7.2.4).
+      await auth.destroySession(readSessionId(request, cookie.name));
       setSessionCookie(reply, await auth.createSession(email), cookie);
       return { email, message: 'logged in' };
     },
@@ -33,8 +34,10 @@ export function sessionRoutes(app: FastifyInstance, { auth, cookie, limits }: Ro
   // 302 exactly: a client following it arrives at GET / (307/308 would repeat the DELETE).
   const home = `${app.prefix}/`.replace(/\/+$/, '') || '/';
   app.delete('/sessions', { schema: { response: { 403: messageReply } } }, async (request, reply) => {
-    if (!(await auth.destroySession(readSessionId(request)))) return reply.code(403).send({ message: 'no such session' });
+    const ended = await auth.destroySession(readSessionId(request, cookie.name));
+    // Cleared either way: a dead cookie is of no use to the browser.
     clearSessionCookie(reply, cookie);
+    if (!ended) return reply.code(403).send({ message: 'no such session' });
     return reply.redirect(home, 302);
   });
 }

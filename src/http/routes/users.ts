@@ -14,7 +14,7 @@ export function userRoutes(app: FastifyInstance, { auth, limits }: RouteDeps): v
     '/users',
     {
       schema: { body: credentialsBody, response: { 200: emailMessageReply, 400: messageReply } },
-      preHandler: rateLimitGuard(limits, 'register', 'requests'),
+      preHandler: rateLimitGuard(limits, 'register'),
     },
     async (request, reply) => {
       const { email, password } = request.body;

@@ -1,0 +1,43 @@
+/**
+ * `PUT /password`: a signed-in user changes their password, proving they know the current one.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { WeakPasswordError } from '../../errors.js';
+import { emailMessageReply, messageReply, passwordChangeBody, type PasswordChangeBody } from '../schemas.js';
+import { readSessionId } from '../session-cookie.js';
+import type { RouteDeps } from './deps.js';
+
+/**
+ * Registers `PUT /password` (cookie, form `password` and `new_password`): 200 `{"email", "message": "Password updated"}`
+ * and every *other* session of the user ended; 403 without a live session or with a wrong current password; 400 for
+ * a new password the policy refuses; 429 past the limits, which count like logins since this also tests a password.
+ */
+export function passwordRoutes(app: FastifyInstance, { auth, cookie, limits }: RouteDeps): void {
+  app.put<{ Body: PasswordChangeBody }>(
+    '/password',
+    { schema: { body: passwordChangeBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } } },
+    async (request, reply) => {
+      const sessionId = readSessionId(request, cookie.name);
+      const user = await auth.getUserFromSessionId(sessionId);
+      if (user === null || sessionId === undefined) return reply.code(403).send({ message: 'a valid session is required' });
+      const verdict = limits === undefined ? { allowed: true as const } : await limits.hit('password-change', request.ip, user.email);
+      if (!verdict.allowed) {
+        return reply
+          .code(429)
+          .header('retry-after', String(verdict.retryAfterSec))
+          .send({ message: `too many attempts: try again in ${verdict.retryAfterSec} seconds` });
+      }
+      try {
+        if (!(await auth.changePassword(sessionId, request.body.password, request.body.new_password))) {
+          return reply.code(403).send({ message: 'current password is wrong' });
+        }
+      } catch (error) {
+        if (error instanceof WeakPasswordError) return reply.code(400).send({ message: error.message });
+        throw error;
+      }
+      await limits?.recordSuccess('password-change', request.ip, user.email);
+      return { email: user.email, message: 'Password updated' };
+    },
+  );
+}
