@@ -2,27 +2,14 @@
  * The standalone entry point (`npm start`): reads the environment, opens the database, wires the layers and listens.
  * @module
  */
-import { Auth } from './auth/auth.js';
-import { startExpirySweeper } from './auth/sweeper.js';
-import { buildApp } from './app.js';
+import cluster from 'node:cluster';
+import { runPrimary } from './cluster.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { DB } from './db/db.js';
-import { openStorage, redactUrl } from './db/storage.js';
+import { createService } from './service.js';
 
 /** Starts one server process and wires SIGTERM/SIGINT to a graceful stop. */
 async function main(config: Config): Promise<void> {
-  const storage = await openStorage(config.databaseUrl);
-  const auth = new Auth(new DB(storage.kysely), {
-    bcryptCost: config.bcryptCost,
-    sessionTtlMs: config.sessionTtlMs,
-    resetTokenTtlMs: config.resetTokenTtlMs,
-  });
-  const app = await buildApp({ auth, config });
-  const stopSweeper = startExpirySweeper(auth, config.sweepIntervalMs, app.log);
-  app.addHook('onClose', async () => {
-    stopSweeper();
-    await storage.close();
-  });
+  const app = await createService(config);
 
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -41,7 +28,7 @@ async function main(config: Config): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ database: redactUrl(config.databaseUrl), engine: storage.engine }, 'sesame is ready');
+  app.log.info('sesame is ready');
 }
 
 let config: Config;
@@ -52,7 +39,9 @@ try {
   process.stderr.write(`sesame: ${error.message}\n`);
   process.exit(2);
 }
-main(config).catch((error: unknown) => {
+// WORKERS > 1: this process only forks and supervises; each worker runs main() on the shared port.
+const start = config.workers > 1 && cluster.isPrimary ? runPrimary(config) : main(config);
+start.catch((error: unknown) => {
   process.stderr.write(`sesame: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
