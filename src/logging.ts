@@ -2,7 +2,7 @@
  * Logger settings: structured pino logs with every place a secret could appear redacted.
  * @module
  */
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { LogLevel } from './config/config.js';
 
 /**
@@ -27,11 +27,23 @@ export const REDACTED_PATHS = [
   'req.body',
 ];
 
+/** The request fields worth a log line: no headers, and the path without its query string (a client may put a secret there). */
+function serializeRequest(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url.split('?')[0],
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /** Fastify logger options for a level, optionally writing to a given stream (tests capture the log this way). */
 export function loggerOptions(level: LogLevel, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest as never },
     ...(stream === undefined ? {} : { stream }),
   };
 }

@@ -24,7 +24,7 @@ export interface ServiceOptions {
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<FastifyInstance> {
   const storage = await openStorage(config.databaseUrl);
   const redis = config.rateLimit.enabled && config.rateLimit.store === 'redis' && config.redisUrl !== undefined
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    ? await connectRedis(config.redisUrl)
     : undefined;
   const store: LimiterStore =
     redis !== undefined
@@ -53,6 +53,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     logStream: options.logStream,
   });
   redis?.on('error', (error: Error) => app.log.warn({ err: error }, 'redis unavailable: rate limits count in memory meanwhile'));
+  if (redis !== undefined && redis.status !== 'ready') app.log.warn('redis not reachable at start: rate limits count in memory until it is');
   const stopSweeper = startExpirySweeper(auth, config.sweepIntervalMs, app.log);
   app.addHook('onClose', async () => {
     stopSweeper();
@@ -64,4 +65,21 @@ export async function createService(config: Config, options: ServiceOptions = {}
     'sesame configured',
   );
   return app;
+}
+
+/**
+ * Opens the Redis client and waits (at most 3 s) until it is ready, so the first requests are counted in Redis and
+ * shared with the other instances; if Redis is down, the service still starts and counts in memory meanwhile.
+ */
+async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => undefined);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 3000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return redis;
 }

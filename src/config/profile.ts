@@ -50,6 +50,7 @@ export interface SafetyView {
   readonly cookieSecure: boolean;
   readonly passwordMinLength: number;
   readonly passwordCheckCommon: boolean;
+  readonly passwordMinScore: number;
   readonly bcryptCost: number;
   readonly resetTokenDelivery: 'response' | 'webhook';
   readonly rateLimitEnabled: boolean;
@@ -69,6 +70,9 @@ export function unsafeProductionSettings(c: SafetyView): string[] {
     problems.push('set PASSWORD_MIN_LENGTH to 8 or more (15 recommended): NIST SP 800-63B forbids shorter passwords');
   }
   if (!c.passwordCheckCommon) problems.push('set PASSWORD_CHECK_COMMON=true: common passwords fall to the first guesses');
+  if (c.passwordMinScore < 3) {
+    problems.push('set PASSWORD_MIN_SCORE to 3 or 4: lower scores let long variations of common passwords through');
+  }
   if (c.bcryptCost < 10) problems.push('set BCRYPT_COST to 10 or more (12 recommended): lower costs are cheap to crack');
   if (c.resetTokenDelivery === 'response') {
     problems.push(

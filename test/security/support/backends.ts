@@ -1,0 +1,234 @@
+/**
+ * The rate-limit stores the security suite runs on (memory, SQLite and PostgreSQL through RATE_LIMIT_STORE=database,
+ * and Redis), each giving a service environment over a fresh database. PostgreSQL and Redis are probed once: when
+ * unreachable their tests are skipped with the reason in the title, except under CI=true where they fail.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { it } from 'vitest';
+import { makeTempDir } from './service.js';
+
+/** The local PostgreSQL test database (trust auth); `TEST_DATABASE_URL` overrides it, as in test/support/engines.ts. */
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+/** The local Redis; `TEST_REDIS_URL` overrides it. */
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Under CI an unreachable backend fails the run instead of skipping half of it. */
+export const isCi = process.env.CI === 'true';
+
+/** Whether a backend answered, and if not why. */
+export type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** Probes PostgreSQL with `SELECT 1` and a short timeout; never throws. */
+async function probePostgres(): Promise<Availability> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: `PostgreSQL at ${POSTGRES_URL} is unreachable (${error instanceof Error ? error.message : String(error)})` };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Probes Redis with a raw `PING` and a short timeout; never throws. */
+function probeRedis(): Promise<Availability> {
+  const { hostname, port } = new URL(REDIS_URL);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const fail = (why: string): void => {
+      socket.destroy();
+      resolve({ ok: false, reason: `Redis at ${REDIS_URL} is unreachable (${why})` });
+    };
+    socket.setTimeout(2000, () => fail('no answer within 2000 ms'));
+    socket.once('error', (error) => fail(error.message));
+    socket.connect(Number(port || 6379), hostname, () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG') ? { ok: true } : { ok: false, reason: `Redis answered ${data.toString().trim()}` });
+    });
+  });
+}
+
+/** PostgreSQL and Redis availability, probed once when this module loads. */
+export const [postgresAvailability, redisAvailability] = await Promise.all([probePostgres(), probeRedis()]);
+
+/** Runs one statement on a short-lived connection to the base PostgreSQL database. */
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh PostgreSQL schema and a DATABASE_URL whose connections work inside it (the engines.ts schema trick). */
+export async function createPostgresSchema(): Promise<{ readonly url: string; drop(): Promise<void> }> {
+  const schema = `sesame_sec_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE SCHEMA "${schema}"`);
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: url.toString(), drop: () => adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`) };
+}
+
+/**
+ * Deletes the Redis keys matching a glob pattern built from a test's own unique IPs, emails or tags; never flushes,
+ * never touches anyone else's keys.
+ */
+export async function deleteRedisKeys(pattern: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Waits until a service counts in Redis rather than in its in-memory insurance limiter: the service listens before
+ * its Redis client has connected, and counts made meanwhile go to memory (see the start-up test in
+ * rate-limits.test.ts). Probes with reset requests for `email` from fresh IPs drawn from `nextIp` (the caller
+ * cleans their keys up), and looks for the IP counter in Redis.
+ */
+export async function awaitRedisCounting(baseUrl: string, nextIp: () => string, email: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      const ip = nextIp();
+      await fetch(`${baseUrl}/reset_password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+        body: new URLSearchParams({ email }).toString(),
+      }).then((r) => r.text());
+      if ((await redis.exists(`ip:reset-request:${ip}`)) === 1) return;
+      await new Promise((wake) => setTimeout(wake, 25));
+    }
+    throw new Error(`the service at ${baseUrl} never counted in Redis`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The environment for services on one store, sharing one database; `cleanup` removes what `prepare` made. */
+export interface StoreSetup {
+  /** Settings every service of this setup gets (RATE_LIMIT_STORE, and DATABASE_URL or REDIS_URL as needed). */
+  readonly env: Readonly<Record<string, string>>;
+  /** A SQLite file the services should share, or undefined when env names the database. */
+  readonly databasePath: string | undefined;
+  /** Removes the temp dir or schema; on Redis also deletes the keys matching the given glob patterns. */
+  cleanup(redisPatterns?: readonly string[]): Promise<void>;
+}
+
+/** One rate-limit store to run tests on. */
+export interface StoreCase {
+  /** Name for test titles. */
+  readonly name: 'memory' | 'database-sqlite' | 'database-postgres' | 'redis';
+  /** Whether counters are shared between processes on this store. */
+  readonly shared: boolean;
+  /** Whether the backend answered the probe. */
+  readonly availability: Availability;
+  /** Makes a fresh database (and store) for one test. */
+  prepare(): Promise<StoreSetup>;
+}
+
+/** A SQLite setup in a fresh temp dir with the given extra settings. */
+function sqliteSetup(env: Record<string, string>): StoreSetup {
+  const dir = makeTempDir();
+  return {
+    env,
+    databasePath: `${dir.path}/sesame.db`,
+    cleanup: () => {
+      dir.remove();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Every store, in the order tests run on them. */
+export const storeCases: readonly StoreCase[] = [
+  { name: 'memory', shared: false, availability: { ok: true }, prepare: () => Promise.resolve(sqliteSetup({ RATE_LIMIT_STORE: 'memory' })) },
+  {
+    name: 'database-sqlite',
+    shared: true,
+    availability: { ok: true },
+    prepare: () => Promise.resolve(sqliteSetup({ RATE_LIMIT_STORE: 'database' })),
+  },
+  {
+    name: 'database-postgres',
+    shared: true,
+    availability: postgresAvailability,
+    async prepare() {
+      const schema = await createPostgresSchema();
+      return { env: { RATE_LIMIT_STORE: 'database', DATABASE_URL: schema.url }, databasePath: undefined, cleanup: () => schema.drop() };
+    },
+  },
+  {
+    name: 'redis',
+    shared: true,
+    availability: redisAvailability,
+    prepare() {
+      const base = sqliteSetup({ RATE_LIMIT_STORE: 'redis', REDIS_URL });
+      return Promise.resolve({
+        ...base,
+        async cleanup(patterns: readonly string[] = []) {
+          await base.cleanup();
+          for (const pattern of patterns) await deleteRedisKeys(pattern);
+        },
+      });
+    },
+  },
+];
+
+/** Set once the skip warning has been printed. */
+const warned = new Set<string>();
+
+/**
+ * Defines one test per store, titled `<title> [<store>]`. A store whose backend is unreachable gets a skipped test
+ * naming the reason, or under CI=true a failing one. `concurrent` runs the stores side by side (for tests that wait);
+ * `knownBug` marks a test whose assertion fails today because of a reported bug.
+ */
+export function itOnStores(
+  title: string,
+  body: (store: StoreCase) => Promise<void>,
+  options: {
+    readonly concurrent?: boolean;
+    readonly stores?: readonly StoreCase[];
+    readonly timeout?: number;
+    /** Marks a test that documents a known bug: it passes while the assertion fails (vitest `it.fails`). */
+    readonly knownBug?: boolean;
+  } = {},
+): void {
+  for (const store of options.stores ?? storeCases) {
+    const name = `${title} [${store.name}]`;
+    const define = options.knownBug === true ? it.fails : options.concurrent === true ? it.concurrent : it;
+    const { availability } = store;
+    if (availability.ok) {
+      define(name, () => body(store), options.timeout);
+    } else if (isCi) {
+      define(name, () => {
+        throw new Error(`CI=true and ${availability.reason}`);
+      });
+    } else {
+      if (!warned.has(store.name)) {
+        warned.add(store.name);
+        console.warn(`[security] skipping ${store.name} tests: ${availability.reason}`);
+      }
+      it.skip(`${name} (skipped: ${availability.reason})`, () => body(store));
+    }
+  }
+}
