@@ -17,13 +17,16 @@ export function crossSiteGuard(trustedOrigins: readonly string[]): onRequestAsyn
   return async function refuseCrossSite(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (SAFE_METHODS.has(request.method)) return;
     if (request.headers['sec-fetch-site'] === 'cross-site') {
+      request.log.warn({ event: 'cross_site_refused', reason: 'sec-fetch-site' }, 'cross-site request refused');
       await reply.code(403).send({ message: 'cross-site request refused' });
       return;
     }
     const origin = request.headers.origin;
     if (origin === undefined) return;
     const allowed = trusted.size > 0 ? trusted.has(origin.toLowerCase()) : origin.toLowerCase() === ownOrigin(request);
-    if (!allowed) await reply.code(403).send({ message: 'cross-site request refused: origin is not trusted' });
+    if (allowed) return;
+    request.log.warn({ event: 'cross_site_refused', origin }, 'cross-site request refused');
+    await reply.code(403).send({ message: 'cross-site request refused: origin is not trusted' });
   };
 }
 

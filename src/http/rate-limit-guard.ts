@@ -12,6 +12,7 @@ export function rateLimitGuard(limits: RateLimits | undefined, action: LimitedAc
     async function sesameRateLimit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const verdict = await limits.hit(action, request.ip, emailOf(request));
       if (verdict.allowed) return;
+      request.log.warn({ event: 'rate_limited', action, retryAfterSec: verdict.retryAfterSec }, 'attempt refused by rate limit');
       await reply
         .code(429)
         .header('retry-after', String(verdict.retryAfterSec))

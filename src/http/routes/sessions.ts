@@ -3,6 +3,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { accountKey } from '../../limits/keys.js';
 import { rateLimitGuard } from '../rate-limit-guard.js';
 import { credentialsBody, emailMessageReply, messageReply, type CredentialsBody } from '../schemas.js';
 import { clearSessionCookie, readSessionId, setSessionCookie } from '../session-cookie.js';
@@ -19,10 +20,13 @@ export function sessionRoutes(app: FastifyInstance, { auth, cookie, limits }: Ro
     async (request, reply) => {
       const { email, password } = request.body;
       if (!(await auth.validLogin(email, password))) {
+        // Security event (OWASP ASVS 16.3.1): the account as a hash, so the log holds no list of emails.
+        request.log.info({ event: 'login.failed', account: accountKey(email) }, 'login failed');
         // One message for unknown email and wrong password, so the reply does not reveal which accounts exist.
         return reply.code(401).send({ message: 'wrong email or password' });
       }
       await limits?.recordSuccess('login', request.ip, email);
+      request.log.info({ event: 'login.succeeded', account: accountKey(email) }, 'login succeeded');
       // Always a fresh session id, and the one this client presented (if any) ends: a session id can never outlive
       // a re-authentication, so a planted or leaked id is useless (no session fixation; OWASP ASVS 7.2.4).
       await auth.destroySession(readSessionId(request, cookie.name));
