@@ -8,6 +8,7 @@ import type { Config } from './config/config.js';
 import type { ResetTokenSender } from './delivery/reset-webhook.js';
 import { sesameErrorHandler } from './http/error-handler.js';
 import { sesamePlugin } from './http/plugin.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { healthRoutes } from './http/routes/health.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { RateLimits } from './limits/rate-limits.js';
@@ -35,9 +36,13 @@ export async function buildApp({ auth, config, limits, sendResetToken, logStream
     // client could pick its own rate-limit key.
     // A hop count is valid at run time (Fastify docs) but missing from its type definition, hence the cast.
     trustProxy: config.trustProxy as boolean | string,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing would bypass the security-header hooks; a closing server stops accepting
+    // connections anyway, and requests already on open connections are served normally until they finish.
+    return503OnClosing: false,
+    clientErrorHandler,
   });
-  // At the root, so the 404s, /health and the 503 while closing carry the headers too (OWASP ASVS 3.4.1).
+  // At the root, so the 404s and /health carry the headers too (OWASP ASVS 3.4.1); unparsable requests get them
+  // from clientErrorHandler.
   await registerSecurityHeaders(app);
   app.setErrorHandler(sesameErrorHandler);
   app.setNotFoundHandler((request, reply) => {

@@ -155,17 +155,17 @@ export class Auth {
   }
 
   /**
-   * Changes the password of the user a live session belongs to, after checking the current password; ends every
-   * other session of that user (a thief's stolen session dies with the old password). Returns false for a wrong
-   * current password or a dead session; a new password the policy refuses raises `WeakPasswordError`.
+   * Changes the password of the user a live session belongs to, after checking the current password. Every session
+   * of the user ends, the presented one included (OWASP ASVS 7.2.4: re-authentication rotates the session), along
+   * with any outstanding reset token, and a fresh session id is returned for the caller's cookie. Returns null for a
+   * wrong current password or a dead session; a new password the policy refuses raises `WeakPasswordError`.
    */
-  async changePassword(sessionId: string, currentPassword: string, newPassword: string): Promise<boolean> {
+  async changePassword(sessionId: string, currentPassword: string, newPassword: string): Promise<string | null> {
     const user = await this.getUserFromSessionId(sessionId);
-    if (user === null || !(await this.#hasher.verify(currentPassword, user.hashed_password))) return false;
+    if (user === null || !(await this.#hasher.verify(currentPassword, user.hashed_password))) return null;
     this.#policy.check(newPassword, user.email);
-    await this.#db.updateUser(user.id, { hashed_password: await hashPassword(this.#hasher, newPassword) });
-    await this.#db.deleteOtherSessions(user.id, hashToken(sessionId));
-    return true;
+    await this.#db.replacePassword(user.id, await hashPassword(this.#hasher, newPassword), this.#now());
+    return this.createSession(user.email);
   }
 
   /** Resolves when the storage below answers; the health route calls it so a load balancer can drop a broken instance. */

@@ -19,7 +19,7 @@ export function generateToken(format: TokenFormat): string {
 
 /**
  * SHA-256 (hex) of a token, which is all the database ever holds: a leaked database then yields no live session.
- * A fast hash suffices because the token has 122 random bits; nobody can guess it from its hash.
+ * A fast hash suffices because the token has 122 (UUID) or 256 (random) bits; nobody can guess it from its hash.
  */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');

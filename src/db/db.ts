@@ -93,14 +93,19 @@ export class DB {
     return Number(result.numDeletedRows);
   }
 
-  /** Deletes every session of a user but one (the one that just changed the password); returns how many ended. */
-  async deleteOtherSessions(userId: number, keepIdHash: string): Promise<number> {
-    const result = await this.#db
-      .deleteFrom('sessions')
-      .where('user_id', '=', userId)
-      .where('id_hash', '<>', keepIdHash)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /**
+   * Sets a new password hash, clears any outstanding reset token and ends every session of the user, in one
+   * transaction, so no old session or old token outlives the change.
+   */
+  async replacePassword(userId: number, newHash: string, now: number): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ hashed_password: newHash, reset_token: null, reset_token_expires_at: null, updated_at: now })
+        .where('id', '=', userId)
+        .execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    });
   }
 
   /** Finds the user holding a live reset token (by its hash), or undefined. */

@@ -21,7 +21,7 @@ export function rateLimitGuard(limits: RateLimits | undefined, action: LimitedAc
   ];
 }
 
-/** The account a limited request is about: the body's email, or (password change) whoever the cookie belongs to is counted by IP only. */
+/** The account a limited request is about: the body's email (the password-change route counts its user itself). */
 function emailOf(request: FastifyRequest): string {
   return (request.body as { email?: string } | undefined)?.email ?? '';
 }

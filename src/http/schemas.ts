@@ -7,7 +7,7 @@
 export const MAX_EMAIL_LENGTH = 320;
 /** Longest password accepted, in characters: far above NIST's 64-character floor, low enough to bound hashing work. */
 export const MAX_PASSWORD_LENGTH = 1024;
-/** Longest reset token accepted; real ones are 36 characters. */
+/** Longest reset token accepted; real ones are 36 (UUID) or 43 (random) characters. */
 const MAX_TOKEN_LENGTH = 128;
 
 const email = {

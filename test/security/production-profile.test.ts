@@ -24,6 +24,7 @@ const UNSAFE: ReadonlyArray<{ readonly change: Record<string, string>; readonly 
   { change: { WORKERS: '2', RATE_LIMIT_STORE: 'memory' }, names: 'RATE_LIMIT_STORE' },
   { change: { CSRF_PROTECTION: 'false' }, names: 'CSRF_PROTECTION' },
   { change: { TOKEN_FORMAT: 'uuid' }, names: 'TOKEN_FORMAT' },
+  { change: { PASSWORD_MIN_SCORE: '2' }, names: 'PASSWORD_MIN_SCORE' },
   { change: { RESET_WEBHOOK_URL: 'http://mailer.internal/reset' }, names: 'RESET_WEBHOOK_URL' },
   { change: { LOG_LEVEL: 'trace' }, names: 'LOG_LEVEL' },
 ];

@@ -5,12 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import { WeakPasswordError } from '../../errors.js';
 import { emailMessageReply, messageReply, passwordChangeBody, type PasswordChangeBody } from '../schemas.js';
-import { readSessionId } from '../session-cookie.js';
+import { accountKey } from '../../limits/keys.js';
+import { readSessionId, setSessionCookie } from '../session-cookie.js';
 import type { RouteDeps } from './deps.js';
 
 /**
  * Registers `PUT /password` (cookie, form `password` and `new_password`): 200 `{"email", "message": "Password updated"}`
- * and every *other* session of the user ended; 403 without a live session or with a wrong current password; 400 for
+ * with a fresh session cookie, every earlier session of the user (this one included) ended; 403 without a live session or with a wrong current password; 400 for
  * a new password the policy refuses; 429 past the limits, which count like logins since this also tests a password.
  */
 export function passwordRoutes(app: FastifyInstance, { auth, cookie, limits }: RouteDeps): void {
@@ -23,20 +24,26 @@ export function passwordRoutes(app: FastifyInstance, { auth, cookie, limits }: R
       if (user === null || sessionId === undefined) return reply.code(403).send({ message: 'a valid session is required' });
       const verdict = limits === undefined ? { allowed: true as const } : await limits.hit('password-change', request.ip, user.email);
       if (!verdict.allowed) {
+        request.log.warn({ event: 'rate_limited', action: 'password-change' }, 'attempt refused by rate limit');
         return reply
           .code(429)
           .header('retry-after', String(verdict.retryAfterSec))
           .send({ message: `too many attempts: try again in ${verdict.retryAfterSec} seconds` });
       }
+      let newSessionId: string | null;
       try {
-        if (!(await auth.changePassword(sessionId, request.body.password, request.body.new_password))) {
-          return reply.code(403).send({ message: 'current password is wrong' });
-        }
+        newSessionId = await auth.changePassword(sessionId, request.body.password, request.body.new_password);
       } catch (error) {
         if (error instanceof WeakPasswordError) return reply.code(400).send({ message: error.message });
         throw error;
       }
+      if (newSessionId === null) {
+        request.log.info({ event: 'password_change.failed', account: accountKey(user.email) }, 'password change refused');
+        return reply.code(403).send({ message: 'current password is wrong' });
+      }
       await limits?.recordSuccess('password-change', request.ip, user.email);
+      request.log.info({ event: 'password_change.succeeded', account: accountKey(user.email) }, 'password changed');
+      setSessionCookie(reply, newSessionId, cookie);
       return { email: user.email, message: 'Password updated' };
     },
   );

@@ -1,0 +1,40 @@
+/**
+ * Replies to requests Node cannot even parse (bad HTTP, oversized headers, timeouts), which never reach Fastify's hooks, with the same JSON shape and security headers as every other reply.
+ * @module
+ */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Headers helmet would have added: these raw replies bypass hooks, and OWASP ASVS 3.4.1 asks HSTS on every response.
+ * Kept in step with `security-headers.ts`.
+ */
+const RAW_SECURITY_HEADERS = [
+  'Strict-Transport-Security: max-age=31536000; includeSubDomains',
+  "Content-Security-Policy: default-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options: nosniff',
+  'X-Frame-Options: DENY',
+  'Referrer-Policy: no-referrer',
+  'Cache-Control: no-store',
+].join('\r\n');
+
+/** Fastify `clientErrorHandler`: answers 400, 408 or 431 with `{"message"}` and the security headers, then closes the socket. */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request timed out']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'request headers are too large']
+        : [400, 'request is not valid HTTP'];
+  this.log.debug({ err: error }, 'client error');
+  const body = JSON.stringify({ message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
