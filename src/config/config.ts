@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import type { RateLimitPolicy } from '../limits/rate-limits.js';
 import { parseDuration } from './duration.js';
 import { PROFILE_DEFAULTS, unsafeProductionSettings, type Profile } from './profile.js';
 
@@ -44,18 +45,10 @@ export interface Config {
   readonly resetWebhookUrl: string | undefined;
 }
 
-/** Rate-limit settings: per client IP (every request) and per account (failures or requests), with exponential back-off. */
-export interface RateLimitConfig {
+/** Rate-limit settings: the policy's counts and windows (see `RateLimitPolicy`), whether limits run, and where counters live. */
+export interface RateLimitConfig extends RateLimitPolicy {
   readonly enabled: boolean;
   readonly store: RateLimitStoreKind;
-  readonly ipMax: number;
-  readonly ipWindowMs: number;
-  readonly accountMax: number;
-  readonly accountWindowMs: number;
-  /** Attempts on one account from all clients together per window. */
-  readonly accountGlobalMax: number;
-  /** Cap on the back-off: a repeatedly locked account waits at most this long. */
-  readonly blockMaxMs: number;
 }
 
 /** Raised for an environment that cannot be turned into a {@link Config}; its message lists every bad setting. */

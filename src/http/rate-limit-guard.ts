@@ -3,22 +3,32 @@
  * @module
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { LimitedAction, RateLimits } from '../limits/rate-limits.js';
+import type { LimitedAction, LimitVerdict, RateLimits } from '../limits/rate-limits.js';
 
 /** Builds the preHandler for an action: counts the attempt against the client IP and the body's email, or answers 429. */
 export function rateLimitGuard(limits: RateLimits | undefined, action: LimitedAction): preHandlerAsyncHookHandler[] {
   if (limits === undefined) return [];
   return [
     async function sesameRateLimit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      const verdict = await limits.hit(action, request.ip, emailOf(request));
-      if (verdict.allowed) return;
-      request.log.warn({ event: 'rate_limited', action, retryAfterSec: verdict.retryAfterSec }, 'attempt refused by rate limit');
-      await reply
-        .code(429)
-        .header('retry-after', String(verdict.retryAfterSec))
-        .send({ message: `too many attempts: try again in ${verdict.retryAfterSec} seconds` });
+      await refuseIfLimited(request, reply, action, await limits.hit(action, request.ip, emailOf(request)));
     },
   ];
+}
+
+/** Answers 429 with `Retry-After` and logs the refusal when the verdict refuses; returns whether it did. */
+export async function refuseIfLimited(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  action: LimitedAction,
+  verdict: LimitVerdict,
+): Promise<boolean> {
+  if (verdict.allowed) return false;
+  request.log.warn({ event: 'rate_limited', action, retryAfterSec: verdict.retryAfterSec }, 'attempt refused by rate limit');
+  await reply
+    .code(429)
+    .header('retry-after', String(verdict.retryAfterSec))
+    .send({ message: `too many attempts: try again in ${verdict.retryAfterSec} seconds` });
+  return true;
 }
 
 /** The account a limited request is about: the body's email (the password-change route counts its user itself). */

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { WeakPasswordError } from '../../errors.js';
 import { emailMessageReply, messageReply, passwordChangeBody, type PasswordChangeBody } from '../schemas.js';
 import { accountKey } from '../../limits/keys.js';
+import { refuseIfLimited } from '../rate-limit-guard.js';
 import { readSessionId, setSessionCookie } from '../session-cookie.js';
 import type { RouteDeps } from './deps.js';
 
@@ -22,13 +23,10 @@ export function passwordRoutes(app: FastifyInstance, { auth, cookie, limits }: R
       const sessionId = readSessionId(request, cookie.name);
       const user = await auth.getUserFromSessionId(sessionId);
       if (user === null || sessionId === undefined) return reply.code(403).send({ message: 'a valid session is required' });
-      const verdict = limits === undefined ? { allowed: true as const } : await limits.hit('password-change', request.ip, user.email);
-      if (!verdict.allowed) {
-        request.log.warn({ event: 'rate_limited', action: 'password-change' }, 'attempt refused by rate limit');
-        return reply
-          .code(429)
-          .header('retry-after', String(verdict.retryAfterSec))
-          .send({ message: `too many attempts: try again in ${verdict.retryAfterSec} seconds` });
+      // Counted per account like a login (this route tests a password too), once the session names the account.
+      if (limits !== undefined) {
+        const verdict = await limits.hit('password-change', request.ip, user.email);
+        if (await refuseIfLimited(request, reply, 'password-change', verdict)) return reply;
       }
       let newSessionId: string | null;
       try {
