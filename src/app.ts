@@ -43,7 +43,7 @@ export async function buildApp({ auth, config, limits, sendResetToken, logStream
   });
   // At the root, so the 404s and /health carry the headers too (OWASP ASVS 3.4.1); unparsable requests get them
   // from clientErrorHandler.
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   app.setErrorHandler(sesameErrorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` });

@@ -32,7 +32,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       : config.rateLimit.store === 'database'
         ? { kind: 'database', client: storage.client }
         : { kind: 'memory' };
-  const auth = new Auth(new DB(storage.kysely), {
+  const auth = new Auth(DB.fromStorage(storage), {
     bcryptCost: config.bcryptCost,
     sessionTtlMs: config.sessionTtlMs,
     resetTokenTtlMs: config.resetTokenTtlMs,

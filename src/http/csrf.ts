@@ -2,7 +2,7 @@
  * Cross-site request refusal (stops login CSRF): a state-changing request from a foreign page gets 403 and changes nothing.
  * @module
  */
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -12,21 +12,22 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * with neither header (curl, Python `requests`, server-to-server) carries no ambient browser credentials to abuse
  * and is allowed, which keeps seed clients working.
  */
-export function crossSiteGuard(trustedOrigins: readonly string[]): onRequestAsyncHookHandler {
+export function crossSiteGuard(trustedOrigins: readonly string[]): onRequestHookHandler {
   const trusted = new Set(trustedOrigins.map((o) => o.toLowerCase()));
-  return async function refuseCrossSite(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (SAFE_METHODS.has(request.method)) return;
+  // Synchronous on purpose: it runs on every request, and a GET must pass through at no cost.
+  return function refuseCrossSite(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (SAFE_METHODS.has(request.method)) return done();
     if (request.headers['sec-fetch-site'] === 'cross-site') {
       request.log.warn({ event: 'cross_site_refused', reason: 'sec-fetch-site' }, 'cross-site request refused');
-      await reply.code(403).send({ message: 'cross-site request refused' });
+      void reply.code(403).send({ message: 'cross-site request refused' });
       return;
     }
     const origin = request.headers.origin;
-    if (origin === undefined) return;
+    if (origin === undefined) return done();
     const allowed = trusted.size > 0 ? trusted.has(origin.toLowerCase()) : origin.toLowerCase() === ownOrigin(request);
-    if (allowed) return;
+    if (allowed) return done();
     request.log.warn({ event: 'cross_site_refused', origin }, 'cross-site request refused');
-    await reply.code(403).send({ message: 'cross-site request refused: origin is not trusted' });
+    void reply.code(403).send({ message: 'cross-site request refused: origin is not trusted' });
   };
 }
 

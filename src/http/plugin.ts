@@ -2,7 +2,6 @@
  * The Sesame Fastify plugin: the seven seed routes, mountable at `/` (standalone) or under any prefix of a host app.
  * @module
  */
-import cookiePlugin from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Auth } from '../auth/auth.js';
@@ -49,12 +48,13 @@ export interface SesamePluginOptions {
  */
 export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app: FastifyInstance, options) => {
   const bodyLimit = options.bodyLimit ?? 16 * 1024;
-  if (!app.hasRequestDecorator('cookies')) await app.register(cookiePlugin);
+  // No cookie plugin: the one cookie Sesame reads is parsed only on the routes that need it (readSessionId), and the
+  // one it writes is serialised by `cookie` directly; a host's own @fastify/cookie is used when present.
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit });
   // Only forms and JSON carry credentials; Fastify's built-in text/plain parser would turn a typo'd client into a
   // confusing validation error instead of the 415 that names the real problem.
   app.removeContentTypeParser('text/plain');
-  if (options.securityHeaders ?? true) await registerSecurityHeaders(app);
+  if (options.securityHeaders ?? true) registerSecurityHeaders(app);
   useStrictValidation(app);
   app.setErrorHandler(sesameErrorHandler);
   if (options.csrfProtection ?? true) app.addHook('onRequest', crossSiteGuard(options.trustedOrigins ?? []));
