@@ -30,7 +30,9 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
         : [400, 'request is not valid HTTP'];
   this.log.debug({ err: error }, 'client error');
   const body = JSON.stringify({ message });
-  if (socket.writable) {
+  // As Node's own handler: write only if nothing was written yet. A body that breaks the parser mid-request can
+  // arrive after Fastify has already answered on this socket; a second reply would corrupt the stream.
+  if (socket.writable && socket.bytesWritten === 0) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}\r\nConnection: close\r\n\r\n${body}`,
