@@ -3,6 +3,7 @@
  * @module
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { BAD_FORM_ENCODING } from './form-parser.js';
 import { describeValidationError } from './validation.js';
 
 /**
@@ -18,6 +19,7 @@ const CLIENT_ERRORS: Record<string, string> = {
   FST_ERR_CTP_EMPTY_TYPE: 'content-type header is empty',
   FST_ERR_CTP_INVALID_TYPE: 'content-type header is invalid',
   FST_ERR_BAD_URL: 'URL is malformed',
+  [BAD_FORM_ENCODING]: 'form body is not valid URL encoding (percent-escapes must be UTF-8 bytes like %C3%A9)',
 };
 
 /** Replies to an error thrown anywhere in a Sesame route (or its body parsing) with a JSON `{"message"}`. */

@@ -9,6 +9,7 @@ import type { ResetTokenSender } from '../delivery/reset-webhook.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { crossSiteGuard } from './csrf.js';
 import { sesameErrorHandler } from './error-handler.js';
+import { parseForm } from './form-parser.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { SESSION_COOKIE } from './session-cookie.js';
 import type { RouteDeps } from './routes/deps.js';
@@ -50,7 +51,7 @@ export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app:
   const bodyLimit = options.bodyLimit ?? 16 * 1024;
   // No cookie plugin: the one cookie Sesame reads is parsed only on the routes that need it (readSessionId), and the
   // one it writes is serialised by `cookie` directly; a host's own @fastify/cookie is used when present.
-  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit });
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit, parser: parseForm });
   // Only forms and JSON carry credentials; Fastify's built-in text/plain parser would turn a typo'd client into a
   // confusing validation error instead of the 415 that names the real problem.
   app.removeContentTypeParser('text/plain');
