@@ -313,11 +313,16 @@ export async function startInProcessApp(options: InProcessOptions = {}): Promise
   });
   const storage = await openStorage(config.databaseUrl);
   // Wired as the standalone service wires it (src/service.ts), minus Redis and webhook delivery.
-  const auth = new Auth(new DB(storage.kysely), {
+  const auth = new Auth(DB.fromStorage(storage), {
     bcryptCost: config.bcryptCost,
     sessionTtlMs: config.sessionTtlMs,
     resetTokenTtlMs: config.resetTokenTtlMs,
-    passwordPolicy: { minLength: config.passwordMinLength, checkCommon: config.passwordCheckCommon },
+    tokenFormat: config.tokenFormat,
+    passwordPolicy: {
+      minLength: config.passwordMinLength,
+      checkCommon: config.passwordCheckCommon,
+      minScore: config.passwordMinScore,
+    },
   });
   const limits = config.rateLimit.enabled ? new RateLimits({ kind: 'memory' }, config.rateLimit) : undefined;
   const chunks: string[] = [];
