@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
-import { Auth } from './auth/auth.js';
+import { Auth, type AuthOptions } from './auth/auth.js';
 import { startExpirySweeper } from './auth/sweeper.js';
 import type { Config } from './config/config.js';
 import { DB } from './db/db.js';
@@ -20,6 +20,21 @@ export interface ServiceOptions {
   readonly logStream?: NodeJS.WritableStream;
 }
 
+/** The Auth settings a config selects, so every place that wires Auth from a config wires it alike. */
+export function authOptionsFrom(config: Config): AuthOptions {
+  return {
+    bcryptCost: config.bcryptCost,
+    sessionTtlMs: config.sessionTtlMs,
+    resetTokenTtlMs: config.resetTokenTtlMs,
+    tokenFormat: config.tokenFormat,
+    passwordPolicy: {
+      minLength: config.passwordMinLength,
+      checkCommon: config.passwordCheckCommon,
+      minScore: config.passwordMinScore,
+    },
+  };
+}
+
 /** Builds the ready-to-listen app; closing the app closes the database, Redis and the sweeper too. */
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<FastifyInstance> {
   const storage = await openStorage(config.databaseUrl);
@@ -32,17 +47,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       : config.rateLimit.store === 'database'
         ? { kind: 'database', client: storage.client }
         : { kind: 'memory' };
-  const auth = new Auth(DB.fromStorage(storage), {
-    bcryptCost: config.bcryptCost,
-    sessionTtlMs: config.sessionTtlMs,
-    resetTokenTtlMs: config.resetTokenTtlMs,
-    tokenFormat: config.tokenFormat,
-    passwordPolicy: {
-      minLength: config.passwordMinLength,
-      checkCommon: config.passwordCheckCommon,
-      minScore: config.passwordMinScore,
-    },
-  });
+  const auth = new Auth(DB.fromStorage(storage), authOptionsFrom(config));
   const app = await buildApp({
     auth,
     config,

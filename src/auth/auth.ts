@@ -53,7 +53,8 @@ export class Auth {
   readonly #resetTokenTtlMs: number;
   readonly #policy: PasswordPolicy;
   readonly #tokenFormat: TokenFormat;
-  #dummyHash: Promise<string>;
+  /** A hash of a random password at the current cost, for the unknown-email path of {@link validLogin}. */
+  readonly #dummyHash: Promise<string>;
 
   /** Takes the DB layer and the settings; nothing is read from globals, so tests build as many as they like. */
   constructor(db: DB, options: AuthOptions = {}) {
@@ -87,7 +88,7 @@ export class Auth {
   async validLogin(email: string, password: string): Promise<boolean> {
     const user = await this.#findByEmail(email);
     if (user === undefined) {
-      await this.#hasher.verify(password, await this.#getDummyHash());
+      await this.#hasher.verify(password, await this.#dummyHash);
       return false;
     }
     if (!(await this.#hasher.verify(password, user.hashed_password))) return false;
@@ -186,10 +187,5 @@ export class Auth {
       if (error instanceof NoResultFoundError) return undefined;
       throw error;
     }
-  }
-
-  /** A hash of a random password at the current cost, made once, for the unknown-email path of {@link validLogin}. */
-  #getDummyHash(): Promise<string> {
-    return this.#dummyHash;
   }
 }

@@ -16,6 +16,7 @@ import { Auth } from '../../src/auth/index.js';
 import { loadConfig, type LogLevel } from '../../src/config/config.js';
 import { DB, openStorage } from '../../src/db/index.js';
 import { RateLimits } from '../../src/limits/rate-limits.js';
+import { authOptionsFrom } from '../../src/service.js';
 
 /** The repository root, so the built server is found whatever the working directory. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -313,17 +314,7 @@ export async function startInProcessApp(options: InProcessOptions = {}): Promise
   });
   const storage = await openStorage(config.databaseUrl);
   // Wired as the standalone service wires it (src/service.ts), minus Redis and webhook delivery.
-  const auth = new Auth(DB.fromStorage(storage), {
-    bcryptCost: config.bcryptCost,
-    sessionTtlMs: config.sessionTtlMs,
-    resetTokenTtlMs: config.resetTokenTtlMs,
-    tokenFormat: config.tokenFormat,
-    passwordPolicy: {
-      minLength: config.passwordMinLength,
-      checkCommon: config.passwordCheckCommon,
-      minScore: config.passwordMinScore,
-    },
-  });
+  const auth = new Auth(DB.fromStorage(storage), authOptionsFrom(config));
   const limits = config.rateLimit.enabled ? new RateLimits({ kind: 'memory' }, config.rateLimit) : undefined;
   const chunks: string[] = [];
   const logStream = new Writable({
