@@ -12,7 +12,7 @@ import { createBenchDatabase, seededEmail, type BenchDatabase, type PlanReport }
 import { checkProfile, logIn } from './http.js';
 import { backgroundLoad, describeMachine } from './machine.js';
 import { BASELINE_USERS, parseOptions, type BenchOptions } from './options.js';
-import { PASSWORD, bcryptRows, cpuProfiles, profileVersusSingle, progress, routesVersusHelloWorld, serverSpec, type RunContext } from './phases.js';
+import { PASSWORD, STRICT_PASSWORDS, bcryptRows, cpuProfiles, profileVersusSingle, progress, routesVersusHelloWorld, serverSpec, strengthRows, type RunContext } from './phases.js';
 import { killAllServers, startServer, type BenchServer } from './server-process.js';
 import { renderTable, type Row } from './table.js';
 
@@ -98,6 +98,9 @@ async function run(options: BenchOptions): Promise<void> {
       await big.server.stop();
     }
     rows.push(...(await bcryptRows(ctx, single.server, seededEmail(1))));
+    const strict = await startServer(serverSpec(ctx, baseline, 'strict-passwords', { probe: true, env: STRICT_PASSWORDS }));
+    rows.push(...(await strengthRows(ctx, strict)));
+    await strict.stop();
     const profiles = options.cpuProf ? await cpuProfiles(ctx, single.server, single.sessionId) : undefined;
     await single.server.stop();
     const plans = await (large ?? baseline).explain();

@@ -20,6 +20,8 @@ export interface ServerSpec {
   readonly probe: boolean;
   /** File the server's stdout and stderr (its pino log) are appended to. */
   readonly logFile: string;
+  /** Further settings for this server only (e.g. the production password policy). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A server the bench started. */
@@ -117,6 +119,7 @@ export async function startServer(spec: ServerSpec): Promise<BenchServer> {
       // A benchmark from one address is exactly what the rate limits exist to stop.
       RATE_LIMIT_ENABLED: 'false',
       ...(helloPort === undefined ? {} : { SESAME_BENCH_HELLO_PORT: String(helloPort) }),
+      ...spec.env,
     },
     stdio: spec.probe ? ['ignore', log, log, 'ipc'] : ['ignore', log, log],
   });

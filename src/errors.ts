@@ -26,3 +26,15 @@ export class InvalidResetTokenError extends SesameError {}
 
 /** Raised when a new password breaks the password policy; its message tells the user what to do instead. */
 export class WeakPasswordError extends SesameError {}
+
+/** Raised when work that is bounded on purpose (the password-strength queue) is full; the HTTP layer answers 429 with Retry-After. */
+export class ServerBusyError extends SesameError {
+  /** Seconds after which a retry is likely to be served. */
+  readonly retryAfterSeconds: number;
+
+  /** Builds the error with the advice shown to the client. */
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -5,6 +5,7 @@
 export { sesamePlugin, requireSession, sesameErrorHandler, SESSION_COOKIE, HOST_SESSION_COOKIE, type SesamePluginOptions } from './http/index.js';
 export { Auth, BcryptHasher, startExpirySweeper, toPublicUser, type AuthOptions, type PasswordHasher } from './auth/index.js';
 export { PasswordPolicy, type PasswordPolicyOptions } from './auth/password-policy.js';
+export { StrengthEstimator, type StrengthEstimatorOptions } from './auth/strength-estimator.js';
 export { DB, openStorage, engineOf, type Storage, type StorageOptions, type Engine, type UserFilter } from './db/index.js';
 export { RateLimits, type RateLimitPolicy, type LimitedAction } from './limits/rate-limits.js';
 export type { LimiterStore } from './limits/limiter-factory.js';
@@ -19,5 +20,6 @@ export {
   UserAlreadyExistsError,
   InvalidResetTokenError,
   WeakPasswordError,
+  ServerBusyError,
 } from './errors.js';
 export type { User, PublicUser, UserChanges } from './user/index.js';

@@ -31,6 +31,7 @@ export function authOptionsFrom(config: Config): AuthOptions {
       minLength: config.passwordMinLength,
       checkCommon: config.passwordCheckCommon,
       minScore: config.passwordMinScore,
+      strength: { threads: config.passwordCheckThreads, maxQueue: config.passwordCheckQueue },
     },
   };
 }
@@ -62,6 +63,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const stopSweeper = startExpirySweeper(auth, config.sweepIntervalMs, app.log);
   app.addHook('onClose', async () => {
     stopSweeper();
+    await auth.close();
     redis?.disconnect();
     await storage.close();
   });

@@ -114,6 +114,21 @@ describe('the built server', () => {
     await profileLogged(second.url, sessionId, email);
   });
 
+  it('in the production profile scores new passwords on its worker thread (the compiled one) and still exits 0 on SIGTERM', async () => {
+    const server = await start({
+      env: { SESAME_PROFILE: 'production', RESET_WEBHOOK_URL: 'http://127.0.0.1:9/never-called', BCRYPT_COST: '10' },
+    });
+    const register = (email: string, password: string): Promise<Response> =>
+      fetch(`${server.url}/users`, { method: 'POST', body: new URLSearchParams({ email, password }) });
+    const weak = await register(uniqueEmail('prod-weak'), 'passwordpassword1');
+    expect(weak.status).toBe(400);
+    expect(((await weak.json()) as { message: string }).message).toMatch(/too easy to guess/);
+    const strong = await register(uniqueEmail('prod-strong'), 'the quiet librarian hums at noon');
+    expect(strong.status).toBe(200);
+    await server.stop();
+    expect(server.exitCode()).toBe(0);
+  });
+
   it('exits with code 0 on SIGTERM and says it is shutting down', async () => {
     const server = await start();
     await registerUser(server.url, uniqueEmail('sigterm'), 'pw');

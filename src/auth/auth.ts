@@ -75,7 +75,7 @@ export class Auth {
    * policy refuses raises `WeakPasswordError`.
    */
   async registerUser(email: string, password: string): Promise<User> {
-    this.#policy.check(password, email);
+    await this.#policy.check(password, email);
     const hashed = await hashPassword(this.#hasher, password);
     return this.#db.addUser(normaliseEmail(email), hashed, this.#now());
   }
@@ -147,7 +147,7 @@ export class Auth {
     if (email !== undefined && user.email !== normaliseEmail(email)) {
       throw new InvalidResetTokenError('reset token was not issued for this email');
     }
-    this.#policy.check(password, user.email);
+    await this.#policy.check(password, user.email);
     const hashed = await hashPassword(this.#hasher, password);
     if (!(await this.#db.spendResetToken(user.id, tokenHash, hashed, this.#now()))) {
       throw new InvalidResetTokenError('reset token is invalid or expired');
@@ -164,9 +164,17 @@ export class Auth {
   async changePassword(sessionId: string, currentPassword: string, newPassword: string): Promise<string | null> {
     const user = await this.getUserFromSessionId(sessionId);
     if (user === null || !(await this.#hasher.verify(currentPassword, user.hashed_password))) return null;
-    this.#policy.check(newPassword, user.email);
+    await this.#policy.check(newPassword, user.email);
     await this.#db.replacePassword(user.id, await hashPassword(this.#hasher, newPassword), this.#now());
     return this.createSession(user.email);
+  }
+
+  /**
+   * Releases what this Auth started itself (the password-strength worker threads); the DB is the caller's to close,
+   * since the caller opened it.
+   */
+  async close(): Promise<void> {
+    await this.#policy.close();
   }
 
   /** Resolves when the storage below answers; the health route calls it so a load balancer can drop a broken instance. */

@@ -41,6 +41,10 @@ export interface Config {
   readonly passwordCheckCommon: boolean;
   /** Least zxcvbn score (0 to 4) a new password needs; 0 = no estimate. */
   readonly passwordMinScore: number;
+  /** Worker threads that run zxcvbn, so scoring a new password never blocks the event loop. */
+  readonly passwordCheckThreads: number;
+  /** New passwords waiting for a scoring thread at most; past it registration answers 429. */
+  readonly passwordCheckQueue: number;
   readonly resetTokenDelivery: 'response' | 'webhook';
   readonly resetWebhookUrl: string | undefined;
 }
@@ -171,6 +175,8 @@ const envSchema = z.object({
   PASSWORD_MIN_LENGTH: integer('PASSWORD_MIN_LENGTH', 1, 64),
   PASSWORD_CHECK_COMMON: boolean('PASSWORD_CHECK_COMMON'),
   PASSWORD_MIN_SCORE: integer('PASSWORD_MIN_SCORE', 0, 4),
+  PASSWORD_CHECK_THREADS: integer('PASSWORD_CHECK_THREADS', 1, 64, Math.max(1, Math.floor(availableParallelism() / 2))),
+  PASSWORD_CHECK_QUEUE: integer('PASSWORD_CHECK_QUEUE', 1, 100_000, 64),
   RESET_TOKEN_DELIVERY: oneOf('RESET_TOKEN_DELIVERY', ['response', 'webhook']),
   RESET_WEBHOOK_URL: z
     .string()
@@ -219,6 +225,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     passwordCheckCommon: e.PASSWORD_CHECK_COMMON,
     passwordMinScore: e.PASSWORD_MIN_SCORE,
+    passwordCheckThreads: e.PASSWORD_CHECK_THREADS,
+    passwordCheckQueue: e.PASSWORD_CHECK_QUEUE,
     resetTokenDelivery: e.RESET_TOKEN_DELIVERY,
     resetWebhookUrl: e.RESET_WEBHOOK_URL,
   };

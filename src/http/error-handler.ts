@@ -3,6 +3,7 @@
  * @module
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ServerBusyError } from '../errors.js';
 import { BAD_FORM_ENCODING } from './form-parser.js';
 import { describeValidationError } from './validation.js';
 
@@ -26,6 +27,11 @@ const CLIENT_ERRORS: Record<string, string> = {
 export function sesameErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error.validation) {
     void reply.code(400).send({ message: describeValidationError(error.validation as never) });
+    return;
+  }
+  if (error instanceof ServerBusyError) {
+    // Load shedding, not a fault: a 429 with Retry-After tells a well-behaved client when to come back.
+    void reply.code(429).header('retry-after', String(error.retryAfterSeconds)).send({ message: error.message });
     return;
   }
   const status = error.statusCode ?? 500;

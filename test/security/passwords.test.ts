@@ -119,14 +119,18 @@ describe('common passwords (the shipped lists: @zxcvbn-ts/language-common and pa
     for (const source of sources) expect(source.kept, source.name).toBeGreaterThan(0);
   });
 
-  it('the production policy refuses every one of those entries as too common, in any case', () => {
+  it('the production policy refuses every one of those entries as too common, in any case', async () => {
     const policy = new PasswordPolicy({ minLength: 15, checkCommon: true, minScore: 3 });
-    let refused = 0;
-    for (const entry of loadCommonPasswords(15).entries) {
-      expect(() => policy.check(entry.toUpperCase(), 'someone@example.com'), entry).toThrow(/too common/);
-      refused += 1;
+    try {
+      let refused = 0;
+      for (const entry of loadCommonPasswords(15).entries) {
+        await expect(policy.check(entry.toUpperCase(), 'someone@example.com'), entry).rejects.toThrow(/too common/);
+        refused += 1;
+      }
+      expect(refused).toBeGreaterThanOrEqual(3000);
+    } finally {
+      await policy.close();
     }
-    expect(refused).toBeGreaterThanOrEqual(3000);
   });
 
   // Long breached passwords that zxcvbn scores 3 or more: before the SecLists list shipped, all of these were accepted.
@@ -254,5 +258,46 @@ describe('reset by webhook', () => {
     expect((await put('a perfectly fine passphrase')).status).toBe(200);
     expect((await login(email, 'a perfectly fine passphrase')).status).toBe(200);
     expect((await put('yet another fine passphrase')).status, 'now the token is spent').toBe(403);
+  });
+});
+
+describe('strength checks run on a bounded worker pool', () => {
+  let busy: Service;
+  beforeAll(async () => {
+    // One scoring thread and room for one waiting password: a burst must overflow.
+    busy = await startService({
+      SESAME_PROFILE: 'production',
+      BCRYPT_COST: '10',
+      RESET_WEBHOOK_URL: webhook.url,
+      RATE_LIMIT_IP_MAX: '10000',
+      PASSWORD_CHECK_THREADS: '1',
+      PASSWORD_CHECK_QUEUE: '1',
+    });
+  });
+  afterAll(async () => {
+    await busy.stop();
+  });
+
+  it('a burst of costly passwords past the queue bound gets 429 with Retry-After and creates nothing; the rest register', async () => {
+    // Patterned 64-character passwords: each costs zxcvbn hundreds of milliseconds, so the burst outruns one thread.
+    const burst = Array.from({ length: 8 }, (_, i) => ({
+      email: uniqueEmail(`burst${i}`),
+      password: `xk#9Lm!2pQ@7vN$4wR^8${i}`.repeat(4).slice(0, 64),
+    }));
+    const replies = await Promise.all(burst.map(({ email, password }) => send(busy.url, 'POST', '/users', { form: { email, password } })));
+    const shed = replies.filter((r) => r.status === 429);
+    expect(shed.length, replies.map((r) => r.status).join(',')).toBeGreaterThan(0);
+    expect(replies.filter((r) => r.status === 200).length).toBeGreaterThan(0);
+    for (const reply of replies) expect([200, 429]).toContain(reply.status);
+    for (const reply of shed) {
+      expect(reply.headers['retry-after']).toMatch(/^\d+$/);
+      expect(reply.message).toMatch(/try again in a few seconds/);
+    }
+    for (const [i, reply] of replies.entries()) {
+      const attempt = burst[i];
+      if (attempt === undefined) continue;
+      const login = await send(busy.url, 'POST', '/sessions', { form: attempt });
+      expect(login.status).toBe(reply.status === 200 ? 200 : 401);
+    }
   });
 });

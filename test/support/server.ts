@@ -333,6 +333,7 @@ export async function startInProcessApp(options: InProcessOptions = {}): Promise
     logs: () => chunks.join(''),
     stop: async () => {
       await app.close();
+      await auth.close();
       await storage.close();
       tempDir?.remove();
     },
