@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Auth, type AuthOptions } from '../src/auth/auth.js';
 import { BcryptHasher, type PasswordHasher } from '../src/auth/password-hasher.js';
 import { DB } from '../src/db/db.js';
-import { InvalidResetTokenError, NoResultFoundError, UserAlreadyExistsError } from '../src/errors.js';
+import { InvalidResetTokenError, NoResultFoundError, UserAlreadyExistsError, WeakPasswordError } from '../src/errors.js';
 import type { User } from '../src/user/user.js';
 import { describeEngines, useFreshStorage, type TestStorage } from './support/engines.js';
 
@@ -384,6 +384,47 @@ describeEngines('Auth', (engine) => {
       }
       for (const p of passwords) expect(await auth().validLogin('a@x.io', p)).toBe(p === winners[0]);
       expect(await auth().validLogin('a@x.io', 'old')).toBe(false);
+    });
+  });
+
+  describe('password policy (the production settings)', () => {
+    const STRICT = { minLength: 15, checkCommon: true, minScore: 3 } as const;
+    const GOOD = 'the quiet librarian hums at noon';
+    /** Runs `body` with an Auth on the strict policy and ends its scoring threads afterwards. */
+    async function withStrict(body: (strict: Auth) => Promise<void>): Promise<void> {
+      const strict = auth({ passwordPolicy: STRICT });
+      try {
+        await body(strict);
+      } finally {
+        await strict.close();
+      }
+    }
+
+    it('registerUser refuses a listed, a guessable and a short password with WeakPasswordError, storing no user', async () => {
+      await withStrict(async (strict) => {
+        await expect(strict.registerUser('a@x.io', 'spongebobsquarepants')).rejects.toThrow(/too common/);
+        await expect(strict.registerUser('a@x.io', 'passwordpassword1')).rejects.toThrow(/too easy to guess/);
+        await expect(strict.registerUser('a@x.io', 'fourteen chars')).rejects.toBeInstanceOf(WeakPasswordError);
+        expect(await storage().kysely.selectFrom('users').select('email').execute()).toEqual([]);
+        expect((await strict.registerUser('a@x.io', GOOD)).email).toBe('a@x.io');
+      });
+    });
+
+    it('updatePassword and changePassword refuse a weak new password and change nothing: token, sessions, old password', async () => {
+      await withStrict(async (strict) => {
+        await strict.registerUser('a@x.io', GOOD);
+        const session = await strict.createSession('a@x.io');
+        const token = await strict.getResetPasswordToken('a@x.io');
+        const before = await userRow(storage(), 'a@x.io');
+        await expect(strict.updatePassword(token, 'mychemicalromance', 'a@x.io')).rejects.toBeInstanceOf(WeakPasswordError);
+        await expect(strict.changePassword(session, GOOD, 'qwertyuiopasdfgh1')).rejects.toBeInstanceOf(WeakPasswordError);
+        expect(await userRow(storage(), 'a@x.io')).toEqual(before);
+        expect((await strict.getUserFromSessionId(session))?.email).toBe('a@x.io');
+        expect(await strict.validLogin('a@x.io', GOOD)).toBe(true);
+        // The token was not spent by the refusals.
+        await strict.updatePassword(token, 'a second quiet librarian at dusk', 'a@x.io');
+        expect(await strict.getUserFromSessionId(session)).toBeNull();
+      });
     });
   });
 
