@@ -11,8 +11,8 @@ import { connect } from 'node:net';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSchema, isCi, postgresAvailability, type Availability } from './support/backends.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createPostgresSchema, describeOnEngine, postgresAvailability, type Availability } from './support/backends.js';
 import { rawSend, send, type RawOutgoing, type Reply } from './support/http.js';
 import { startService, type Service } from './support/service.js';
 
@@ -250,17 +250,9 @@ const settings = { numRuns: 250, interruptAfterTimeLimit: TIME_LIMIT_MS, markInt
 
 /** The fuzz suite on one engine; an unreachable PostgreSQL skips it with the reason, or fails it under CI=true. */
 function fuzzOn(engine: 'sqlite' | 'postgres', availability: Availability): void {
-  if (!availability.ok && !isCi) {
-    console.warn(`[security] skipping the PostgreSQL fuzz run: ${availability.reason}`);
-    describe.skip(`fuzzing every route [${engine}] (skipped: ${availability.reason})`, () => {
-      it('needs the backend', () => undefined);
-    });
-    return;
-  }
-  describe(`fuzzing every route [${engine}]`, () => {
+  describeOnEngine(engine, availability, `fuzzing every route [${engine}]`, () => {
     let running: EngineUnderTest | undefined;
     beforeAll(async () => {
-      if (!availability.ok) throw new Error(`CI=true and ${availability.reason}`);
       cases = 0;
       statuses.clear();
       rejections.length = 0;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { it } from 'vitest';
+import { describe, it } from 'vitest';
 import { makeTempDir } from './service.js';
 
 /** The local PostgreSQL test database (trust auth); `TEST_DATABASE_URL` overrides it, as in test/support/engines.ts. */
@@ -230,5 +230,27 @@ export function itOnStores(
       }
       it.skip(`${name} (skipped: ${availability.reason})`, () => body(store));
     }
+  }
+}
+
+/**
+ * A describe block that needs `availability`: run when the backend answered; otherwise skipped with the reason
+ * (warned once), or under CI=true failed, as {@link itOnStores} does for single tests.
+ */
+export function describeOnEngine(engine: string, availability: Availability, title: string, body: () => void): void {
+  if (availability.ok) {
+    describe(title, body);
+  } else if (isCi) {
+    describe(title, () => {
+      it(`needs ${engine}`, () => {
+        throw new Error(`CI=true and ${availability.reason}`);
+      });
+    });
+  } else {
+    if (!warned.has(engine)) {
+      warned.add(engine);
+      console.warn(`[security] skipping ${engine} tests: ${availability.reason}`);
+    }
+    describe.skip(`${title} (skipped: ${availability.reason})`, body);
   }
 }
