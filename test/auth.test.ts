@@ -291,6 +291,48 @@ describeEngines('Auth', (engine) => {
     });
   });
 
+  describe('session list (listSessions, endSessions)', () => {
+    it('lists the user\'s live sessions newest first with handles, marks the presented one, hides expired and foreign ones', async () => {
+      await auth().registerUser('a@x.io', 'pw');
+      await auth().registerUser('b@x.io', 'pw');
+      const first = await auth().createSession('a@x.io');
+      now += 1000;
+      const second = await auth().createSession('a@x.io');
+      await auth().createSession('b@x.io');
+      const listed = await auth().listSessions(second);
+      expect(listed?.map((s) => [s.handle, s.createdAt, s.expiresAt, s.current])).toEqual([
+        [sha256(second).slice(0, 16), T0 + 1000, T0 + 1000 + SESSION_TTL, true],
+        [sha256(first).slice(0, 16), T0, T0 + SESSION_TTL, false],
+      ]);
+      expect(await auth().listSessions(undefined)).toBeNull();
+      expect(await auth().listSessions('unknown')).toBeNull();
+      now = T0 + SESSION_TTL + 1; // the first has expired, the second not yet
+      expect((await auth().listSessions(second))?.map((s) => s.current)).toEqual([true]);
+    });
+
+    it('endSessions checks the password, then ends a named session, the others, or all; never another user\'s', async () => {
+      await auth().registerUser('a@x.io', 'pw');
+      await auth().registerUser('b@x.io', 'pw');
+      const [phone, laptop, tablet] = [await auth().createSession('a@x.io'), await auth().createSession('a@x.io'), await auth().createSession('a@x.io')];
+      const foreign = await auth().createSession('b@x.io');
+      const handle = (id: string): string => sha256(id).slice(0, 16);
+
+      expect(await auth().endSessions(laptop, 'wrong', 'all')).toBe('wrong-password');
+      expect(await auth().endSessions('unknown', 'pw', 'all')).toBeNull();
+      expect(await auth().endSessions(laptop, 'pw', handle(foreign))).toMatchObject({ ended: 0, currentEnded: false });
+      expect((await auth().getUserFromSessionId(foreign))?.email).toBe('b@x.io');
+
+      expect(await auth().endSessions(laptop, 'pw', handle(phone))).toMatchObject({ ended: 1, currentEnded: false });
+      expect(await auth().getUserFromSessionId(phone)).toBeNull();
+      expect(await auth().endSessions(laptop, 'pw', 'others')).toMatchObject({ ended: 1, currentEnded: false });
+      expect(await auth().getUserFromSessionId(tablet)).toBeNull();
+      expect((await auth().getUserFromSessionId(laptop))?.email).toBe('a@x.io');
+      expect(await auth().endSessions(laptop, 'pw', 'all')).toMatchObject({ ended: 1, currentEnded: true });
+      expect(await auth().getUserFromSessionId(laptop)).toBeNull();
+      expect((await auth().getUserFromSessionId(foreign))?.email).toBe('b@x.io');
+    });
+  });
+
   describe('reset tokens', () => {
     it('getResetPasswordToken raises NoResultFoundError for an unknown email', async () => {
       await auth().registerUser('a@x.io', 'pw');

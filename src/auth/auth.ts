@@ -4,6 +4,7 @@
  */
 import type { DB } from '../db/db.js';
 import { InvalidResetTokenError, NoResultFoundError } from '../errors.js';
+import type { SessionSummary } from '../user/session.js';
 import type { PublicUser, User } from '../user/user.js';
 import { normaliseEmail } from './email.js';
 import { BcryptHasher, type PasswordHasher } from './password-hasher.js';
@@ -36,6 +37,11 @@ export const DEFAULT_RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
 /** Hashes a password with the configured hasher; module-private like the seed's `_hash_password`. */
 function hashPassword(hasher: PasswordHasher, password: string): Promise<string> {
   return hasher.hash(password);
+}
+
+/** The public handle of a session: a prefix of its stored SHA-256, which names it without ever granting it. */
+function sessionHandle(idHash: string): string {
+  return idHash.slice(0, 16);
 }
 
 /** Strips a user row down to what callers outside the auth layer may see. */
@@ -122,6 +128,52 @@ export class Auth {
   /** Ends every session of a user (after a password reset, or "log out everywhere"); returns how many ended. */
   async destroyAllSessions(userId: number): Promise<number> {
     return this.#db.deleteUserSessions(userId);
+  }
+
+  /**
+   * The live sessions of the user whose session is presented, newest first, the presented one marked `current`;
+   * null without a live session. Lets a user see every device signed in (ASVS V7.5.2).
+   */
+  async listSessions(sessionId: string | null | undefined): Promise<SessionSummary[] | null> {
+    const owner = await this.#sessionOwner(sessionId);
+    if (owner === null) return null;
+    const rows = await this.#db.listUserSessions(owner.user.id, this.#now());
+    return rows.map((row) => ({
+      handle: sessionHandle(row.id_hash),
+      createdAt: Number(row.created_at),
+      expiresAt: Number(row.expires_at),
+      current: row.id_hash === owner.idHash,
+    }));
+  }
+
+  /**
+   * Ends sessions of the user whose session is presented, after checking their password again (ASVS V7.5.2 asks for
+   * re-authentication): `target` is a handle from {@link listSessions}, `others` (every session but the presented
+   * one) or `all`. Returns null for no live session, `wrong-password`, or what ended; an unknown handle ends nothing.
+   */
+  async endSessions(
+    sessionId: string | null | undefined,
+    password: string,
+    target: string,
+  ): Promise<null | 'wrong-password' | { readonly ended: number; readonly currentEnded: boolean; readonly user: User }> {
+    const owner = await this.#sessionOwner(sessionId);
+    if (owner === null) return null;
+    if (!(await this.#hasher.verify(password, owner.user.hashed_password))) return 'wrong-password';
+    const rows = await this.#db.listUserSessions(owner.user.id, this.#now());
+    const chosen = rows.filter((row) =>
+      target === 'all' ? true : target === 'others' ? row.id_hash !== owner.idHash : sessionHandle(row.id_hash) === target,
+    );
+    let ended = 0;
+    for (const row of chosen) if (await this.#db.deleteSession(row.id_hash, this.#now())) ended += 1;
+    return { ended, currentEnded: chosen.some((row) => row.id_hash === owner.idHash), user: owner.user };
+  }
+
+  /** The user of a live session and the hash it is stored under, or null. */
+  async #sessionOwner(sessionId: string | null | undefined): Promise<{ user: User; idHash: string } | null> {
+    if (!sessionId) return null;
+    const idHash = hashToken(sessionId);
+    const user = await this.#db.findUserBySessionHash(idHash, this.#now());
+    return user === undefined ? null : { user, idHash };
   }
 
   /** Issues a new reset token for a registered email (replacing any earlier one); an unknown email raises `NoResultFoundError`. */

@@ -5,6 +5,7 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { NoResultFoundError, UnknownColumnError, UserAlreadyExistsError } from '../errors.js';
 import { USER_COLUMNS, type User, type UserChanges } from '../user/user.js';
+import type { SessionsTable } from '../user/session.js';
 import type { Database } from './schema.js';
 import type { Storage } from './storage.js';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -113,6 +114,18 @@ export class DB {
       .returning('expires_at')
       .executeTakeFirst();
     return row !== undefined && row.expires_at > now;
+  }
+
+  /** The user's live sessions, newest first, for the session list (a user has a handful, found through `sessions_user_id_idx`). */
+  async listUserSessions(userId: number, now: number): Promise<Array<Pick<SessionsTable, 'id_hash' | 'created_at' | 'expires_at'>>> {
+    return this.#db
+      .selectFrom('sessions')
+      .select(['id_hash', 'created_at', 'expires_at'])
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .orderBy('id_hash')
+      .execute();
   }
 
   /** Deletes every session of a user and returns how many there were. */

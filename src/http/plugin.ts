@@ -17,6 +17,7 @@ import { homeRoutes } from './routes/home.js';
 import { passwordRoutes } from './routes/password.js';
 import { profileRoutes } from './routes/profile.js';
 import { resetPasswordRoutes } from './routes/reset-password.js';
+import { sessionListRoutes } from './routes/session-list.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { userRoutes } from './routes/users.js';
 import { useStrictValidation } from './validation.js';
@@ -72,6 +73,7 @@ export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app:
   homeRoutes(app);
   userRoutes(app, deps);
   sessionRoutes(app, deps);
+  sessionListRoutes(app, deps);
   profileRoutes(app, deps);
   resetPasswordRoutes(app, deps);
   passwordRoutes(app, deps);

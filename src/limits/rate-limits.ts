@@ -8,7 +8,7 @@ import { accountKey, clientKey } from './keys.js';
 import { makeLimiter, type LimiterStore } from './limiter-factory.js';
 
 /** The limited actions; each has its own counters so a burst of one does not starve another. */
-export type LimitedAction = 'login' | 'register' | 'reset-request' | 'reset-update' | 'password-change';
+export type LimitedAction = 'login' | 'register' | 'reset-request' | 'reset-update' | 'password-change' | 'session-end';
 
 /** Counts and windows, in milliseconds. */
 export interface RateLimitPolicy {

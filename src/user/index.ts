@@ -4,4 +4,4 @@
  */
 export type { User, NewUser, UserChanges, PublicUser, UsersTable } from './user.js';
 export { USER_COLUMNS } from './user.js';
-export type { SessionsTable } from './session.js';
+export type { SessionsTable, SessionSummary } from './session.js';

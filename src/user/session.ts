@@ -14,3 +14,18 @@ export interface SessionsTable {
   /** When the session stops working, in epoch milliseconds. */
   expires_at: number;
 }
+
+/**
+ * What a user may see of one of their sessions (ASVS V7.5.2: view and terminate active sessions): never the id or
+ * its hash, only a short handle to name it by.
+ */
+export interface SessionSummary {
+  /** 16 hex digits taken from the stored hash: enough to tell a user's sessions apart, useless as a credential. */
+  readonly handle: string;
+  /** When it began, in epoch milliseconds. */
+  readonly createdAt: number;
+  /** When it stops working, in epoch milliseconds. */
+  readonly expiresAt: number;
+  /** Whether it is the session the request presented. */
+  readonly current: boolean;
+}

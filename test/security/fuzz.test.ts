@@ -114,6 +114,8 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['POST', '/reset_password'],
   ['PUT', '/reset_password'],
   ['PUT', '/password'],
+  ['GET', '/sessions'],
+  ['POST', '/sessions/end'],
   ['GET', '/health'],
   ['GET', '/no-such-route'],
   ['POST', '/users?email=x%zz'],
@@ -124,7 +126,15 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
 ];
 const route = fc.constantFrom(...ROUTES);
 /** The routes that change state, which a cross-site request may never reach. */
-const STATE_CHANGING = new Set(['POST /sessions', 'DELETE /sessions', 'POST /users', 'POST /reset_password', 'PUT /reset_password', 'PUT /password']);
+const STATE_CHANGING = new Set([
+  'POST /sessions',
+  'DELETE /sessions',
+  'POST /users',
+  'POST /reset_password',
+  'PUT /reset_password',
+  'PUT /password',
+  'POST /sessions/end',
+]);
 
 const text = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -132,7 +142,7 @@ const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
 const percentJunk = fc.constantFrom('%', '%zz', '%E2%82', '%00', '%ff', '%2', '+%20+', '%C0%AF', '%uD800', '%%', '&&==');
-const fieldName = fc.oneof(fc.constantFrom('email', 'password', 'reset_token', 'new_password', 'email[]', 'constructor', '__proto__'), text);
+const fieldName = fc.oneof(fc.constantFrom('email', 'password', 'reset_token', 'new_password', 'session', 'email[]', 'constructor', '__proto__'), text);
 const fieldValue = fc.oneof(
   text,
   percentJunk,
@@ -287,6 +297,7 @@ function fuzzOn(engine: 'sqlite' | 'postgres', availability: Availability): void
         `email=${encodeURIComponent(SEED_EMAIL)}&password=${MARKER}`,
         JSON.stringify({ email: SEED_EMAIL, reset_token: '00000000-0000-4000-8000-000000000000', new_password: MARKER }),
         `password=${MARKER}&new_password=${MARKER}`,
+      `password=${encodeURIComponent(SEED_PASSWORD)}&session=others`,
         `email=fuzz-${Math.random().toString(36).slice(2)}@x.io&password=${MARKER}`,
       );
       await fc.assert(

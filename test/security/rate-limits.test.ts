@@ -141,6 +141,12 @@ describe('per-IP limits', () => {
       for (let i = 0; i < 2; i += 1) expect((await post(c.service, 'PUT', '/password', client, change, sessionId)).status).toBe(403);
       expectLimited(await post(c.service, 'PUT', '/password', client, { ...change, password: PASSWORD }, sessionId), 60);
       expect((await post(c.service, 'POST', '/sessions', c.ip(), { email, password: PASSWORD })).status, 'password unchanged').toBe(200);
+      // POST /sessions/end tests the password again, so it is limited too, and a refused request ends nothing.
+      const ender = c.ip();
+      const end = { password: 'not the current one', session: 'all' };
+      for (let i = 0; i < 2; i += 1) expect((await post(c.service, 'POST', '/sessions/end', ender, end, sessionId)).status).toBe(403);
+      expectLimited(await post(c.service, 'POST', '/sessions/end', ender, { ...end, password: PASSWORD }, sessionId), 60);
+      expect((await send(c.service.url, 'GET', '/profile', { sessionId })).status, 'session still live').toBe(200);
     }),
   );
 
