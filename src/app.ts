@@ -9,6 +9,8 @@ import type { ResetTokenSender } from './delivery/reset-webhook.js';
 import { sesameErrorHandler } from './http/error-handler.js';
 import { sesamePlugin } from './http/plugin.js';
 import { clientErrorHandler } from './http/client-error.js';
+import { registerOpenApi } from './http/openapi.js';
+import { SESAME_VERSION } from './version.js';
 import { healthRoutes } from './http/routes/health.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { RateLimits } from './limits/rate-limits.js';
@@ -48,6 +50,7 @@ export async function buildApp({ auth, config, limits, sendResetToken, logStream
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
+  await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.cookieName });
   healthRoutes(app, auth);
   await app.register(sesamePlugin, {
     auth,

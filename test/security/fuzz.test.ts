@@ -117,6 +117,7 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['GET', '/sessions'],
   ['POST', '/sessions/end'],
   ['GET', '/health'],
+  ['GET', '/openapi.json'],
   ['GET', '/no-such-route'],
   ['POST', '/users?email=x%zz'],
   ['GET', '/%E0%A4%A'],

@@ -9,7 +9,7 @@ const healthReply = { type: 'object', properties: { status: { type: 'string' } }
 
 /** Registers `GET /health`: 200 `{"status": "ok"}`, or 503 `{"status": "unavailable"}` when the database does not answer. */
 export function healthRoutes(app: FastifyInstance, auth: Auth): void {
-  app.get('/health', { schema: { response: { 200: healthReply, 503: healthReply } }, logLevel: 'warn' }, async (request, reply) => {
+  app.get('/health', { schema: { summary: 'Whether this instance and its database answer (for load balancers)', tags: ['operations'], response: { 200: healthReply, 503: healthReply } }, logLevel: 'warn' }, async (request, reply) => {
     try {
       await auth.checkStorage();
       return { status: 'ok' };

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { WeakPasswordError } from '../../errors.js';
-import { emailMessageReply, messageReply, passwordChangeBody, type PasswordChangeBody } from '../schemas.js';
+import { BODY_TYPES, emailMessageReply, messageReply, passwordChangeBody, type PasswordChangeBody } from '../schemas.js';
 import { accountKey } from '../../limits/keys.js';
 import { refuseIfLimited } from '../rate-limit-guard.js';
 import { readSessionId, setSessionCookie } from '../session-cookie.js';
@@ -18,7 +18,7 @@ import type { RouteDeps } from './deps.js';
 export function passwordRoutes(app: FastifyInstance, { auth, cookie, limits }: RouteDeps): void {
   app.put<{ Body: PasswordChangeBody }>(
     '/password',
-    { schema: { body: passwordChangeBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } } },
+    { schema: { summary: 'Change the password with the current one; every session ends and a fresh cookie is set', tags: ['sessions'], consumes: BODY_TYPES, body: passwordChangeBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } } },
     async (request, reply) => {
       const sessionId = readSessionId(request, cookie.name);
       const user = await auth.getUserFromSessionId(sessionId);

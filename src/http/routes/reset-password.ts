@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { InvalidResetTokenError, NoResultFoundError, WeakPasswordError } from '../../errors.js';
 import { rateLimitGuard } from '../rate-limit-guard.js';
 import {
+  BODY_TYPES,
   emailMessageReply,
   messageReply,
   resetRequestBody,
@@ -24,7 +25,7 @@ export function resetPasswordRoutes(app: FastifyInstance, { auth, limits, sendRe
   app.post<{ Body: ResetRequestBody }>(
     '/reset_password',
     {
-      schema: { body: resetRequestBody, response: { 200: { anyOf: [resetTokenReply, emailMessageReply] }, 403: messageReply } },
+      schema: { summary: 'Ask for a reset token (in the body in development; to RESET_WEBHOOK_URL in production)', tags: ['seed'], consumes: BODY_TYPES, body: resetRequestBody, response: { 200: { anyOf: [resetTokenReply, emailMessageReply] }, 403: messageReply } },
       preHandler: rateLimitGuard(limits, 'reset-request'),
     },
     async (request, reply) => {
@@ -48,7 +49,7 @@ export function resetPasswordRoutes(app: FastifyInstance, { auth, limits, sendRe
   app.put<{ Body: ResetUpdateBody }>(
     '/reset_password',
     {
-      schema: { body: resetUpdateBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } },
+      schema: { summary: 'Set a new password with a reset token; every session of the user ends', tags: ['seed'], consumes: BODY_TYPES, body: resetUpdateBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } },
       preHandler: rateLimitGuard(limits, 'reset-update'),
     },
     async (request, reply) => {

@@ -6,13 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import { accountKey } from '../../limits/keys.js';
 import { refuseIfLimited } from '../rate-limit-guard.js';
-import { endSessionsBody, endSessionsReply, messageReply, sessionListReply, type EndSessionsBody } from '../schemas.js';
+import { BODY_TYPES, endSessionsBody, endSessionsReply, messageReply, sessionListReply, type EndSessionsBody } from '../schemas.js';
 import { clearSessionCookie, readSessionId } from '../session-cookie.js';
 import type { RouteDeps } from './deps.js';
 
 /** Registers the session list and the route that ends sessions from it. */
 export function sessionListRoutes(app: FastifyInstance, { auth, cookie, limits }: RouteDeps): void {
-  app.get('/sessions', { schema: { response: { 200: sessionListReply, 403: messageReply } } }, async (request, reply) => {
+  app.get('/sessions', { schema: { summary: 'The signed-in user\'s live sessions, newest first', tags: ['sessions'], response: { 200: sessionListReply, 403: messageReply } } }, async (request, reply) => {
     const sessions = await auth.listSessions(readSessionId(request, cookie.name));
     if (sessions === null) return reply.code(403).send({ message: 'a valid session is required' });
     return {
@@ -27,7 +27,7 @@ export function sessionListRoutes(app: FastifyInstance, { auth, cookie, limits }
 
   app.post<{ Body: EndSessionsBody }>(
     '/sessions/end',
-    { schema: { body: endSessionsBody, response: { 200: endSessionsReply, 403: messageReply, 404: messageReply } } },
+    { schema: { summary: 'End one session by id, the others, or all, with the password again', tags: ['sessions'], consumes: BODY_TYPES, body: endSessionsBody, response: { 200: endSessionsReply, 403: messageReply, 404: messageReply } } },
     async (request, reply) => {
       const sessionId = readSessionId(request, cookie.name);
       const user = await auth.getUserFromSessionId(sessionId);

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { accountKey } from '../../limits/keys.js';
 import { rateLimitGuard } from '../rate-limit-guard.js';
-import { credentialsBody, emailMessageReply, messageReply, type CredentialsBody } from '../schemas.js';
+import { BODY_TYPES, credentialsBody, emailMessageReply, messageReply, type CredentialsBody } from '../schemas.js';
 import { clearSessionCookie, readSessionId, setSessionCookie } from '../session-cookie.js';
 import type { RouteDeps } from './deps.js';
 
@@ -14,7 +14,7 @@ export function sessionRoutes(app: FastifyInstance, { auth, cookie, limits }: Ro
   app.post<{ Body: CredentialsBody }>(
     '/sessions',
     {
-      schema: { body: credentialsBody, response: { 200: emailMessageReply, 401: messageReply } },
+      schema: { summary: 'Log in: sets the session cookie', tags: ['seed'], consumes: BODY_TYPES, body: credentialsBody, response: { 200: emailMessageReply, 401: messageReply } },
       preHandler: rateLimitGuard(limits, 'login'),
     },
     async (request, reply) => {
@@ -37,7 +37,7 @@ export function sessionRoutes(app: FastifyInstance, { auth, cookie, limits }: Ro
 
   // 302 exactly: a client following it arrives at GET / (307/308 would repeat the DELETE).
   const home = `${app.prefix}/`.replace(/\/+$/, '') || '/';
-  app.delete('/sessions', { schema: { response: { 403: messageReply } } }, async (request, reply) => {
+  app.delete('/sessions', { schema: { summary: 'Log out on this device: ends the presented session, 302 to /', tags: ['seed'], response: { 403: messageReply } } }, async (request, reply) => {
     const ended = await auth.destroySession(readSessionId(request, cookie.name));
     // Cleared either way: a dead cookie is of no use to the browser.
     clearSessionCookie(reply, cookie);

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { UserAlreadyExistsError, WeakPasswordError } from '../../errors.js';
 import { rateLimitGuard } from '../rate-limit-guard.js';
-import { credentialsBody, emailMessageReply, messageReply, type CredentialsBody } from '../schemas.js';
+import { BODY_TYPES, credentialsBody, emailMessageReply, messageReply, type CredentialsBody } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
 
 /** Registers `POST /users`: 200 `{"email", "message": "user created"}`, or 400 when the email is taken or the password too weak. */
@@ -13,7 +13,7 @@ export function userRoutes(app: FastifyInstance, { auth, limits }: RouteDeps): v
   app.post<{ Body: CredentialsBody }>(
     '/users',
     {
-      schema: { body: credentialsBody, response: { 200: emailMessageReply, 400: messageReply } },
+      schema: { summary: 'Register an account', tags: ['seed'], consumes: BODY_TYPES, body: credentialsBody, response: { 200: emailMessageReply, 400: messageReply } },
       preHandler: rateLimitGuard(limits, 'register'),
     },
     async (request, reply) => {
