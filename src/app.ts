@@ -9,6 +9,7 @@ import type { ResetTokenSender } from './delivery/reset-webhook.js';
 import { sesameErrorHandler } from './http/error-handler.js';
 import { sesamePlugin } from './http/plugin.js';
 import { clientErrorHandler } from './http/client-error.js';
+import { registerMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { SESAME_VERSION } from './version.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -51,6 +52,7 @@ export async function buildApp({ auth, config, limits, sendResetToken, logStream
     void reply.code(404).send({ message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
   await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.cookieName });
+  if (config.metricsEnabled) registerMetrics(app);
   healthRoutes(app, auth);
   await app.register(sesamePlugin, {
     auth,

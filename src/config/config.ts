@@ -33,6 +33,8 @@ export interface Config {
   /** Origins allowed to send state-changing requests; empty means only the service's own origin. */
   readonly trustedOrigins: readonly string[];
   readonly csrfProtection: boolean;
+  /** Serve Prometheus metrics at `GET /metrics`. */
+  readonly metricsEnabled: boolean;
   /** Fastify `trustProxy`: false, true, a hop count, or a list of proxy addresses. */
   readonly trustProxy: boolean | number | string;
   readonly rateLimit: RateLimitConfig;
@@ -153,6 +155,7 @@ const envSchema = z.object({
       return origins;
     }),
   CSRF_PROTECTION: boolean('CSRF_PROTECTION'),
+  METRICS_ENABLED: boolean('METRICS_ENABLED'),
   TRUST_PROXY: z
     .string()
     .default('false')
@@ -209,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: e.WORKERS,
     trustedOrigins: e.TRUSTED_ORIGINS,
     csrfProtection: e.CSRF_PROTECTION,
+    metricsEnabled: e.METRICS_ENABLED,
     trustProxy: e.TRUST_PROXY,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,

@@ -26,6 +26,7 @@ export const PROFILE_DEFAULTS: Record<Profile, Record<string, string>> = {
     RATE_LIMIT_ACCOUNT_WINDOW: '15m',
     RATE_LIMIT_BLOCK_MAX: '1h',
     CSRF_PROTECTION: 'true',
+    METRICS_ENABLED: 'false',
   },
   production: {
     COOKIE_SECURE: 'true',
@@ -42,6 +43,7 @@ export const PROFILE_DEFAULTS: Record<Profile, Record<string, string>> = {
     RATE_LIMIT_ACCOUNT_WINDOW: '15m',
     RATE_LIMIT_BLOCK_MAX: '1h',
     CSRF_PROTECTION: 'true',
+    METRICS_ENABLED: 'false',
   },
 };
 

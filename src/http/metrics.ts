@@ -1,0 +1,45 @@
+/**
+ * Prometheus metrics (prom-client) for operators: requests by route template and status, their latency, and the
+ * process's own figures (event-loop delay, heap, CPU). Login failures, lock-outs (429) and cross-site refusals
+ * are the request counter's `POST /sessions` 401, 429 and 403 series, so no route needs to know metrics exist.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Where the metrics are served. */
+export const METRICS_PATH = '/metrics';
+
+/**
+ * Adds the request hook and `GET /metrics` to `app` (call it on the root, so the plugin's routes are counted too).
+ * Each app gets a registry of its own: no global state, so tests can build as many as they like.
+ */
+export function registerMetrics(app: FastifyInstance): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sesame_' });
+  const requests = new Counter({
+    name: 'sesame_http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'sesame_http_request_duration_seconds',
+    help: 'Time from request to response, by method and route template',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    // The route template, never the raw URL: a client inventing paths must not invent label values.
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: request.method, route, status: reply.statusCode });
+    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
+  });
+  app.get(METRICS_PATH, { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
+    void reply.type(registry.contentType);
+    return registry.metrics();
+  });
+  return registry;
+}
