@@ -25,6 +25,7 @@ export function authOptionsFrom(config: Config): AuthOptions {
   return {
     bcryptCost: config.bcryptCost,
     sessionTtlMs: config.sessionTtlMs,
+    sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
     resetTokenTtlMs: config.resetTokenTtlMs,
     tokenFormat: config.tokenFormat,
     passwordPolicy: {

@@ -227,7 +227,7 @@ describeEngines('Auth', (engine) => {
       expect(sessionId).toMatch(UUID_V4);
 
       const rows = await storage().kysely.selectFrom('sessions').selectAll().execute();
-      expect(rows).toEqual([{ id_hash: sha256(sessionId), user_id: user.id, created_at: T0, expires_at: T0 + SESSION_TTL }]);
+      expect(rows).toEqual([{ id_hash: sha256(sessionId), user_id: user.id, created_at: T0, expires_at: T0 + SESSION_TTL, last_used_at: null }]);
       const dump = await dumpTables(storage());
       expect(dump).not.toContain(sessionId);
       expect(dump).not.toContain(sessionId.replace(/-/g, ''));
@@ -330,6 +330,47 @@ describeEngines('Auth', (engine) => {
       expect(await auth().endSessions(laptop, 'pw', 'all')).toMatchObject({ ended: 1, currentEnded: true });
       expect(await auth().getUserFromSessionId(laptop)).toBeNull();
       expect((await auth().getUserFromSessionId(foreign))?.email).toBe('b@x.io');
+    });
+  });
+
+  describe('inactivity timeout (sessionIdleTimeoutMs)', () => {
+    const IDLE = 60_000;
+
+    it('ends a session unused for the idle time, while use keeps it alive; the absolute lifetime still applies', async () => {
+      const idle = (): Auth => auth({ sessionIdleTimeoutMs: IDLE, sessionTtlMs: 10 * IDLE });
+      await idle().registerUser('a@x.io', 'pw');
+      const used = await idle().createSession('a@x.io');
+      const unused = await idle().createSession('a@x.io');
+      // Used every 50 s for 5 minutes: never idle for a whole minute.
+      for (let step = 1; step <= 6; step += 1) {
+        now = T0 + step * 50_000;
+        expect((await idle().getUserFromSessionId(used))?.email, `use at ${step * 50} s`).toBe('a@x.io');
+      }
+      expect(await idle().getUserFromSessionId(unused)).toBeNull();
+      expect((await idle().listSessions(used))?.map((s) => s.current)).toEqual([true]);
+      // Left alone for a whole idle time, the used one ends too.
+      now += IDLE;
+      expect(await idle().getUserFromSessionId(used)).toBeNull();
+      // Without the timeout, the same rows only obey their absolute lifetime.
+      expect((await auth({ sessionTtlMs: 10 * IDLE }).getUserFromSessionId(unused))?.email).toBe('a@x.io');
+    });
+
+    it('records a use at most once per tenth of the timeout, and the sweeper removes idle sessions', async () => {
+      const idle = (): Auth => auth({ sessionIdleTimeoutMs: IDLE, sessionTtlMs: 10 * IDLE });
+      await idle().registerUser('a@x.io', 'pw');
+      const session = await idle().createSession('a@x.io');
+      const lastUsed = async (): Promise<unknown> =>
+        (await storage().kysely.selectFrom('sessions').select('last_used_at').where('id_hash', '=', sha256(session)).executeTakeFirst())?.last_used_at;
+      now = T0 + 1_000;
+      await idle().getUserFromSessionId(session);
+      expect(await lastUsed()).toBeNull();
+      now = T0 + 6_000;
+      await idle().getUserFromSessionId(session);
+      expect(Number(await lastUsed())).toBe(T0 + 6_000);
+      await idle().createSession('a@x.io');
+      now = T0 + 6_000 + IDLE;
+      expect(await idle().purgeExpired()).toEqual({ sessions: 2, resetTokens: 0 });
+      expect(await storage().kysely.selectFrom('sessions').selectAll().execute()).toEqual([]);
     });
   });
 

@@ -171,19 +171,31 @@ describeEngines('DB', (engine) => {
     it('finds the user of a live session by its hash, and nothing for an unknown or expired one', async () => {
       const user = await db().addUser('a@x.io', 'h', T0);
       await db().addSession(sha256('live'), user.id, T0, T0 + HOUR);
-      expect(await db().findUserBySessionHash(sha256('live'), T0)).toEqual(user);
+      expect(await db().findUserBySessionHash(sha256('live'), T0)).toEqual({ ...user, session_last_used: T0 });
       expect(await db().findUserBySessionHash(sha256('unknown'), T0)).toBeUndefined();
       // expires_at is exclusive: at the instant of expiry the session is already dead.
-      expect(await db().findUserBySessionHash(sha256('live'), T0 + HOUR - 1)).toEqual(user);
+      expect(await db().findUserBySessionHash(sha256('live'), T0 + HOUR - 1)).toEqual({ ...user, session_last_used: T0 });
       expect(await db().findUserBySessionHash(sha256('live'), T0 + HOUR)).toBeUndefined();
+    });
+
+    it('applies the idle cut-off to the last use (or the start, before any use), and touchSession records a use', async () => {
+      const user = await db().addUser('a@x.io', 'h', T0);
+      await db().addSession(sha256('s'), user.id, T0, T0 + HOUR);
+      // Last use must be strictly after the cut-off.
+      expect(await db().findUserBySessionHash(sha256('s'), T0 + 10, T0 - 1)).toEqual({ ...user, session_last_used: T0 });
+      expect(await db().findUserBySessionHash(sha256('s'), T0 + 10, T0)).toBeUndefined();
+      await db().touchSession(sha256('s'), T0 + 5);
+      expect(await db().findUserBySessionHash(sha256('s'), T0 + 10, T0)).toEqual({ ...user, session_last_used: T0 + 5 });
+      expect((await db().listUserSessions(user.id, T0 + 10, T0 + 5)).length).toBe(0);
+      expect((await db().listUserSessions(user.id, T0 + 10, T0 + 4)).length).toBe(1);
     });
 
     it('keeps any number of sessions per user', async () => {
       const user = await db().addUser('a@x.io', 'h', T0);
       await db().addSession(sha256('s1'), user.id, T0, T0 + HOUR);
       await db().addSession(sha256('s2'), user.id, T0, T0 + HOUR);
-      expect(await db().findUserBySessionHash(sha256('s1'), T0)).toEqual(user);
-      expect(await db().findUserBySessionHash(sha256('s2'), T0)).toEqual(user);
+      expect(await db().findUserBySessionHash(sha256('s1'), T0)).toEqual({ ...user, session_last_used: T0 });
+      expect(await db().findUserBySessionHash(sha256('s2'), T0)).toEqual({ ...user, session_last_used: T0 });
       expect(await sessionCount(storage(), user.id)).toBe(2);
     });
 
@@ -219,7 +231,7 @@ describeEngines('DB', (engine) => {
       expect(await db().deleteUserSessions(a.id)).toBe(2);
       expect(await db().deleteUserSessions(a.id)).toBe(0);
       expect(await db().findUserBySessionHash(sha256('a1'), T0)).toBeUndefined();
-      expect(await db().findUserBySessionHash(sha256('b1'), T0)).toEqual(b);
+      expect(await db().findUserBySessionHash(sha256('b1'), T0)).toEqual({ ...b, session_last_used: T0 });
     });
 
     it('enforces the foreign key: no session for a missing user, and deleting a user ends its sessions', async () => {
@@ -249,7 +261,7 @@ describeEngines('DB', (engine) => {
 
       const recorder = new QueryRecorder();
       const recorded = new DB(storage().kysely.withPlugin(recorder));
-      expect(await recorded.findUserBySessionHash(sha256('bulk-7'), T0)).toEqual(user);
+      expect(await recorded.findUserBySessionHash(sha256('bulk-7'), T0)).toEqual({ ...user, session_last_used: T0 });
       const last = recorder.queries.at(-1);
       if (last === undefined) throw new Error('no query was recorded');
       const compiled = storage().kysely.getExecutor().compileQuery(last.node, last.queryId);
@@ -369,7 +381,7 @@ describeEngines('DB', (engine) => {
         second = await first.reopen();
         const again = new DB(second.kysely);
         expect(await again.findUserBy({ email: 'keep@x.io' })).toEqual(user);
-        expect(await again.findUserBySessionHash(sha256('s'), T0)).toEqual(user);
+        expect(await again.findUserBySessionHash(sha256('s'), T0)).toEqual({ ...user, session_last_used: T0 });
         // Each migration is recorded once: the second start-up found nothing left to apply.
         const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(second.kysely);
         expect(applied.rows.map((r) => r.name)).toEqual(names);

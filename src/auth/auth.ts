@@ -2,7 +2,7 @@
  * The auth rules (the seed's `Auth` class): registration, login, sessions and password reset, over the DB layer.
  * @module
  */
-import type { DB } from '../db/db.js';
+import { NO_IDLE_CUTOFF, type DB } from '../db/db.js';
 import { InvalidResetTokenError, NoResultFoundError } from '../errors.js';
 import type { SessionSummary } from '../user/session.js';
 import type { PublicUser, User } from '../user/user.js';
@@ -27,6 +27,8 @@ export interface AuthOptions {
   readonly tokenFormat?: TokenFormat;
   /** Rules for new passwords (default: any non-empty password, as the seed). */
   readonly passwordPolicy?: PasswordPolicyOptions;
+  /** A session unused this long ends (ASVS V7.3.1); 0 or absent: only the absolute lifetime applies. */
+  readonly sessionIdleTimeoutMs?: number;
 }
 
 /** Seven days, the default session lifetime. */
@@ -37,6 +39,14 @@ export const DEFAULT_RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
 /** Hashes a password with the configured hasher; module-private like the seed's `_hash_password`. */
 function hashPassword(hasher: PasswordHasher, password: string): Promise<string> {
   return hasher.hash(password);
+}
+
+/**
+ * How stale a session's recorded last use may get before a request records a new one: a tenth of the timeout, at
+ * most a minute, so a session can end at worst that much before its full idle time.
+ */
+function touchInterval(idleTimeoutMs: number): number {
+  return Math.min(60_000, Math.floor(idleTimeoutMs / 10));
 }
 
 /** The public handle of a session: a prefix of its stored SHA-256, which names it without ever granting it. */
@@ -57,6 +67,7 @@ export class Auth {
   /** Lifetime of a new session, in ms; the HTTP layer reads it to set the cookie's Max-Age. */
   readonly sessionTtlMs: number;
   readonly #resetTokenTtlMs: number;
+  readonly #idleTimeoutMs: number;
   readonly #policy: PasswordPolicy;
   readonly #tokenFormat: TokenFormat;
   /** A hash of a random password at the current cost, for the unknown-email path of {@link validLogin}. */
@@ -69,6 +80,7 @@ export class Auth {
     this.#now = options.now ?? Date.now;
     this.sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
     this.#resetTokenTtlMs = options.resetTokenTtlMs ?? DEFAULT_RESET_TOKEN_TTL_MS;
+    this.#idleTimeoutMs = options.sessionIdleTimeoutMs ?? 0;
     this.#policy = new PasswordPolicy(options.passwordPolicy ?? LENIENT_POLICY);
     this.#tokenFormat = options.tokenFormat ?? 'uuid';
     // Made now, not at the first unknown-email login, so even that first one costs what a known email costs.
@@ -115,8 +127,7 @@ export class Auth {
 
   /** The user a live session belongs to, or null for a missing, unknown or expired id; one indexed query. */
   async getUserFromSessionId(sessionId: string | null | undefined): Promise<User | null> {
-    if (!sessionId) return null;
-    return (await this.#db.findUserBySessionHash(hashToken(sessionId), this.#now())) ?? null;
+    return (await this.#sessionOwner(sessionId))?.user ?? null;
   }
 
   /** Ends the one session presented (log out on this device); false when there was no live session to end. */
@@ -137,7 +148,7 @@ export class Auth {
   async listSessions(sessionId: string | null | undefined): Promise<SessionSummary[] | null> {
     const owner = await this.#sessionOwner(sessionId);
     if (owner === null) return null;
-    const rows = await this.#db.listUserSessions(owner.user.id, this.#now());
+    const rows = await this.#db.listUserSessions(owner.user.id, this.#now(), this.#idleCutoff(this.#now()));
     return rows.map((row) => ({
       handle: sessionHandle(row.id_hash),
       createdAt: Number(row.created_at),
@@ -159,7 +170,7 @@ export class Auth {
     const owner = await this.#sessionOwner(sessionId);
     if (owner === null) return null;
     if (!(await this.#hasher.verify(password, owner.user.hashed_password))) return 'wrong-password';
-    const rows = await this.#db.listUserSessions(owner.user.id, this.#now());
+    const rows = await this.#db.listUserSessions(owner.user.id, this.#now(), this.#idleCutoff(this.#now()));
     const chosen = rows.filter((row) =>
       target === 'all' ? true : target === 'others' ? row.id_hash !== owner.idHash : sessionHandle(row.id_hash) === target,
     );
@@ -168,12 +179,24 @@ export class Auth {
     return { ended, currentEnded: chosen.some((row) => row.id_hash === owner.idHash), user: owner.user };
   }
 
-  /** The user of a live session and the hash it is stored under, or null. */
+  /**
+   * The user of a live session and the hash it is stored under, or null. With an inactivity timeout, the use is
+   * recorded, at most once per {@link touchInterval}, so a session in use every second costs one write a minute.
+   */
   async #sessionOwner(sessionId: string | null | undefined): Promise<{ user: User; idHash: string } | null> {
     if (!sessionId) return null;
     const idHash = hashToken(sessionId);
-    const user = await this.#db.findUserBySessionHash(idHash, this.#now());
-    return user === undefined ? null : { user, idHash };
+    const now = this.#now();
+    const row = await this.#db.findUserBySessionHash(idHash, now, this.#idleCutoff(now));
+    if (row === undefined) return null;
+    const { session_last_used: lastUsed, ...user } = row;
+    if (this.#idleTimeoutMs > 0 && now - Number(lastUsed) >= touchInterval(this.#idleTimeoutMs)) await this.#db.touchSession(idHash, now);
+    return { user, idHash };
+  }
+
+  /** Sessions last used at or before this instant have timed out for inactivity (none when there is no timeout). */
+  #idleCutoff(now: number): number {
+    return this.#idleTimeoutMs > 0 ? now - this.#idleTimeoutMs : NO_IDLE_CUTOFF;
   }
 
   /** Issues a new reset token for a registered email (replacing any earlier one); an unknown email raises `NoResultFoundError`. */
@@ -236,7 +259,7 @@ export class Auth {
 
   /** Deletes expired sessions and clears expired reset tokens; the sweeper calls it on a timer. */
   async purgeExpired(): Promise<{ sessions: number; resetTokens: number }> {
-    return this.#db.purgeExpired(this.#now());
+    return this.#db.purgeExpired(this.#now(), this.#idleCutoff(this.#now()));
   }
 
   /** Looks a user up by normalised email, turning "no result" into undefined. */

@@ -33,6 +33,8 @@ export interface Config {
   /** Origins allowed to send state-changing requests; empty means only the service's own origin. */
   readonly trustedOrigins: readonly string[];
   readonly csrfProtection: boolean;
+  /** A session unused this long ends; 0 = no inactivity timeout. */
+  readonly sessionIdleTimeoutMs: number;
   /** Serve Prometheus metrics at `GET /metrics`. */
   readonly metricsEnabled: boolean;
   /** Fastify `trustProxy`: false, true, a hop count, or a list of proxy addresses. */
@@ -124,6 +126,18 @@ const envSchema = z.object({
     }),
   BCRYPT_COST: integer('BCRYPT_COST', 4, 31, 12),
   SESSION_TTL: duration('SESSION_TTL', '7d'),
+  SESSION_IDLE_TIMEOUT: z
+    .string()
+    .default('off')
+    .transform((text, ctx) => {
+      if (['off', '0'].includes(text.trim().toLowerCase())) return 0;
+      const ms = parseDuration(text);
+      if (ms === null || ms < 60_000) {
+        ctx.addIssue({ code: 'custom', message: 'SESSION_IDLE_TIMEOUT must be off or a duration of at least 1m, like 30m or 1h' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   RESET_TOKEN_TTL: duration('RESET_TOKEN_TTL', '30m'),
   LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COOKIE_SECURE: boolean('COOKIE_SECURE'),
@@ -203,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     bcryptCost: e.BCRYPT_COST,
     sessionTtlMs: e.SESSION_TTL,
+    sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT,
     resetTokenTtlMs: e.RESET_TOKEN_TTL,
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE,
@@ -252,6 +267,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function crossChecks(c: Config): string[] {
   const problems: string[] = [];
   if (c.rateLimit.store === 'redis' && c.redisUrl === undefined) problems.push('RATE_LIMIT_STORE=redis needs REDIS_URL');
+  if (c.sessionIdleTimeoutMs >= c.sessionTtlMs) problems.push('SESSION_IDLE_TIMEOUT must be shorter than SESSION_TTL (or off)');
   if ((c.cookieName.startsWith('__Host-') || c.cookieName.startsWith('__Secure-')) && !c.cookieSecure) {
     problems.push(`COOKIE_NAME=${c.cookieName} needs COOKIE_SECURE=true: browsers drop a prefixed cookie that is not Secure`);
   }

@@ -15,6 +15,15 @@ type SqliteDatabase = BetterSqlite3.Database;
 /** A prepared better-sqlite3 statement. */
 type SqliteStatement = BetterSqlite3.Statement;
 
+/** A session's last use: `last_used_at`, or its start until it has been used since (engine-neutral SQL). */
+const LAST_USED = sql<number>`coalesce(sessions.last_used_at, sessions.created_at)`;
+
+/** The idle cut-off that lets every session through: no inactivity timeout. */
+export const NO_IDLE_CUTOFF = -1;
+
+/** The user a session belongs to, with when that session was last used (to know when to record a new use). */
+export type SessionUser = User & { readonly session_last_used: number };
+
 /** A column filter for {@link DB.findUserBy}: any subset of the user's columns, matched with equality. */
 export type UserFilter = Partial<User>;
 
@@ -30,13 +39,15 @@ export class DB {
    */
   constructor(db: Kysely<Database>, sqlite?: SqliteDatabase) {
     this.#db = db;
-    // Parameters, in order: the session id hash, then the current time.
+    // Parameters, in order: the session id hash, the current time, and the idle cut-off (last use must be later).
     this.#sessionLookupSql = db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .selectAll('users')
+      .select(LAST_USED.as('session_last_used'))
       .where('sessions.id_hash', '=', '')
       .where('sessions.expires_at', '>', 0)
+      .where(LAST_USED, '>', 0)
       .compile().sql;
     this.#sessionLookupStatement = sqlite?.prepare(this.#sessionLookupSql);
   }
@@ -98,12 +109,17 @@ export class DB {
    * so it is built and compiled once (Kysely would otherwise rebuild and recompile it on every request, about half
    * the cost of the lookup) and only the two parameters are bound each time.
    */
-  async findUserBySessionHash(idHash: string, now: number): Promise<User | undefined> {
+  async findUserBySessionHash(idHash: string, now: number, idleCutoff: number = NO_IDLE_CUTOFF): Promise<SessionUser | undefined> {
     // SQLite: better-sqlite3 is synchronous, so this read cannot interleave with another query; Kysely's driver
     // (a mutex and several promise hops per query) would roughly double the cost of the whole check.
-    if (this.#sessionLookupStatement !== undefined) return this.#sessionLookupStatement.get(idHash, now) as User | undefined;
-    const { rows } = await this.#db.executeQuery<User>(CompiledQuery.raw(this.#sessionLookupSql, [idHash, now]));
+    if (this.#sessionLookupStatement !== undefined) return this.#sessionLookupStatement.get(idHash, now, idleCutoff) as SessionUser | undefined;
+    const { rows } = await this.#db.executeQuery<SessionUser>(CompiledQuery.raw(this.#sessionLookupSql, [idHash, now, idleCutoff]));
     return rows[0];
+  }
+
+  /** Records that a session was used now, which restarts its inactivity timeout. */
+  async touchSession(idHash: string, now: number): Promise<void> {
+    await this.#db.updateTable('sessions').set({ last_used_at: now }).where('id_hash', '=', idHash).execute();
   }
 
   /** Deletes one session and tells whether it was live (an expired row is removed but reported as absent). */
@@ -117,12 +133,17 @@ export class DB {
   }
 
   /** The user's live sessions, newest first, for the session list (a user has a handful, found through `sessions_user_id_idx`). */
-  async listUserSessions(userId: number, now: number): Promise<Array<Pick<SessionsTable, 'id_hash' | 'created_at' | 'expires_at'>>> {
+  async listUserSessions(
+    userId: number,
+    now: number,
+    idleCutoff: number = NO_IDLE_CUTOFF,
+  ): Promise<Array<Pick<SessionsTable, 'id_hash' | 'created_at' | 'expires_at'>>> {
     return this.#db
       .selectFrom('sessions')
       .select(['id_hash', 'created_at', 'expires_at'])
       .where('user_id', '=', userId)
       .where('expires_at', '>', now)
+      .where(LAST_USED, '>', idleCutoff)
       .orderBy('created_at', 'desc')
       .orderBy('id_hash')
       .execute();
@@ -184,8 +205,11 @@ export class DB {
   }
 
   /** Removes expired sessions, reset tokens and rate-limit counters, so dead rows do not pile up; returns the counts. */
-  async purgeExpired(now: number): Promise<{ sessions: number; resetTokens: number }> {
-    const sessions = await this.#db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+  async purgeExpired(now: number, idleCutoff: number = NO_IDLE_CUTOFF): Promise<{ sessions: number; resetTokens: number }> {
+    const sessions = await this.#db
+      .deleteFrom('sessions')
+      .where((eb) => eb.or([eb('expires_at', '<=', now), eb(LAST_USED, '<=', idleCutoff)]))
+      .executeTakeFirst();
     const tokens = await this.#db
       .updateTable('users')
       .set({ reset_token: null, reset_token_expires_at: null })

@@ -54,6 +54,16 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.dropTable('rate_limits').execute();
       },
     },
+    '0003_session_last_used': {
+      // When a session was last used, for the inactivity timeout (SESSION_IDLE_TIMEOUT); null means "not since it
+      // began", so existing rows need no backfill.
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('sessions').addColumn('last_used_at', 'bigint').execute();
+      },
+      async down(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('sessions').dropColumn('last_used_at').execute();
+      },
+    },
   };
 }
 

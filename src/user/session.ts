@@ -13,6 +13,11 @@ export interface SessionsTable {
   created_at: number;
   /** When the session stops working, in epoch milliseconds. */
   expires_at: number;
+  /**
+   * When the session was last used (epoch ms), kept only when an inactivity timeout is set and refreshed at most
+   * once a minute; null until then, when `created_at` stands in.
+   */
+  last_used_at: number | null;
 }
 
 /**
