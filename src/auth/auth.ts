@@ -148,7 +148,7 @@ export class Auth {
   async listSessions(sessionId: string | null | undefined): Promise<SessionSummary[] | null> {
     const owner = await this.#sessionOwner(sessionId);
     if (owner === null) return null;
-    const rows = await this.#db.listUserSessions(owner.user.id, this.#now(), this.#idleCutoff(this.#now()));
+    const rows = await this.#liveSessionsOf(owner.user.id);
     return rows.map((row) => ({
       handle: sessionHandle(row.id_hash),
       createdAt: Number(row.created_at),
@@ -170,7 +170,7 @@ export class Auth {
     const owner = await this.#sessionOwner(sessionId);
     if (owner === null) return null;
     if (!(await this.#hasher.verify(password, owner.user.hashed_password))) return 'wrong-password';
-    const rows = await this.#db.listUserSessions(owner.user.id, this.#now(), this.#idleCutoff(this.#now()));
+    const rows = await this.#liveSessionsOf(owner.user.id);
     const chosen = rows.filter((row) =>
       target === 'all' ? true : target === 'others' ? row.id_hash !== owner.idHash : sessionHandle(row.id_hash) === target,
     );
@@ -192,6 +192,12 @@ export class Auth {
     const { session_last_used: lastUsed, ...user } = row;
     if (this.#idleTimeoutMs > 0 && now - Number(lastUsed) >= touchInterval(this.#idleTimeoutMs)) await this.#db.touchSession(idHash, now);
     return { user, idHash };
+  }
+
+  /** A user's sessions that neither expired nor timed out for inactivity, newest first. */
+  async #liveSessionsOf(userId: number): ReturnType<DB['listUserSessions']> {
+    const now = this.#now();
+    return this.#db.listUserSessions(userId, now, this.#idleCutoff(now));
   }
 
   /** Sessions last used at or before this instant have timed out for inactivity (none when there is no timeout). */
@@ -259,7 +265,8 @@ export class Auth {
 
   /** Deletes expired sessions and clears expired reset tokens; the sweeper calls it on a timer. */
   async purgeExpired(): Promise<{ sessions: number; resetTokens: number }> {
-    return this.#db.purgeExpired(this.#now(), this.#idleCutoff(this.#now()));
+    const now = this.#now();
+    return this.#db.purgeExpired(now, this.#idleCutoff(now));
   }
 
   /** Looks a user up by normalised email, turning "no result" into undefined. */

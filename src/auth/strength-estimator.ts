@@ -32,22 +32,24 @@ function workerSource(): { filename: string; execArgv: string[] } {
 /** A pool of zxcvbn worker threads; {@link close} ends them (idle ones also end on their own). */
 export class StrengthEstimator {
   readonly #pool: Piscina<StrengthTask, number>;
+  /** The bound on waiting passwords, checked here so a full queue is a {@link ServerBusyError}, not piscina's plain Error. */
+  readonly #maxQueue: number;
 
   /** Starts no thread yet: the first check starts one, so a service that never registers anyone pays nothing. */
   constructor(options: StrengthEstimatorOptions = {}) {
     const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / 2));
+    this.#maxQueue = options.maxQueue ?? 64;
     this.#pool = new Piscina<StrengthTask, number>({
       ...workerSource(),
       minThreads: 0,
       maxThreads: threads,
-      maxQueue: options.maxQueue ?? 64,
       idleTimeout: IDLE_TIMEOUT_MS,
     });
   }
 
   /** zxcvbn's score (0 to 4) of `password`, counting `userInputs` as known to an attacker. */
   async score(password: string, userInputs: readonly string[]): Promise<number> {
-    if (this.#pool.queueSize >= this.#pool.options.maxQueue) {
+    if (this.#pool.queueSize >= this.#maxQueue) {
       throw new ServerBusyError('too many new passwords are being checked right now: try again in a few seconds', 5);
     }
     return this.#pool.run({ password, userInputs });

@@ -15,6 +15,21 @@ export function rateLimitGuard(limits: RateLimits | undefined, action: LimitedAc
   ];
 }
 
+/**
+ * For routes that test a password once a session names the account (`PUT /password`, `POST /sessions/end`): counts
+ * the attempt like a login and answers 429 past the limits; returns whether it did. No limits: never refuses.
+ */
+export async function refuseIfAccountLimited(
+  limits: RateLimits | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  action: LimitedAction,
+  email: string,
+): Promise<boolean> {
+  if (limits === undefined) return false;
+  return refuseIfLimited(request, reply, action, await limits.hit(action, request.ip, email));
+}
+
 /** Answers 429 with `Retry-After` and logs the refusal when the verdict refuses; returns whether it did. */
 export async function refuseIfLimited(
   request: FastifyRequest,

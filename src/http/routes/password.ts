@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { WeakPasswordError } from '../../errors.js';
 import { BODY_TYPES, emailMessageReply, messageReply, passwordChangeBody, type PasswordChangeBody } from '../schemas.js';
 import { accountKey } from '../../limits/keys.js';
-import { refuseIfLimited } from '../rate-limit-guard.js';
+import { refuseIfAccountLimited } from '../rate-limit-guard.js';
 import { readSessionId, setSessionCookie } from '../session-cookie.js';
 import type { RouteDeps } from './deps.js';
 
@@ -24,10 +24,7 @@ export function passwordRoutes(app: FastifyInstance, { auth, cookie, limits }: R
       const user = await auth.getUserFromSessionId(sessionId);
       if (user === null || sessionId === undefined) return reply.code(403).send({ message: 'a valid session is required' });
       // Counted per account like a login (this route tests a password too), once the session names the account.
-      if (limits !== undefined) {
-        const verdict = await limits.hit('password-change', request.ip, user.email);
-        if (await refuseIfLimited(request, reply, 'password-change', verdict)) return reply;
-      }
+      if (await refuseIfAccountLimited(limits, request, reply, 'password-change', user.email)) return reply;
       let newSessionId: string | null;
       try {
         newSessionId = await auth.changePassword(sessionId, request.body.password, request.body.new_password);

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { accountKey } from '../../limits/keys.js';
-import { refuseIfLimited } from '../rate-limit-guard.js';
+import { refuseIfAccountLimited } from '../rate-limit-guard.js';
 import { BODY_TYPES, endSessionsBody, endSessionsReply, messageReply, sessionListReply, type EndSessionsBody } from '../schemas.js';
 import { clearSessionCookie, readSessionId } from '../session-cookie.js';
 import type { RouteDeps } from './deps.js';
@@ -33,10 +33,7 @@ export function sessionListRoutes(app: FastifyInstance, { auth, cookie, limits }
       const user = await auth.getUserFromSessionId(sessionId);
       if (user === null) return reply.code(403).send({ message: 'a valid session is required' });
       // The password is tested here too, so it is counted per account like a login.
-      if (limits !== undefined) {
-        const verdict = await limits.hit('session-end', request.ip, user.email);
-        if (await refuseIfLimited(request, reply, 'session-end', verdict)) return reply;
-      }
+      if (await refuseIfAccountLimited(limits, request, reply, 'session-end', user.email)) return reply;
       const outcome = await auth.endSessions(sessionId, request.body.password, request.body.session);
       if (outcome === null) return reply.code(403).send({ message: 'a valid session is required' });
       if (outcome === 'wrong-password') {
