@@ -36,9 +36,8 @@ export async function buildApp({ auth, config, limits, sendResetToken, logStream
   const app = Fastify({
     logger: loggerOptions(config.logLevel, logStream),
     // Behind a load balancer the client's address is in X-Forwarded-For; only trusted when configured, or any
-    // client could pick its own rate-limit key.
-    // A hop count is valid at run time (Fastify docs) but missing from its type definition, hence the cast.
-    trustProxy: config.trustProxy as boolean | string,
+    // client could pick its own rate-limit key (see config/trust-proxy.ts for why a hop count is not accepted).
+    trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy],
     // Fastify's own 503 while closing would bypass the security-header hooks; a closing server stops accepting
     // connections anyway, and requests already on open connections are served normally until they finish.
     return503OnClosing: false,

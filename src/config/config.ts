@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { RateLimitPolicy } from '../limits/rate-limits.js';
 import { parseDuration } from './duration.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 import { PROFILE_DEFAULTS, unsafeProductionSettings, type Profile } from './profile.js';
 
 /** Pino's level names, plus `silent`. */
@@ -37,8 +38,8 @@ export interface Config {
   readonly sessionIdleTimeoutMs: number;
   /** Serve Prometheus metrics at `GET /metrics`. */
   readonly metricsEnabled: boolean;
-  /** Fastify `trustProxy`: false, true, a hop count, or a list of proxy addresses. */
-  readonly trustProxy: boolean | number | string;
+  /** Whose `X-Forwarded-*` headers to believe: nobody, every peer, or the listed proxies (see {@link parseTrustProxy}). */
+  readonly trustProxy: TrustProxy;
   readonly rateLimit: RateLimitConfig;
   readonly redisUrl: string | undefined;
   readonly passwordMinLength: number;
@@ -170,13 +171,7 @@ const envSchema = z.object({
     }),
   CSRF_PROTECTION: boolean('CSRF_PROTECTION'),
   METRICS_ENABLED: boolean('METRICS_ENABLED'),
-  TRUST_PROXY: z
-    .string()
-    .default('false')
-    .transform((text): boolean | number | string => {
-      if (text === 'true' || text === 'false') return text === 'true';
-      return /^\d+$/.test(text) ? Number(text) : text;
-    }),
+  TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
   RATE_LIMIT_ENABLED: boolean('RATE_LIMIT_ENABLED'),
   RATE_LIMIT_STORE: oneOf('RATE_LIMIT_STORE', ['memory', 'redis', 'database']).optional(),
   REDIS_URL: z
