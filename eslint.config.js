@@ -1,12 +1,8 @@
-// Lint rules: type-aware TypeScript checks, the layering rule (HTTP never reaches the DB layer) and doc comments on every export.
+// Lint rules: TypeScript checks, the architecture's boundaries (eslint/boundaries.js) and doc comments on every export.
 import js from '@eslint/js';
 import jsdoc from 'eslint-plugin-jsdoc';
 import tseslint from 'typescript-eslint';
-
-const dbModules = {
-  group: ['**/db/*', '**/db/**', '**/db', 'kysely', 'pg', 'better-sqlite3'],
-  message: 'The HTTP layer talks to Auth only: it must not import the DB layer or a database driver (CONTRACT.md, layering).',
-};
+import sesame from './eslint/boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**'] },
@@ -20,19 +16,11 @@ export default tseslint.config(
     },
   },
   {
-    // Layering: user -> db -> auth -> http. The HTTP layer may name Auth and the record types, never DB code or SQL.
-    files: ['src/http/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [dbModules] }] },
-  },
-  {
-    // The auth layer sits above the DB layer and below HTTP: it may not reach up.
-    files: ['src/auth/**/*.ts', 'src/db/**/*.ts', 'src/user/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/http/**', '**/http/*', 'fastify', '@fastify/*'], message: 'Lower layers must not depend on the HTTP layer.' }] },
-      ],
-    },
+    // The architecture (docs/ARCHITECTURE.md): the kernel knows no feature, modules meet through their index.ts,
+    // a module's http code never touches a store or a driver, surfaces use modules' public faces only.
+    files: ['src/**/*.ts'],
+    plugins: { sesame },
+    rules: { 'sesame/boundaries': 'error' },
   },
   {
     // Every exported function, class and method says why it exists, in a sentence.

@@ -3,7 +3,7 @@
  * @module
  */
 import bcrypt from 'bcrypt';
-import { preparePassword } from '../src/auth/password-hasher.js';
+import { preparePassword } from '../src/modules/password/index.js';
 
 /** Checks the bench can run against one stored hash, as a login does. */
 export interface BcryptBound {

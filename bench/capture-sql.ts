@@ -1,12 +1,14 @@
 /**
- * Runs the DB layer's own per-request lookups against a Kysely instance that records the SQL, so query plans are taken of exactly what the service sends.
+ * Runs the stores' own per-request lookups against a Kysely instance that records the SQL, so query plans are taken of exactly what the service sends.
  * @module
  */
 import type { Dialect } from 'kysely';
 import { Kysely } from 'kysely';
-import { hashToken } from '../src/auth/tokens.js';
-import { DB } from '../src/db/db.js';
-import type { Database } from '../src/db/schema.js';
+import type { Engine, EngineTraits } from '../src/kernel/database/storage.js';
+import type { SesameTables } from '../src/kernel/database/tables.js';
+import { hashToken } from '../src/kernel/tokens.js';
+import { KyselySessionStore, NO_IDLE_CUTOFF } from '../src/modules/sessions/index.js';
+import { KyselyUserStore } from '../src/modules/users/index.js';
 
 /** A compiled query: its SQL text and its parameters. */
 export interface CapturedQuery {
@@ -18,20 +20,21 @@ export interface CapturedQuery {
   readonly parameters: readonly unknown[];
 }
 
-/** Calls the DB layer's session lookup (`GET /profile`) and email lookup (login) once each and returns the SQL they ran. */
-export async function captureHotQueries(dialect: Dialect, email: string): Promise<CapturedQuery[]> {
+/** Calls the stores' session lookup (`GET /profile`) and email lookup (login) once each and returns the SQL they ran. */
+export async function captureHotQueries(dialect: Dialect, engine: Engine, email: string): Promise<CapturedQuery[]> {
+  // Only what the two lookups consult: no prepared-statement path, so the session lookup goes through Kysely and is logged.
+  const traits: EngineTraits = { engine, autoIncrementPrimaryKey: (column) => column, isUniqueViolation: () => false, prepareRead: undefined };
   const seen: Array<{ sql: string; parameters: readonly unknown[] }> = [];
-  const kysely = new Kysely<Database>({
+  const kysely = new Kysely<SesameTables>({
     dialect,
     log: (event) => {
       seen.push({ sql: event.query.sql, parameters: event.query.parameters });
     },
   });
   try {
-    const db = new DB(kysely);
-    await db.findUserBySessionHash(hashToken('no-such-session'), Date.now());
+    await new KyselySessionStore(kysely, traits).findLive(hashToken('no-such-session'), Date.now(), NO_IDLE_CUTOFF);
     const sessionQuery = seen.at(-1);
-    await db.findUserBy({ email });
+    await new KyselyUserStore(kysely, traits).findByEmail(email);
     const emailQuery = seen.at(-1);
     if (sessionQuery === undefined || emailQuery === undefined) throw new Error('bench: Kysely logged no query');
     return [

@@ -2,7 +2,7 @@
  * The bench's database: a fresh SQLite file or PostgreSQL schema, migrated by the service's own code, seeded in bulk and explained; one interface over both engines.
  * @module
  */
-import { openStorage } from '../src/db/storage.js';
+import { openStorage } from '../src/sesame.js';
 import { openPostgresBench } from './postgres-db.js';
 import { openSqliteBench } from './sqlite-db.js';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcrypt';
-import { preparePassword } from '../src/auth/password-hasher.js';
+import { preparePassword } from '../src/modules/password/index.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import { createBenchDatabase, seededEmail, type BenchDatabase, type PlanReport } from './database.js';
 import { checkProfile, logIn } from './http.js';

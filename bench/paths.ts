@@ -21,7 +21,7 @@ function findRepoRoot(): string {
 export const REPO_ROOT = findRepoRoot();
 
 /** The compiled standalone server that `npm run build` produces. */
-export const SERVER_ENTRY = join(REPO_ROOT, 'dist', 'src', 'server.js');
+export const SERVER_ENTRY = join(REPO_ROOT, 'dist', 'src', 'bin', 'server.js');
 
 /** The compiled probe preloaded into the measured server (event-loop delay and the hello-world route). */
 export const PROBE_ENTRY = join(REPO_ROOT, 'dist', 'bench', 'probe.js');

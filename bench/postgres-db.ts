@@ -64,7 +64,7 @@ export async function openPostgresBench(): Promise<BenchDatabase> {
       seeded = Math.max(seeded, total);
     },
     async explain(): Promise<PlanReport[]> {
-      const queries = await captureHotQueries(new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 1 }) }), seededEmail(1));
+      const queries = await captureHotQueries(new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 1 }) }), 'postgres', seededEmail(1));
       return withClient(url.toString(), async (client) =>
         Promise.all(
           queries.map(async ({ query, sql, parameters }) => {

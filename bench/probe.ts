@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
-import type { LogLevel } from '../src/config/config.js';
-import { loggerOptions } from '../src/logging.js';
+import type { LogLevel } from '../src/kernel/logging.js';
+import { loggerOptions } from '../src/kernel/logging.js';
 
 /** A request from the bench to the probe. */
 export type ProbeRequest =

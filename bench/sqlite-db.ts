@@ -50,7 +50,7 @@ export function openSqliteBench(tempDir: string, name: string): BenchDatabase {
       return Promise.resolve();
     },
     async explain(): Promise<PlanReport[]> {
-      const queries = await captureHotQueries(new SqliteDialect({ database: new SqliteDatabase(path, { readonly: true }) }), seededEmail(1));
+      const queries = await captureHotQueries(new SqliteDialect({ database: new SqliteDatabase(path, { readonly: true }) }), 'sqlite', seededEmail(1));
       const db = new SqliteDatabase(path, { readonly: true });
       try {
         return queries.map(({ query, sql, parameters }) => {

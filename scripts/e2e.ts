@@ -3,7 +3,7 @@
  * `npm run e2e -- http://127.0.0.1:5000` (the default URL); exits 1 when a step fails, 2 on a bad argument.
  * @module
  */
-import { runSeedFlow } from '../test/e2e/seed-flow.js';
+import { runSeedFlow } from '../test/seed/e2e/seed-flow.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:5000';
 

@@ -1,25 +1,18 @@
 /**
- * Sesame as a library: the Fastify plugin, the auth and storage layers, the errors and the types, for a Node application to mount.
+ * Sesame as a library: `createSesame` (every service over one database), the Fastify plugin, `requireSession`, the
+ * seed facades, the errors and the types, for a Node application to mount.
  * @packageDocumentation
  */
-export { sesamePlugin, requireSession, sesameErrorHandler, SESSION_COOKIE, HOST_SESSION_COOKIE, type SesamePluginOptions } from './http/index.js';
-export { Auth, BcryptHasher, startExpirySweeper, toPublicUser, type AuthOptions, type PasswordHasher } from './auth/index.js';
-export { PasswordPolicy, type PasswordPolicyOptions } from './auth/password-policy.js';
-export { StrengthEstimator, type StrengthEstimatorOptions } from './auth/strength-estimator.js';
-export { DB, openStorage, engineOf, type Storage, type StorageOptions, type Engine, type UserFilter } from './db/index.js';
-export { RateLimits, type RateLimitPolicy, type LimitedAction } from './limits/rate-limits.js';
-export type { LimiterStore } from './limits/limiter-factory.js';
-export { webhookSender, type ResetTokenSender } from './delivery/reset-webhook.js';
-export { buildApp, type AppDeps } from './app.js';
-export { createService, type ServiceOptions } from './service.js';
-export { loadConfig, ConfigError, type Config, type LogLevel, type RateLimitConfig } from './config/config.js';
-export {
-  SesameError,
-  NoResultFoundError,
-  UnknownColumnError,
-  UserAlreadyExistsError,
-  InvalidResetTokenError,
-  WeakPasswordError,
-  ServerBusyError,
-} from './errors.js';
-export type { User, PublicUser, UserChanges } from './user/index.js';
+export { createSesame, openStorage, type Sesame, type SesameOptions, type PasswordFlows } from './sesame.js';
+export { loadConfig, ConfigError, SETTING_NAMES, type Config, type LogLevel } from './config.js';
+export { sesamePlugin, type SesamePluginOptions } from './surfaces/api/plugin.js';
+export { sesameErrorHandler } from './surfaces/api/error-handler.js';
+export { buildServer } from './bin/app.js';
+export { Auth, DB, type AuthServices } from './seed/index.js';
+export { requireSession, SESSION_COOKIE, HOST_SESSION_COOKIE, SessionService, type ValidSession, type SessionSummary } from './modules/sessions/index.js';
+export { BcryptHasher, PasswordPolicy, StrengthEstimator, webhookSender, type PasswordHasher, type PasswordPolicyOptions, type ResetTokenSender } from './modules/password/index.js';
+export { RateLimits, type RateLimitPolicy, type LimitedAction, type LimiterStore, type RateLimitConfig } from './modules/rate-limits/index.js';
+export { engineOf, type Storage, type StorageOptions, type Engine } from './kernel/database/storage.js';
+export { SesameError, ServerBusyError } from './kernel/errors.js';
+export { NoResultFoundError, UnknownColumnError, UserAlreadyExistsError, type User, type PublicUser, type UserChanges, type UserFilter } from './modules/users/index.js';
+export { WeakPasswordError, InvalidResetTokenError, PasswordCheckBusyError } from './modules/password/index.js';

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
-import { openStorage, redactUrl, type Engine, type Storage, type StorageOptions } from '../../src/db/storage.js';
+import { redactUrl, type Engine, type Storage, type StorageOptions } from '../../src/kernel/database/storage.js';
+import { openStorage } from '../../src/sesame.js';
 
 /** Default PostgreSQL server for tests: the local trust-auth server's `test` database. */
 const DEFAULT_POSTGRES_URL = 'postgres://root@127.0.0.1:5432/test';
@@ -102,7 +103,7 @@ function openSqliteAt(dir: string, options?: StorageOptions): Promise<TestStorag
 }
 
 /** Runs one statement on a short-lived admin connection to the base PostgreSQL database. */
-async function adminQuery(statement: string): Promise<void> {
+export async function adminQuery(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresBaseUrl, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
   await client.connect();
   try {
@@ -113,7 +114,7 @@ async function adminQuery(statement: string): Promise<void> {
 }
 
 /** The base URL with `options=-c search_path=<schema>`, so every pooled connection works inside that schema. */
-function urlForSchema(schema: string): string {
+export function urlForSchema(schema: string): string {
   const url = new URL(postgresBaseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return url.toString();
@@ -231,4 +232,15 @@ export function useFreshStorage(engine: EngineCase, options?: StorageOptions): (
     if (current === undefined) throw new Error('useFreshStorage: storage is only available inside a test');
     return current;
   };
+}
+
+/**
+ * A fresh, empty PostgreSQL schema and a `DATABASE_URL` whose connections work inside it, for tests that start a
+ * whole service on PostgreSQL; `drop` removes it with everything in it.
+ */
+export async function createPostgresSchema(label = 'svc'): Promise<{ readonly url: string; drop(): Promise<void> }> {
+  if (!postgresAvailability.ok) throw new Error(postgresAvailability.reason);
+  const schema = `sesame_${label}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE SCHEMA "${schema}"`);
+  return { url: urlForSchema(schema), drop: () => adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`) };
 }

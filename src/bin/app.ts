@@ -1,0 +1,43 @@
+/**
+ * The standalone application: one Fastify server carrying the JSON API surface at `/` and the operations surface
+ * (`/health`, `/metrics`, `/openapi.json`), over a Sesame instance, so tests build it in-process.
+ * @module
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { SESAME_VERSION } from '../kernel/version.js';
+import type { Sesame } from '../sesame.js';
+import { sesameErrorHandler } from '../surfaces/api/error-handler.js';
+import { sesamePlugin } from '../surfaces/api/plugin.js';
+import { registerSecurityHeaders } from '../surfaces/api/security-headers.js';
+import { healthRoutes } from '../surfaces/ops/health.js';
+import { registerMetrics } from '../surfaces/ops/metrics.js';
+import { registerOpenApi } from '../surfaces/ops/openapi.js';
+import { clientErrorHandler } from './client-error.js';
+
+/** Builds (but does not start) the standalone server; closing it closes the Sesame instance too. */
+export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
+  const { config } = sesame;
+  const app = Fastify({
+    loggerInstance: sesame.log,
+    // Behind a load balancer the client's address is in X-Forwarded-For; only trusted when configured, or any
+    // client could pick its own rate-limit key (see trust-proxy.ts for why a hop count is not accepted).
+    trustProxy: typeof config.server.trustProxy === 'boolean' ? config.server.trustProxy : [...config.server.trustProxy],
+    // Fastify's own 503 while closing would bypass the security-header hooks; a closing server stops accepting
+    // connections anyway, and requests already on open connections are served normally until they finish.
+    return503OnClosing: false,
+    clientErrorHandler,
+  });
+  // At the root, so the 404s and /health carry the headers too (OWASP ASVS 3.4.1); unparsable requests get them
+  // from clientErrorHandler.
+  registerSecurityHeaders(app);
+  app.setErrorHandler(sesameErrorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` });
+  });
+  await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name });
+  if (config.ops.metricsEnabled) registerMetrics(app);
+  healthRoutes(app, () => sesame.ping());
+  await app.register(sesamePlugin, { sesame, securityHeaders: false });
+  app.addHook('onClose', () => sesame.close());
+  return app;
+}

@@ -1,0 +1,43 @@
+/**
+ * The standalone server's settings: where it listens, how many processes answer, and which proxies it believes.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { defineConfig } from '../kernel/config/fragment.js';
+import { integer } from '../kernel/config/fields.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
+
+/** What the standalone server is configured with. */
+export interface ServerConfig {
+  /** TCP port (0 picks a free one). */
+  readonly port: number;
+  /** Interface to bind. */
+  readonly host: string;
+  /** Server processes sharing the port. */
+  readonly workers: number;
+  /** Whose `X-Forwarded-*` headers to believe (see `trust-proxy.ts`). */
+  readonly trustProxy: TrustProxy;
+}
+
+/** `PORT`, `HOST`, `WORKERS` and `TRUST_PROXY`. */
+export const serverConfig = defineConfig({
+  env: {
+    PORT: integer('PORT', 0, 65535, 5000),
+    HOST: z.string().min(1, 'HOST must not be empty').default('127.0.0.1'),
+    WORKERS: z
+      .string()
+      .default('1')
+      .transform((text, ctx) => {
+        if (text.trim() === 'auto') return availableParallelism();
+        const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+        if (!Number.isInteger(value) || value < 1 || value > 256) {
+          ctx.addIssue({ code: 'custom', message: 'WORKERS must be auto or a whole number from 1 to 256' });
+          return z.NEVER;
+        }
+        return value;
+      }),
+    TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+  },
+  build: (env): ServerConfig => ({ port: env.PORT, host: env.HOST, workers: env.WORKERS, trustProxy: env.TRUST_PROXY }),
+});

@@ -1,0 +1,62 @@
+/**
+ * Changing a password while signed in: the current password again, the policy, and every session rotated.
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../kernel/clock.js';
+import type { SesameTables } from '../../kernel/database/tables.js';
+import type { SessionService, ValidSession } from '../sessions/index.js';
+import type { UserStore } from '../users/index.js';
+import type { PasswordHasher } from './hasher.js';
+import type { PasswordPolicy } from './policy.js';
+import type { ResetTokenStore } from './reset-store.js';
+
+/** Password changes. */
+export class PasswordChange {
+  readonly #db: Kysely<SesameTables>;
+  readonly #users: UserStore;
+  readonly #resetTokens: ResetTokenStore;
+  readonly #sessions: SessionService;
+  readonly #hasher: PasswordHasher;
+  readonly #policy: PasswordPolicy;
+  readonly #clock: Clock;
+
+  /** Takes the database (for the change's transaction) and the stores, sessions, hasher, policy and clock it spans. */
+  constructor(deps: {
+    readonly db: Kysely<SesameTables>;
+    readonly users: UserStore;
+    readonly resetTokens: ResetTokenStore;
+    readonly sessions: SessionService;
+    readonly hasher: PasswordHasher;
+    readonly policy: PasswordPolicy;
+    readonly clock: Clock;
+  }) {
+    this.#db = deps.db;
+    this.#users = deps.users;
+    this.#resetTokens = deps.resetTokens;
+    this.#sessions = deps.sessions;
+    this.#hasher = deps.hasher;
+    this.#policy = deps.policy;
+    this.#clock = deps.clock;
+  }
+
+  /**
+   * Changes the password of a checked session's user after checking the current password. In one transaction the
+   * new hash is set, any outstanding reset token dropped and every session of the user ended, the presented one
+   * included (OWASP ASVS 7.2.4: re-authentication rotates the session); a fresh session id is returned for the
+   * caller's cookie. Null for a wrong current password; a new password the policy refuses raises `WeakPasswordError`.
+   */
+  async change(session: ValidSession, currentPassword: string, newPassword: string): Promise<string | null> {
+    const { user } = session;
+    if (!(await this.#hasher.verify(currentPassword, user.hashed_password))) return null;
+    await this.#policy.check(newPassword, user.email);
+    const hashed = await this.#hasher.hash(newPassword);
+    const now = this.#clock();
+    return this.#db.transaction().execute(async (tx) => {
+      await this.#users.in(tx).setPasswordHash(user.id, hashed, now);
+      await this.#resetTokens.in(tx).revokeAllOfUser(user.id, now);
+      await this.#sessions.endAllOfUser(user.id, tx);
+      return this.#sessions.create(user.id, tx);
+    });
+  }
+}

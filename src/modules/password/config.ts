@@ -1,0 +1,93 @@
+/**
+ * The password module's settings: hashing cost, the policy for new passwords, and how reset tokens live and travel.
+ * The options built here are the very options the hasher, the policy and the reset flow take.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { defineConfig } from '../../kernel/config/fragment.js';
+import { boolean, duration, integer, oneOf } from '../../kernel/config/fields.js';
+import type { PasswordPolicyOptions } from './policy.js';
+
+/** How a reset token reaches the account's owner. */
+export type ResetTokenDelivery = 'response' | 'webhook';
+
+/** Password reset settings. */
+export interface ResetConfig {
+  /** How long a reset token stays usable, in ms. */
+  readonly tokenTtlMs: number;
+  /** `response` returns the token in the body (the seed's behaviour); `webhook` posts it to {@link ResetConfig.webhookUrl}. */
+  readonly delivery: ResetTokenDelivery;
+  /** Where `webhook` delivery posts `{email, reset_token}`. */
+  readonly webhookUrl: string | undefined;
+}
+
+/** Everything the password module is configured with. */
+export interface PasswordConfig {
+  /** Bcrypt cost for new hashes; raising it re-hashes each account at its next login. */
+  readonly bcryptCost: number;
+  /** Rules for new passwords. */
+  readonly policy: PasswordPolicyOptions;
+  /** The reset flow. */
+  readonly reset: ResetConfig;
+}
+
+/** `BCRYPT_COST`, `PASSWORD_*`, `RESET_TOKEN_*` and `RESET_WEBHOOK_URL`. */
+export const passwordConfig = defineConfig({
+  env: {
+    BCRYPT_COST: integer('BCRYPT_COST', 4, 31, 12),
+    PASSWORD_MIN_LENGTH: integer('PASSWORD_MIN_LENGTH', 1, 64),
+    PASSWORD_CHECK_COMMON: boolean('PASSWORD_CHECK_COMMON'),
+    PASSWORD_MIN_SCORE: integer('PASSWORD_MIN_SCORE', 0, 4),
+    PASSWORD_CHECK_THREADS: integer('PASSWORD_CHECK_THREADS', 1, 64, Math.max(1, Math.floor(availableParallelism() / 2))),
+    PASSWORD_CHECK_QUEUE: integer('PASSWORD_CHECK_QUEUE', 1, 100_000, 64),
+    RESET_TOKEN_TTL: duration('RESET_TOKEN_TTL', '30m'),
+    RESET_TOKEN_DELIVERY: oneOf('RESET_TOKEN_DELIVERY', ['response', 'webhook']),
+    RESET_WEBHOOK_URL: z.string().regex(/^https?:\/\/.+/, 'RESET_WEBHOOK_URL must be an http(s) URL').optional(),
+  },
+  defaults: {
+    // Development accepts the seed's 5-character example password and returns the reset token in the body.
+    development: { PASSWORD_MIN_LENGTH: '1', PASSWORD_CHECK_COMMON: 'false', PASSWORD_MIN_SCORE: '0', RESET_TOKEN_DELIVERY: 'response' },
+    production: { PASSWORD_MIN_LENGTH: '15', PASSWORD_CHECK_COMMON: 'true', PASSWORD_MIN_SCORE: '3', RESET_TOKEN_DELIVERY: 'webhook' },
+  },
+  build: (env): PasswordConfig => ({
+    bcryptCost: env.BCRYPT_COST,
+    policy: {
+      minLength: env.PASSWORD_MIN_LENGTH,
+      checkCommon: env.PASSWORD_CHECK_COMMON,
+      minScore: env.PASSWORD_MIN_SCORE,
+      strength: { threads: env.PASSWORD_CHECK_THREADS, maxQueue: env.PASSWORD_CHECK_QUEUE },
+    },
+    reset: { tokenTtlMs: env.RESET_TOKEN_TTL, delivery: env.RESET_TOKEN_DELIVERY, webhookUrl: env.RESET_WEBHOOK_URL },
+  }),
+  check: ({ reset }) =>
+    reset.delivery === 'webhook' && reset.webhookUrl === undefined
+      ? ['RESET_TOKEN_DELIVERY=webhook needs RESET_WEBHOOK_URL (where Sesame posts {email, reset_token} for your mailer)']
+      : [],
+  refuseInProduction({ bcryptCost, policy, reset }) {
+    const problems: string[] = [];
+    if (policy.minLength < 8) problems.push('set PASSWORD_MIN_LENGTH to 8 or more (15 recommended): NIST SP 800-63B forbids shorter passwords');
+    if (!policy.checkCommon) problems.push('set PASSWORD_CHECK_COMMON=true: common passwords fall to the first guesses');
+    if ((policy.minScore ?? 0) < 3) problems.push('set PASSWORD_MIN_SCORE to 3 or 4: lower scores let long variations of common passwords through');
+    if (bcryptCost < 10) problems.push('set BCRYPT_COST to 10 or more (12 recommended): lower costs are cheap to crack');
+    if (reset.delivery === 'response') {
+      problems.push(
+        'set RESET_TOKEN_DELIVERY=webhook with RESET_WEBHOOK_URL: returning the reset token in the response lets anyone who knows an email take over the account',
+      );
+    }
+    if (reset.webhookUrl !== undefined && !isHttpsOrLoopback(reset.webhookUrl)) {
+      problems.push('set RESET_WEBHOOK_URL to an https:// URL (or a loopback one): reset tokens must not cross a network in clear');
+    }
+    return problems;
+  },
+});
+
+/** True for an https URL, or an http URL to this machine (a mailer sidecar), where no network sees the token. */
+function isHttpsOrLoopback(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The password module's refusals, each with a stable code.
+ * @module
+ */
+import { SesameError, ServerBusyError } from '../../kernel/errors.js';
+
+/** Every code the password module raises. */
+export type PasswordErrorCode = 'password.weak' | 'password.check_busy' | 'reset.token_invalid';
+
+/** Raised when a new password breaks the password policy; its message tells the user what to do instead. */
+export class WeakPasswordError extends SesameError<'password.weak'> {
+  /** Builds the error with the advice shown to the user. */
+  constructor(advice: string) {
+    super('password.weak', advice);
+  }
+}
+
+/** Raised when the password-strength queue is full (load shedding); surfaces answer 429 with `Retry-After`. */
+export class PasswordCheckBusyError extends ServerBusyError<'password.check_busy'> {
+  /** Builds the error with the advised wait. */
+  constructor(retryAfterSeconds: number) {
+    super('password.check_busy', 'too many new passwords are being checked right now: try again in a few seconds', retryAfterSeconds);
+  }
+}
+
+/** Raised when a reset token is unknown, expired, already spent, or belongs to another email. */
+export class InvalidResetTokenError extends SesameError<'reset.token_invalid'> {
+  /** Builds the error with a message for developers (clients see the surface's own wording). */
+  constructor(message: string) {
+    super('reset.token_invalid', message);
+  }
+}

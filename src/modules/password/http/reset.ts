@@ -1,0 +1,57 @@
+/**
+ * `POST /reset_password` (issue a token) and `PUT /reset_password` (spend it).
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
+import { rateLimitGuard } from '../../rate-limits/index.js';
+import { InvalidResetTokenError, WeakPasswordError } from '../errors.js';
+import type { PasswordRoutesDeps } from './deps.js';
+import { resetRequestBody, resetTokenReply, resetUpdateBody, type ResetRequestBody, type ResetUpdateBody } from './schemas.js';
+
+/** Reply when the token goes out of band: identical for known and unknown emails, so it reveals no account. */
+const SENT_MESSAGE = 'if this email is registered, reset instructions have been sent';
+
+/** Registers both reset routes. */
+export function resetRoutes(app: FastifyInstance, { reset, limits, sendResetToken }: PasswordRoutesDeps): void {
+  app.post<{ Body: ResetRequestBody }>(
+    '/reset_password',
+    {
+      schema: { summary: 'Ask for a reset token (in the body in development; to RESET_WEBHOOK_URL in production)', tags: ['seed'], consumes: BODY_TYPES, body: resetRequestBody, response: { 200: { anyOf: [resetTokenReply, emailMessageReply] }, 403: messageReply } },
+      preHandler: rateLimitGuard(limits, 'reset-request'),
+    },
+    async (request, reply) => {
+      const { email } = request.body;
+      const issued = await reset.request(email);
+      if (issued === null) {
+        if (sendResetToken !== undefined) return { email, message: SENT_MESSAGE };
+        return reply.code(403).send({ message: 'email not registered' });
+      }
+      if (sendResetToken === undefined) return { email, reset_token: issued.token };
+      // Not awaited: the answer must take the same time, and look the same, whether or not the email has an account
+      // (and whether or not the mailer is up), or the route would tell which accounts exist.
+      sendResetToken(email, issued.token).catch((error: unknown) => request.log.error({ err: error }, 'reset token delivery failed'));
+      return { email, message: SENT_MESSAGE };
+    },
+  );
+
+  app.put<{ Body: ResetUpdateBody }>(
+    '/reset_password',
+    {
+      schema: { summary: 'Set a new password with a reset token; every session of the user ends', tags: ['seed'], consumes: BODY_TYPES, body: resetUpdateBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } },
+      preHandler: rateLimitGuard(limits, 'reset-update'),
+    },
+    async (request, reply) => {
+      const { email, reset_token: resetToken, new_password: newPassword } = request.body;
+      try {
+        await reset.reset(resetToken, newPassword, email);
+      } catch (error) {
+        if (error instanceof InvalidResetTokenError) return reply.code(403).send({ message: 'invalid reset token' });
+        if (error instanceof WeakPasswordError) return reply.code(400).send({ message: error.message });
+        throw error;
+      }
+      await limits?.recordSuccess('reset-update', request.ip, email);
+      return { email, message: 'Password updated' };
+    },
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * The password module's public face: hashing, the policy for new passwords, and the flows built on them
+ * (registration, login, change, reset), with their settings, refusals and routes. Other modules import from here only.
+ * @module
+ */
+export { passwordConfig, type PasswordConfig, type ResetConfig, type ResetTokenDelivery } from './config.js';
+export { BcryptHasher, preparePassword, type PasswordHasher } from './hasher.js';
+export { PasswordPolicy, LENIENT_POLICY, type PasswordPolicyOptions } from './policy.js';
+export { StrengthEstimator, type StrengthEstimatorOptions } from './strength-estimator.js';
+export { loadCommonPasswords, type CommonPasswords } from './common-passwords.js';
+export { Registration } from './registration.js';
+export { PasswordLogin, type LoggedIn } from './login.js';
+export { PasswordChange } from './change.js';
+export { PasswordReset, type IssuedResetToken } from './reset.js';
+export { UserColumnResetTokenStore, type ResetTokenStore } from './reset-store.js';
+export { webhookSender, type ResetTokenSender } from './reset-webhook.js';
+export { WeakPasswordError, PasswordCheckBusyError, InvalidResetTokenError, type PasswordErrorCode } from './errors.js';
+export { passwordRoutes } from './http/routes.js';
+export type { PasswordRoutesDeps } from './http/deps.js';

@@ -1,0 +1,91 @@
+/**
+ * The password policy of NIST SP 800-63B-4 section 3.1.1.2: a minimum length, no composition rules, and no password that is common or easily guessed.
+ * @module
+ */
+import { WeakPasswordError } from './errors.js';
+import { loadCommonPasswords } from './common-passwords.js';
+import { StrengthEstimator, type StrengthEstimatorOptions } from './strength-estimator.js';
+
+/** Settings of {@link PasswordPolicy}. */
+export interface PasswordPolicyOptions {
+  /** Fewest characters (Unicode code points after NFKC) a new password may have; NIST asks 15 when it is the only factor. */
+  readonly minLength: number;
+  /**
+   * Refuse passwords found in the shipped lists of common passwords (see {@link loadCommonPasswords}: about 490,000
+   * entries in all; 3,600 of them have 15 or more characters), or equal to the email or its local part.
+   */
+  readonly checkCommon: boolean;
+  /**
+   * Refuse passwords whose zxcvbn guess-ability score (0 to 4) is below this; 0 turns it off. zxcvbn matches the
+   * common-password and English dictionaries with l33t, reversal, repeats, sequences and keyboard walks, so long
+   * variations of common passwords ("passwordpassword1") are caught too, not just exact list entries.
+   */
+  readonly minScore?: number;
+  /** Threads and queue bound of the zxcvbn worker pool (used only when `minScore` is above 0). */
+  readonly strength?: StrengthEstimatorOptions;
+}
+
+/** The seed-compatible policy: any non-empty password (the seed's example is 5 characters). */
+export const LENIENT_POLICY: PasswordPolicyOptions = { minLength: 1, checkCommon: false, minScore: 0 };
+
+/**
+ * zxcvbn only looks at this many characters: its cost grows steeply with length (a patterned 64-character password
+ * takes about 0.4 s of CPU, 100 characters twice that), and a prefix this long that scores well is already far above
+ * any threshold.
+ */
+const SCORED_PREFIX = 64;
+
+/** Checks new passwords (registration, reset, change); login never applies it, so tightening it locks nobody out. */
+export class PasswordPolicy {
+  readonly #options: PasswordPolicyOptions;
+  /** Common passwords of at least the minimum length; loaded at construction so the first registration is not the one that waits. */
+  readonly #common: ReadonlySet<string> | undefined;
+  /** zxcvbn on worker threads, when a minimum score is set. */
+  readonly #estimator: StrengthEstimator | undefined;
+
+  /** Takes the policy settings and loads only what they need, so the development default loads nothing. */
+  constructor(options: PasswordPolicyOptions) {
+    this.#options = options;
+    this.#common = options.checkCommon ? loadCommonPasswords(Math.max(1, options.minLength)).entries : undefined;
+    this.#estimator = (options.minScore ?? 0) > 0 ? new StrengthEstimator(options.strength) : undefined;
+  }
+
+  /** Ends the strength-estimator threads; a closed policy must not be used again. */
+  async close(): Promise<void> {
+    await this.#estimator?.close();
+  }
+
+  /**
+   * Rejects with {@link WeakPasswordError} and advice when the password may not be used for this email, or with
+   * `PasswordCheckBusyError` when too many strength checks are already queued.
+   */
+  async check(password: string, email: string): Promise<void> {
+    const normalised = password.normalize('NFKC');
+    if ([...normalised].length < this.#options.minLength) {
+      throw new WeakPasswordError(
+        `password must be at least ${this.#options.minLength} characters: a passphrase of several unrelated words is easy to remember and hard to guess`,
+      );
+    }
+    if (this.#common === undefined && this.#estimator === undefined) return;
+    const lower = normalised.toLowerCase();
+    const address = email.trim().toLowerCase();
+    if (this.#common?.has(lower) === true) {
+      throw new WeakPasswordError('password is too common (it is in lists attackers try first): choose another');
+    }
+    if (lower === address || lower === address.split('@')[0]) {
+      throw new WeakPasswordError('password must not be your email or its name part: choose another');
+    }
+    if (this.#estimator === undefined) return;
+    const userInputs = [address, address.split('@')[0] ?? '', 'sesame'];
+    if ((await this.#estimator.score(prefix(normalised, SCORED_PREFIX), userInputs)) < (this.#options.minScore ?? 0)) {
+      throw new WeakPasswordError(
+        'password is too easy to guess (common words, names, dates or keyboard patterns): add more unrelated words',
+      );
+    }
+  }
+}
+
+/** The first `count` code points of `text`, so a cut never splits a surrogate pair. */
+function prefix(text: string, count: number): string {
+  return text.length <= count ? text : [...text].slice(0, count).join('');
+}

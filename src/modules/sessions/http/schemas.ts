@@ -1,0 +1,44 @@
+/**
+ * The sessions module's route schemas: the session list and the route that ends sessions from it.
+ * @module
+ */
+import { fields, password } from '../../../kernel/http/schemas.js';
+
+/** `POST /sessions/end` form: the password again, and which sessions to end. */
+export const endSessionsBody = fields({
+  password,
+  session: { type: 'string', pattern: '^([0-9a-f]{16}|others|all)$' },
+});
+/** Body of `POST /sessions/end`. */
+export interface EndSessionsBody {
+  /** The current password: ending sessions needs it again (ASVS V7.5.2). */
+  password: string;
+  /** A session's `id` from `GET /sessions`, `others` (all but this one) or `all` (this one too). */
+  session: string;
+}
+/** `GET /sessions`: the user's live sessions, newest first. */
+export const sessionListReply = {
+  type: 'object',
+  properties: {
+    sessions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          created_at: { type: 'string', format: 'date-time' },
+          expires_at: { type: 'string', format: 'date-time' },
+          current: { type: 'boolean' },
+        },
+        required: ['id', 'created_at', 'expires_at', 'current'],
+      },
+    },
+  },
+  required: ['sessions'],
+} as const;
+/** `POST /sessions/end`: how many sessions ended. */
+export const endSessionsReply = {
+  type: 'object',
+  properties: { message: { type: 'string' }, ended: { type: 'integer' } },
+  required: ['message', 'ended'],
+} as const;

@@ -1,0 +1,164 @@
+/**
+ * The session rules: starting a session, checking one (once per request, handing back a value the caller keeps),
+ * listing a user's sessions and ending them, with lifetimes and the inactivity timeout applied in one place.
+ * @module
+ */
+import type { Clock } from '../../kernel/clock.js';
+import type { Executor } from '../../kernel/database/tables.js';
+import { generateToken, hashToken, type TokenFormat } from '../../kernel/tokens.js';
+import type { User } from '../users/index.js';
+import type { SessionsConfig } from './config.js';
+import type { SessionSummary } from './schema.js';
+import { NO_IDLE_CUTOFF, type SessionStore, type StoredSession } from './store.js';
+
+/**
+ * A session checked by {@link SessionService.validate}: what a request carries once its cookie has been verified, so
+ * later steps never look the session up again (Lucia's shape).
+ */
+export interface ValidSession {
+  /** The stored hash of the session id: names the session without being it. */
+  readonly idHash: string;
+  /** The account it belongs to, as stored (the hash included, for routes that check the password again). */
+  readonly user: User;
+}
+
+/** Checks a password again for an account that is already signed in (ASVS V7.5.2 asks it before ending sessions). */
+export type Reauthenticate = (user: User, password: string) => Promise<boolean>;
+
+/** What {@link SessionService} is built from. */
+export interface SessionServiceDeps {
+  readonly store: SessionStore;
+  readonly clock: Clock;
+  readonly tokenFormat: TokenFormat;
+  readonly config: SessionsConfig;
+  readonly reauthenticate: Reauthenticate;
+}
+
+/** Which sessions {@link SessionService.revoke} ends: one by its handle, every other one, or all. */
+export type RevokeTarget = string;
+
+/** What {@link SessionService.revoke} did. */
+export type RevokeOutcome =
+  | { readonly outcome: 'wrong-password' }
+  | { readonly outcome: 'ended'; readonly ended: number; readonly currentEnded: boolean };
+
+/**
+ * How stale a session's recorded last use may get before a request records a new one: a tenth of the timeout, at
+ * most a minute, so a session can end at worst that much before its full idle time.
+ */
+function touchInterval(idleTimeoutMs: number): number {
+  return Math.min(60_000, Math.floor(idleTimeoutMs / 10));
+}
+
+/** The public handle of a session: a prefix of its stored SHA-256, which names it without ever granting it. */
+export function sessionHandle(idHash: string): string {
+  return idHash.slice(0, 16);
+}
+
+/** Sessions: many per user, each revocable on its own. */
+export class SessionService {
+  readonly #store: SessionStore;
+  readonly #clock: Clock;
+  readonly #tokenFormat: TokenFormat;
+  readonly #config: SessionsConfig;
+  readonly #reauthenticate: Reauthenticate;
+
+  /** Takes its store, clock, token format, settings and the password re-check it needs before ending sessions. */
+  constructor(deps: SessionServiceDeps) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#tokenFormat = deps.tokenFormat;
+    this.#config = deps.config;
+    this.#reauthenticate = deps.reauthenticate;
+  }
+
+  /** Lifetime of a new session in ms; the cookie's Max-Age mirrors it. */
+  get ttlMs(): number {
+    return this.#config.ttlMs;
+  }
+
+  /** Starts a new session for a user and returns its id (only its hash is stored); `tx` writes it inside a transaction. */
+  async create(userId: number, tx?: Executor): Promise<string> {
+    const sessionId = generateToken(this.#tokenFormat);
+    const now = this.#clock();
+    await this.#storeIn(tx).insert(hashToken(sessionId), userId, now, now + this.#config.ttlMs);
+    return sessionId;
+  }
+
+  /**
+   * The per-request check: the live session a presented id names, with its user, or null for a missing, unknown,
+   * expired or idle one; one indexed query. With an inactivity timeout, the use is recorded at most once per
+   * {@link touchInterval}, so a session in use every second costs one write a minute.
+   */
+  async validate(sessionId: string | null | undefined): Promise<ValidSession | null> {
+    if (!sessionId) return null;
+    const idHash = hashToken(sessionId);
+    const now = this.#clock();
+    const row = await this.#store.findLive(idHash, now, this.#idleCutoff(now));
+    if (row === undefined) return null;
+    const { session_last_used: lastUsed, ...user } = row;
+    const idle = this.#config.idleTimeoutMs;
+    if (idle > 0 && now - Number(lastUsed) >= touchInterval(idle)) await this.#store.touch(idHash, now);
+    return { idHash, user };
+  }
+
+  /** Ends the one session presented (log out on this device); false when there was no live session to end. */
+  async end(sessionId: string | null | undefined, tx?: Executor): Promise<boolean> {
+    if (!sessionId) return false;
+    return this.#storeIn(tx).end(hashToken(sessionId), this.#clock());
+  }
+
+  /** Ends every session of a user (password reset or change, "log out everywhere"); returns how many ended. */
+  async endAllOfUser(userId: number, tx?: Executor): Promise<number> {
+    return this.#storeIn(tx).endAllOfUser(userId);
+  }
+
+  /** The user's live sessions, newest first, the checked one marked `current` (ASVS V7.5.2: see every device). */
+  async list(session: ValidSession): Promise<SessionSummary[]> {
+    const rows = await this.#liveSessionsOf(session.user.id);
+    return rows.map((row) => ({
+      handle: sessionHandle(row.id_hash),
+      createdAt: Number(row.created_at),
+      expiresAt: Number(row.expires_at),
+      current: row.id_hash === session.idHash,
+    }));
+  }
+
+  /**
+   * Ends sessions of the checked session's user after checking their password again: `target` is a handle from
+   * {@link list}, `others` (every session but this one) or `all`. Only the user's own sessions are ever looked
+   * among, so another user's handle ends nothing.
+   */
+  async revoke(session: ValidSession, password: string, target: RevokeTarget): Promise<RevokeOutcome> {
+    if (!(await this.#reauthenticate(session.user, password))) return { outcome: 'wrong-password' };
+    const rows = await this.#liveSessionsOf(session.user.id);
+    const chosen = rows.filter((row) =>
+      target === 'all' ? true : target === 'others' ? row.id_hash !== session.idHash : sessionHandle(row.id_hash) === target,
+    );
+    let ended = 0;
+    for (const row of chosen) if (await this.#store.end(row.id_hash, this.#clock())) ended += 1;
+    return { outcome: 'ended', ended, currentEnded: chosen.some((row) => row.id_hash === session.idHash) };
+  }
+
+  /** Deletes expired and idle sessions; the sweeper calls it. */
+  async purgeExpired(): Promise<number> {
+    const now = this.#clock();
+    return this.#store.purgeExpired(now, this.#idleCutoff(now));
+  }
+
+  /** A user's sessions that neither expired nor timed out for inactivity, newest first. */
+  async #liveSessionsOf(userId: number): Promise<StoredSession[]> {
+    const now = this.#clock();
+    return this.#store.listLive(userId, now, this.#idleCutoff(now));
+  }
+
+  /** Sessions last used at or before this instant have timed out for inactivity (none when there is no timeout). */
+  #idleCutoff(now: number): number {
+    return this.#config.idleTimeoutMs > 0 ? now - this.#config.idleTimeoutMs : NO_IDLE_CUTOFF;
+  }
+
+  /** The store, or the same store inside a transaction. */
+  #storeIn(tx: Executor | undefined): SessionStore {
+    return tx === undefined ? this.#store : this.#store.in(tx);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Where sessions are kept: the `SessionStore` port the session rules use, and its Kysely implementation, whose
+ * per-request lookup is one primary-key probe joined to its user, compiled once.
+ * @module
+ */
+import { CompiledQuery, sql, type Kysely } from 'kysely';
+import type { EngineTraits, PreparedRead } from '../../kernel/database/storage.js';
+import type { Executor, SesameTables } from '../../kernel/database/tables.js';
+import type { User } from '../users/index.js';
+import type { SessionsTable } from './schema.js';
+
+/** A session's last use: `last_used_at`, or its start until it has been used since (engine-neutral SQL). */
+const LAST_USED = sql<number>`coalesce(sessions.last_used_at, sessions.created_at)`;
+
+/** The idle cut-off that lets every session through: no inactivity timeout. */
+export const NO_IDLE_CUTOFF = -1;
+
+/** The user a live session belongs to, with when that session was last used (to know when to record a new use). */
+export type SessionUser = User & { readonly session_last_used: number };
+
+/** One of a user's sessions as the session list shows it. */
+export type StoredSession = Pick<SessionsTable, 'id_hash' | 'created_at' | 'expires_at'>;
+
+/** What the session rules need of storage; a store bound to a transaction writes in it. */
+export interface SessionStore {
+  /** The same store writing inside a transaction (or another executor). */
+  in(executor: Executor): SessionStore;
+  /** Stores a new session row under the hash of its id. */
+  insert(idHash: string, userId: number, createdAt: number, expiresAt: number): Promise<void>;
+  /** The per-request check: the user of a session that is neither expired nor idle past `idleCutoff`, or undefined. */
+  findLive(idHash: string, now: number, idleCutoff: number): Promise<SessionUser | undefined>;
+  /** Records that a session was used now, which restarts its inactivity timeout. */
+  touch(idHash: string, now: number): Promise<void>;
+  /** Ends one session; true only if it was live (an expired row goes too, but counts as absent). */
+  end(idHash: string, now: number): Promise<boolean>;
+  /** Ends every session of a user and returns how many there were. */
+  endAllOfUser(userId: number): Promise<number>;
+  /** The user's live sessions, newest first (a user has a handful, found through `sessions_user_id_idx`). */
+  listLive(userId: number, now: number, idleCutoff: number): Promise<StoredSession[]>;
+  /** Removes expired and idle sessions; returns how many. */
+  purgeExpired(now: number, idleCutoff: number): Promise<number>;
+}
+
+/** {@link SessionStore} over Kysely, with the lookup prepared on SQLite's synchronous handle where there is one. */
+export class KyselySessionStore implements SessionStore {
+  readonly #db: Executor;
+  readonly #traits: EngineTraits;
+  readonly #lookupSql: string;
+  readonly #lookupStatement: PreparedRead | undefined;
+
+  /**
+   * Takes the executor and the engine's traits. The lookup's SQL never changes, so it is built and compiled once
+   * (Kysely would otherwise rebuild and recompile it on every request, about half the cost of the lookup) and only
+   * its three parameters are bound each time: the id hash, the current time and the idle cut-off.
+   */
+  constructor(db: Executor, traits: EngineTraits, lookup?: { readonly sql: string; readonly statement: PreparedRead | undefined }) {
+    this.#db = db;
+    this.#traits = traits;
+    this.#lookupSql = lookup?.sql ?? compileLookup(db);
+    this.#lookupStatement = lookup === undefined ? traits.prepareRead?.(this.#lookupSql) : lookup.statement;
+  }
+
+  /** {@inheritDoc SessionStore.in} */
+  in(executor: Executor): SessionStore {
+    // Inside a transaction the lookup must run on the transaction's connection, not the prepared handle.
+    return new KyselySessionStore(executor, this.#traits, { sql: this.#lookupSql, statement: undefined });
+  }
+
+  /** {@inheritDoc SessionStore.insert} */
+  async insert(idHash: string, userId: number, createdAt: number, expiresAt: number): Promise<void> {
+    await this.#db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, created_at: createdAt, expires_at: expiresAt }).execute();
+  }
+
+  /** {@inheritDoc SessionStore.findLive} */
+  async findLive(idHash: string, now: number, idleCutoff: number): Promise<SessionUser | undefined> {
+    // SQLite: better-sqlite3 is synchronous, so this read cannot interleave with another query; Kysely's driver
+    // (a mutex and several promise hops per query) would roughly double the cost of the whole check.
+    if (this.#lookupStatement !== undefined) return this.#lookupStatement.get(idHash, now, idleCutoff) as SessionUser | undefined;
+    const { rows } = await this.#db.executeQuery<SessionUser>(CompiledQuery.raw(this.#lookupSql, [idHash, now, idleCutoff]));
+    return rows[0];
+  }
+
+  /** {@inheritDoc SessionStore.touch} */
+  async touch(idHash: string, now: number): Promise<void> {
+    await this.#db.updateTable('sessions').set({ last_used_at: now }).where('id_hash', '=', idHash).execute();
+  }
+
+  /** {@inheritDoc SessionStore.end} */
+  async end(idHash: string, now: number): Promise<boolean> {
+    const row = await this.#db.deleteFrom('sessions').where('id_hash', '=', idHash).returning('expires_at').executeTakeFirst();
+    return row !== undefined && row.expires_at > now;
+  }
+
+  /** {@inheritDoc SessionStore.endAllOfUser} */
+  async endAllOfUser(userId: number): Promise<number> {
+    const result = await this.#db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** {@inheritDoc SessionStore.listLive} */
+  async listLive(userId: number, now: number, idleCutoff: number): Promise<StoredSession[]> {
+    return this.#db
+      .selectFrom('sessions')
+      .select(['id_hash', 'created_at', 'expires_at'])
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .where(LAST_USED, '>', idleCutoff)
+      .orderBy('created_at', 'desc')
+      .orderBy('id_hash')
+      .execute();
+  }
+
+  /** {@inheritDoc SessionStore.purgeExpired} */
+  async purgeExpired(now: number, idleCutoff: number): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('sessions')
+      .where((eb) => eb.or([eb('expires_at', '<=', now), eb(LAST_USED, '<=', idleCutoff)]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+/** The lookup's SQL with three placeholders: the id hash, the current time, and the idle cut-off (last use must be later). */
+function compileLookup(db: Kysely<SesameTables>): string {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .selectAll('users')
+    .select(LAST_USED.as('session_last_used'))
+    .where('sessions.id_hash', '=', '')
+    .where('sessions.expires_at', '>', 0)
+    .where(LAST_USED, '>', 0)
+    .compile().sql;
+}

@@ -1,0 +1,10 @@
+/**
+ * The users module's public face: accounts (the seed's `User`), their store port and its Kysely implementation, email
+ * normalisation and the module's refusals. Other modules import from here only.
+ * @module
+ */
+export { usersMigrations } from './migrations.js';
+export { KyselyUserStore, type UserStore, type UserFilter } from './store.js';
+export { normaliseEmail } from './email.js';
+export { toPublicUser, USER_COLUMNS, type User, type NewUser, type UserChanges, type PublicUser, type UsersTable } from './schema.js';
+export { NoResultFoundError, UnknownColumnError, UserAlreadyExistsError, type UsersErrorCode } from './errors.js';

@@ -1,0 +1,39 @@
+/**
+ * The users module's migrations. `0001` predates the split into modules and also created `sessions`; shipped
+ * migrations are never edited, so it stays here whole.
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import type { MigrationSet } from '../../kernel/database/migrator.js';
+
+/** Creates `users` (and, historically, `sessions`). */
+export const usersMigrations: MigrationSet = (traits) => ({
+  '0001_users_and_sessions': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'integer', (c) => traits.autoIncrementPrimaryKey(c))
+        .addColumn('email', 'varchar(320)', (c) => c.notNull().unique())
+        .addColumn('hashed_password', 'varchar(250)', (c) => c.notNull())
+        .addColumn('reset_token', 'varchar(250)')
+        .addColumn('reset_token_expires_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('users_reset_token_idx').on('users').column('reset_token').execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_user_id_idx').on('sessions').column('user_id').execute();
+      await db.schema.createIndex('sessions_expires_at_idx').on('sessions').column('expires_at').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('sessions').execute();
+      await db.schema.dropTable('users').execute();
+    },
+  },
+});

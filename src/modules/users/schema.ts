@@ -1,0 +1,64 @@
+/**
+ * The `users` table and the `User` record it yields: the seed's `User` model, with times added and `session_id` moved to `sessions`.
+ * @module
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+declare module '../../kernel/database/tables.js' {
+  /** The users module's table. */
+  interface SesameTables {
+    /** Accounts. */
+    users: UsersTable;
+  }
+}
+
+/** Column types of `users`, from which every query's result type is derived, so a renamed column fails the build. */
+export interface UsersTable {
+  /** Integer primary key, assigned by the database. */
+  id: Generated<number>;
+  /** Trimmed, lower-cased email; unique in the database so two registrations can never both win. */
+  email: string;
+  /** Bcrypt hash of the (pre-hashed) password; never the password itself. */
+  hashed_password: string;
+  /** SHA-256 (hex) of the current reset token, or null; the raw token only ever lives in the response. */
+  reset_token: string | null;
+  /** When the current reset token stops working, in epoch milliseconds. */
+  reset_token_expires_at: number | null;
+  /** When the account was created, in epoch milliseconds. */
+  created_at: number;
+  /** When the row last changed, in epoch milliseconds. */
+  updated_at: number;
+}
+
+/** A user row as read from the database. */
+export type User = Selectable<UsersTable>;
+
+/** A user row as written by `addUser`. */
+export type NewUser = Insertable<UsersTable>;
+
+/** The columns `updateUser` may change. */
+export type UserChanges = Updateable<UsersTable>;
+
+/** The subset of a user that is safe to hand to route handlers and host applications: no hashes. */
+export interface PublicUser {
+  /** The user's id. */
+  readonly id: number;
+  /** The user's stored (normalised) email. */
+  readonly email: string;
+}
+
+/** Every column name of `users`, checked at run time because `findUserBy`/`updateUser` take caller-supplied keys. */
+export const USER_COLUMNS: ReadonlySet<string> = new Set<keyof UsersTable>([
+  'id',
+  'email',
+  'hashed_password',
+  'reset_token',
+  'reset_token_expires_at',
+  'created_at',
+  'updated_at',
+]);
+
+/** Strips a user row down to what callers outside the account modules may see. */
+export function toPublicUser(user: User): PublicUser {
+  return { id: user.id, email: user.email };
+}

@@ -1,0 +1,102 @@
+/**
+ * Where accounts are kept: the `UserStore` port the account rules use, and its Kysely implementation on either engine.
+ * @module
+ */
+import type { EngineTraits } from '../../kernel/database/storage.js';
+import type { Executor } from '../../kernel/database/tables.js';
+import { NoResultFoundError, UnknownColumnError, UserAlreadyExistsError } from './errors.js';
+import { USER_COLUMNS, type User, type UserChanges } from './schema.js';
+
+/** A column filter for {@link UserStore.findBy}: any subset of the user's columns, matched with equality. */
+export type UserFilter = Partial<User>;
+
+/** What the account rules need of storage; a store bound to a transaction writes in it. */
+export interface UserStore {
+  /** The same store writing inside a transaction (or another executor). */
+  in(executor: Executor): UserStore;
+  /** Saves a new user and returns it; a taken email raises {@link UserAlreadyExistsError} (the unique index decides races). */
+  insert(email: string, hashedPassword: string, now: number): Promise<User>;
+  /** The first user matching every given column; no match raises {@link NoResultFoundError}, a bad column {@link UnknownColumnError}. */
+  findBy(filter: UserFilter): Promise<User>;
+  /** The user with this (already normalised) email, or undefined. */
+  findByEmail(email: string): Promise<User | undefined>;
+  /** Applies changes to a user found by id; an unknown column raises before anything is written, a missing id raises {@link NoResultFoundError}. */
+  update(userId: number, changes: UserChanges, now: number): Promise<void>;
+  /** Sets a new password hash; nothing else about the account changes. */
+  setPasswordHash(userId: number, hashedPassword: string, now: number): Promise<void>;
+}
+
+/** {@link UserStore} over Kysely. */
+export class KyselyUserStore implements UserStore {
+  readonly #db: Executor;
+  readonly #traits: EngineTraits;
+
+  /** Takes the executor to query through and the engine's traits. */
+  constructor(db: Executor, traits: EngineTraits) {
+    this.#db = db;
+    this.#traits = traits;
+  }
+
+  /** {@inheritDoc UserStore.in} */
+  in(executor: Executor): UserStore {
+    return new KyselyUserStore(executor, this.#traits);
+  }
+
+  /** {@inheritDoc UserStore.insert} */
+  async insert(email: string, hashedPassword: string, now: number): Promise<User> {
+    try {
+      return await this.#db
+        .insertInto('users')
+        .values({ email, hashed_password: hashedPassword, created_at: now, updated_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if (this.#traits.isUniqueViolation(error)) throw new UserAlreadyExistsError(email);
+      throw error;
+    }
+  }
+
+  /** {@inheritDoc UserStore.findBy} */
+  async findBy(filter: UserFilter): Promise<User> {
+    const entries = checkedEntries(filter, 'findUserBy');
+    if (entries.length === 0) throw new UnknownColumnError('findUserBy needs at least one column to match');
+    let query = this.#db.selectFrom('users').selectAll();
+    for (const [column, value] of entries) {
+      query = value === null ? query.where(column, 'is', null) : query.where(column, '=', value as never);
+    }
+    const user = await query.orderBy('id').limit(1).executeTakeFirst();
+    if (user === undefined) throw new NoResultFoundError(`no user matches ${entries.map(([c]) => c).join(', ')}`);
+    return user;
+  }
+
+  /** {@inheritDoc UserStore.findByEmail} */
+  async findByEmail(email: string): Promise<User | undefined> {
+    return this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  }
+
+  /** {@inheritDoc UserStore.update} */
+  async update(userId: number, changes: UserChanges, now: number): Promise<void> {
+    const entries = checkedEntries(changes, 'updateUser');
+    await this.findBy({ id: userId });
+    if (entries.length === 0) return;
+    await this.#db
+      .updateTable('users')
+      .set({ updated_at: now, ...Object.fromEntries(entries) })
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  /** {@inheritDoc UserStore.setPasswordHash} */
+  async setPasswordHash(userId: number, hashedPassword: string, now: number): Promise<void> {
+    await this.#db.updateTable('users').set({ hashed_password: hashedPassword, updated_at: now }).where('id', '=', userId).execute();
+  }
+}
+
+/** Validates caller-supplied column names (they may come from untyped JS) and drops undefined values. */
+function checkedEntries(record: object, method: string): Array<[keyof User, unknown]> {
+  const entries = Object.entries(record).filter(([, value]) => value !== undefined);
+  for (const [column] of entries) {
+    if (!USER_COLUMNS.has(column)) throw new UnknownColumnError(`${method}: users has no column ${JSON.stringify(column)}`);
+  }
+  return entries as Array<[keyof User, unknown]>;
+}

@@ -1,0 +1,193 @@
+/**
+ * The composition root: `createSesame(config)` opens the database, builds every module's store and service with its
+ * dependencies handed in, and returns them with one `close()`. The standalone server, the Fastify plugin, the seed
+ * facade and the tests all stand on it; nothing in Sesame reads a global.
+ * @module
+ */
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './kernel/clock.js';
+import { migrateToLatest, type MigrationSet } from './kernel/database/migrator.js';
+import { connectStorage, redactUrl, type Storage, type StorageOptions } from './kernel/database/storage.js';
+import { createLogger, type SesameLogger } from './kernel/logging.js';
+import { startSweeper } from './kernel/sweeper.js';
+import {
+  BcryptHasher,
+  PasswordChange,
+  PasswordLogin,
+  PasswordPolicy,
+  PasswordReset,
+  Registration,
+  UserColumnResetTokenStore,
+  webhookSender,
+  type PasswordHasher,
+  type ResetTokenSender,
+} from './modules/password/index.js';
+import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterStore } from './modules/rate-limits/index.js';
+import { KyselySessionStore, SessionService, sessionsMigrations } from './modules/sessions/index.js';
+import { KyselyUserStore, usersMigrations, type UserStore } from './modules/users/index.js';
+import { Auth } from './seed/auth.js';
+import { DB } from './seed/db.js';
+
+/** Every module's migrations; the migrator merges them into one history by name. */
+export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations];
+
+/** Opens the database a URL names and brings its schema up to date with every module's migrations. */
+export async function openStorage(url: string, options: StorageOptions = {}): Promise<Storage> {
+  const storage = connectStorage(url, options);
+  try {
+    await migrateToLatest(storage, MIGRATIONS);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return storage;
+}
+
+/** Dependencies a caller may hand in instead of letting {@link createSesame} build them. */
+export interface SesameOptions {
+  /** An open, migrated database (the caller closes it); default: opened from `config.database.url` and closed by `close()`. */
+  readonly storage?: Storage;
+  /** The time source (tests move it to cross an expiry). */
+  readonly clock?: Clock;
+  /** The password hasher (tests count its calls); default bcrypt at `config.password.bcryptCost`. */
+  readonly hasher?: PasswordHasher;
+  /** The logger (a host may hand in its own, such as `app.log`); default pino at `config.log.level`. */
+  readonly logger?: SesameLogger;
+  /** Where the default logger writes (default stdout); tests capture the log through it. */
+  readonly logStream?: NodeJS.WritableStream;
+  /** Start the expiry sweeper (default true). */
+  readonly sweeper?: boolean;
+}
+
+/** The password module's flows, built together. */
+export interface PasswordFlows {
+  readonly registration: Registration;
+  readonly login: PasswordLogin;
+  readonly change: PasswordChange;
+  readonly reset: PasswordReset;
+  /** Delivers reset tokens out of band; undefined returns them in the response (the seed's behaviour). */
+  readonly resetDelivery: ResetTokenSender | undefined;
+  /** The hasher every flow shares. */
+  readonly hasher: PasswordHasher;
+}
+
+/** A running Sesame: every module's services over one database, and how to release them. */
+export interface Sesame {
+  /** The settings it was built from. */
+  readonly config: Config;
+  /** The open database. */
+  readonly storage: Storage;
+  /** Where it logs. */
+  readonly log: SesameLogger;
+  /** The account store. */
+  readonly users: UserStore;
+  /** The session rules. */
+  readonly sessions: SessionService;
+  /** Registration, login, change and reset. */
+  readonly password: PasswordFlows;
+  /** Brute-force limits, or undefined when switched off. */
+  readonly rateLimits: RateLimits | undefined;
+  /** The seed's `Auth` facade over these services. */
+  readonly auth: Auth;
+  /** The seed's `DB` facade over the account store. */
+  readonly db: DB;
+  /** Resolves when the database answers a trivial query (the health check). */
+  ping(): Promise<void>;
+  /** Runs every module's purge of expired rows once and says how many rows each removed (the sweeper calls it). */
+  purgeExpired(): Promise<Readonly<Record<string, number>>>;
+  /** Stops the sweeper, ends worker threads, closes Redis and (when it opened it) the database. */
+  close(): Promise<void>;
+}
+
+/** Builds every service from a validated config; see {@link SesameOptions} for what may be handed in. */
+export async function createSesame(config: Config, options: SesameOptions = {}): Promise<Sesame> {
+  const log = options.logger ?? createLogger(config.log.level, options.logStream);
+  const ownsStorage = options.storage === undefined;
+  const storage = options.storage ?? (await openStorage(config.database.url));
+  const clock = options.clock ?? systemClock;
+  const db = storage.kysely;
+
+  const users = new KyselyUserStore(db, storage.traits);
+  const hasher = options.hasher ?? new BcryptHasher(config.password.bcryptCost);
+  const policy = new PasswordPolicy(config.password.policy);
+  const resetTokens = new UserColumnResetTokenStore(db);
+  const sessions = new SessionService({
+    store: new KyselySessionStore(db, storage.traits),
+    clock,
+    tokenFormat: config.tokens.format,
+    config: config.sessions,
+    reauthenticate: (user, password) => hasher.verify(password, user.hashed_password),
+  });
+  const password: PasswordFlows = {
+    registration: new Registration({ users, hasher, policy, clock }),
+    login: new PasswordLogin({ db, users, hasher, sessions, clock }),
+    change: new PasswordChange({ db, users, resetTokens, sessions, hasher, policy, clock }),
+    reset: new PasswordReset({ db, users, tokens: resetTokens, sessions, hasher, policy, clock, tokenFormat: config.tokens.format, config: config.password.reset }),
+    resetDelivery:
+      config.password.reset.delivery === 'webhook' && config.password.reset.webhookUrl !== undefined ? webhookSender(config.password.reset.webhookUrl) : undefined,
+    hasher,
+  };
+
+  const limits = config.rateLimits;
+  const redis = limits.enabled && limits.store === 'redis' && limits.redisUrl !== undefined ? await connectRedis(limits.redisUrl) : undefined;
+  const limiterStore: LimiterStore =
+    redis !== undefined ? { kind: 'redis', client: redis } : limits.store === 'database' ? { kind: 'database', client: storage.client } : { kind: 'memory' };
+  const rateLimits = limits.enabled ? new RateLimits(limiterStore, limits) : undefined;
+  redis?.on('error', (error: Error) => log.warn({ err: error }, 'redis unavailable: rate limits count in memory meanwhile'));
+  if (redis !== undefined && redis.status !== 'ready') log.warn('redis not reachable at start: rate limits count in memory until it is');
+
+  const purgeExpired = async (): Promise<Record<string, number>> => ({
+    sessions: await sessions.purgeExpired(),
+    resetTokens: await password.reset.purgeExpired(),
+    rateLimitCounters: await purgeExpiredCounters(db, clock()),
+  });
+  const stopSweeper = options.sweeper === false ? () => undefined : startSweeper(purgeExpired, config.sweeper.intervalMs, log);
+
+  log.info(
+    { database: redactUrl(config.database.url), engine: storage.engine, profile: config.profile, rateLimitStore: rateLimits === undefined ? 'off' : limiterStore.kind },
+    'sesame configured',
+  );
+  let closed = false;
+  return {
+    config,
+    storage,
+    log,
+    users,
+    sessions,
+    password,
+    rateLimits,
+    auth: new Auth({ users, sessions, password }),
+    db: new DB(db, storage.traits),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    purgeExpired,
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopSweeper();
+      await policy.close();
+      redis?.disconnect();
+      if (ownsStorage) await storage.close();
+    },
+  };
+}
+
+/**
+ * Opens the Redis client and waits (at most 3 s) until it is ready, so the first requests are counted in Redis and
+ * shared with the other instances; if Redis is down, the service still starts and counts in memory meanwhile.
+ */
+async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => undefined);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 3000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return redis;
+}

