@@ -9,7 +9,9 @@ export { sesamePlugin, type SesamePluginOptions } from './surfaces/api/plugin.js
 export { sesameErrorHandler } from './surfaces/api/error-handler.js';
 export { buildServer } from './bin/app.js';
 export { Auth, DB, type AuthServices } from './seed/index.js';
-export { requireSession, SESSION_COOKIE, HOST_SESSION_COOKIE, SessionService, type ValidSession, type SessionSummary } from './modules/sessions/index.js';
+export { SESSION_COOKIE, HOST_SESSION_COOKIE, SessionService, type ValidSession, type SessionSummary, type SessionEndReason } from './modules/sessions/index.js';
+export { requireSession, type SessionChecker } from './surfaces/api/require-session.js';
+export { API_ERRORS, ERROR_HEADER, type ApiErrorCode } from './surfaces/api/errors.js';
 export { BcryptHasher, PasswordPolicy, StrengthEstimator, webhookSender, type PasswordHasher, type PasswordPolicyOptions, type ResetTokenSender } from './modules/password/index.js';
 export { RateLimits, type RateLimitPolicy, type LimitedAction, type LimiterStore, type RateLimitConfig } from './modules/rate-limits/index.js';
 export { engineOf, type Storage, type StorageOptions, type Engine } from './kernel/database/storage.js';

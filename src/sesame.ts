@@ -138,11 +138,15 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   redis?.on('error', (error: Error) => log.warn({ err: error }, 'redis unavailable: rate limits count in memory meanwhile'));
   if (redis !== undefined && redis.status !== 'ready') log.warn('redis not reachable at start: rate limits count in memory until it is');
 
-  const purgeExpired = async (): Promise<Record<string, number>> => ({
-    sessions: await sessions.purgeExpired(),
-    resetTokens: await password.reset.purgeExpired(),
-    rateLimitCounters: await purgeExpiredCounters(db, clock()),
-  });
+  const purgeExpired = async (): Promise<Record<string, number>> => {
+    const { deleted, endedIdle } = await sessions.purgeExpired();
+    return {
+      sessions: deleted,
+      idleSessionsEnded: endedIdle,
+      resetTokens: await password.reset.purgeExpired(),
+      rateLimitCounters: await purgeExpiredCounters(db, clock()),
+    };
+  };
   const stopSweeper = options.sweeper === false ? () => undefined : startSweeper(purgeExpired, config.sweeper.intervalMs, log);
 
   log.info(

@@ -2,9 +2,10 @@
  * Replies to requests Node cannot even parse (bad HTTP, oversized headers, timeouts), which never reach Fastify's hooks, with the same JSON shape and security headers as every other reply.
  * @module
  */
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { answerFor, ERROR_HEADER, RequestError } from '../surfaces/api/errors.js';
+import { seedReasonPhrase } from '../surfaces/api/reason-phrases.js';
 
 /**
  * Headers helmet would have added: these raw replies bypass hooks, and OWASP ASVS 3.4.1 asks HSTS on every response.
@@ -22,19 +23,18 @@ const RAW_SECURITY_HEADERS = [
 /** Fastify `clientErrorHandler`: answers 400, 408 or 431 with `{"message"}` and the security headers, then closes the socket. */
 export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, message] =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'request timed out']
-      : error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'request headers are too large']
-        : [400, 'request is not valid HTTP'];
+  const { code, status, message } = answerFor(
+    new RequestError(
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request.timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? 'request.headers_too_large' : 'request.not_http',
+    ),
+  );
   this.log.debug({ err: error }, 'client error');
   const body = JSON.stringify({ message });
   // As Node's own handler: write only if nothing was written yet. A body that breaks the parser mid-request can
   // arrive after Fastify has already answered on this socket; a second reply would corrupt the stream.
   if (socket.writable && socket.bytesWritten === 0) {
     socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `HTTP/1.1 ${status} ${seedReasonPhrase(status)}\r\nContent-Type: application/json; charset=utf-8\r\n${ERROR_HEADER}: ${code}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}\r\nConnection: close\r\n\r\n${body}`,
     );
   }

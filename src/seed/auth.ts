@@ -47,12 +47,12 @@ export class Auth {
 
   /** Ends the one session presented (log out on this device); false when there was no live session to end. */
   async destroySession(sessionId: string | null | undefined): Promise<boolean> {
-    return this.#services.sessions.end(sessionId);
+    return this.#services.sessions.end(sessionId, 'logout');
   }
 
   /** Ends every session of a user (after a password reset, or "log out everywhere"); returns how many ended. */
   async destroyAllSessions(userId: number): Promise<number> {
-    return this.#services.sessions.endAllOfUser(userId);
+    return this.#services.sessions.endAllOfUser(userId, 'revoked');
   }
 
   /** Issues a new reset token for a registered email (replacing any earlier one); an unknown email raises `NoResultFoundError`. */

@@ -2,15 +2,14 @@
 // reset. The facade is built the way every caller builds it, through createSesame over the test's own database.
 import { createHash } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PasswordHasher } from '../../src/modules/password/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidResetTokenError, WeakPasswordError } from '../../src/modules/password/index.js';
 import { NoResultFoundError, UserAlreadyExistsError, type User } from '../../src/modules/users/index.js';
 import type { Auth } from '../../src/seed/auth.js';
 import type { Sesame } from '../../src/sesame.js';
 import { BarrierHasher, CountingHasher } from '../support/doubles.js';
 import { describeEngines, useFreshStorage, type TestStorage } from '../support/engines.js';
-import { buildSesame } from '../support/in-process.js';
+import { useServices } from '../support/in-process.js';
 
 const COST = 4;
 const T0 = 1_700_000_000_000;
@@ -42,25 +41,13 @@ describeEngines('Auth', (engine) => {
   /** The injected clock every instance built here reads; tests move it forward to cross an expiry. */
   let now = T0;
   let sesame: Sesame;
-  const opened: Sesame[] = [];
   /** Builds the services over this test's database with the suite's settings, plus `env` and an optional hasher. */
-  async function build(env: Record<string, string> = {}, hasher?: PasswordHasher): Promise<Sesame> {
-    const built = await buildSesame(
-      storage(),
-      { BCRYPT_COST: String(COST), SESSION_TTL: `${SESSION_TTL / 1000}s`, RESET_TOKEN_TTL: `${RESET_TTL / 1000}s`, ...env },
-      { clock: () => now, ...(hasher === undefined ? {} : { hasher }) },
-    );
-    opened.push(built);
-    return built;
-  }
+  const build = useServices(storage, { BCRYPT_COST: String(COST), SESSION_TTL: `${SESSION_TTL / 1000}s`, RESET_TOKEN_TTL: `${RESET_TTL / 1000}s` }, () => now);
   /** The facade of this test's default instance. */
   const auth = (): Auth => sesame.auth;
   beforeEach(async () => {
     now = T0;
     sesame = await build();
-  });
-  afterEach(async () => {
-    for (const built of opened.splice(0)) await built.close();
   });
 
   describe('registerUser', () => {
@@ -187,7 +174,9 @@ describeEngines('Auth', (engine) => {
       expect(sessionId).toMatch(UUID_V4);
 
       const rows = await storage().kysely.selectFrom('sessions').selectAll().execute();
-      expect(rows).toEqual([{ id_hash: sha256(sessionId), user_id: user.id, created_at: T0, expires_at: T0 + SESSION_TTL, last_used_at: null }]);
+      expect(rows).toEqual([
+        { id_hash: sha256(sessionId), user_id: user.id, created_at: T0, expires_at: T0 + SESSION_TTL, last_used_at: null, ended_at: null, end_reason: null },
+      ]);
       const dump = await dumpTables(storage());
       expect(dump).not.toContain(sessionId);
       expect(dump).not.toContain(sessionId.replace(/-/g, ''));

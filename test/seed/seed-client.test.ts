@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startBuiltServer, type RunningServer } from '../support/built-server.js';
 
 const SCRIPT = join(REPO_ROOT, 'test', 'seed', 'seed_client', 'main.py');
+const RESET_THEN_LOGOUT = join(REPO_ROOT, 'test', 'seed', 'seed_client', 'reset_then_logout.py');
 
 /** Why the Python client cannot run here, or null when python3 and `requests` are both available. */
 function missingPython(): string | null {
@@ -18,10 +19,10 @@ function missingPython(): string | null {
   return null;
 }
 
-/** Runs the Python client against a URL and collects its exit code and output. */
-function runClient(url: string): Promise<{ code: number | null; output: string }> {
+/** Runs a Python client against a URL and collects its exit code and output. */
+function runClient(url: string, script = SCRIPT, ...args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn('python3', [SCRIPT, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('python3', [script, url, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -59,5 +60,20 @@ describe('the seed task-20 Python client (requests)', () => {
     expect(second.code).not.toBe(0);
     expect(second.output).toContain('AssertionError');
     expect(second.output).toContain('email already registered');
+  });
+
+  it('logs out with a session a reset ended and gets the seed\'s 302, with the seed\'s reason phrases throughout', async (context) => {
+    if (missing !== null) {
+      if (onCi) throw new Error(`cannot run the seed client on CI: ${missing}`);
+      context.skip(`skipped: ${missing}`);
+    }
+    server = await startBuiltServer();
+    const run = await runClient(server.url, RESET_THEN_LOGOUT, 'reset-then-logout@seed.example');
+    expect(run.output).toBe('');
+    expect(run.code).toBe(0);
+    // Run again: the email is taken now, so its first check fails, showing the script asserts what it says.
+    const again = await runClient(server.url, RESET_THEN_LOGOUT, 'reset-then-logout@seed.example');
+    expect(again.code).not.toBe(0);
+    expect(again.output).toContain('AssertionError');
   });
 });

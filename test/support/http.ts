@@ -10,6 +10,8 @@ import { request as httpRequest } from 'node:http';
 export interface Reply {
   /** HTTP status code. */
   readonly status: number;
+  /** The reason phrase of the status line, as the server wrote it (`FORBIDDEN`). */
+  readonly statusText: string;
   /** Response headers (lower-case names; repeated `set-cookie` kept apart in {@link Reply.setCookies}). */
   readonly headers: Readonly<Record<string, string>>;
   /** Every `Set-Cookie` header line. */
@@ -62,9 +64,9 @@ export function sessionIdFrom(setCookies: readonly string[]): string | undefined
 }
 
 /** Builds a {@link Reply} from the pieces of a response. */
-function reply(status: number, headers: Record<string, string>, setCookies: string[], text: string): Reply {
+function reply(status: number, statusText: string, headers: Record<string, string>, setCookies: string[], text: string): Reply {
   const json = parseJson(text);
-  return { status, headers, setCookies, text, json, message: messageOf(json), sessionId: sessionIdFrom(setCookies) };
+  return { status, statusText, headers, setCookies, text, json, message: messageOf(json), sessionId: sessionIdFrom(setCookies) };
 }
 
 /** Sends one request with fetch, never following redirects, and reads the whole response. */
@@ -86,7 +88,7 @@ export async function send(baseUrl: string, method: string, path: string, outgoi
   response.headers.forEach((value, name) => {
     plain[name] = value;
   });
-  return reply(response.status, plain, response.headers.getSetCookie(), text);
+  return reply(response.status, response.statusText, plain, response.headers.getSetCookie(), text);
 }
 
 /**
@@ -156,7 +158,7 @@ export function rawSend(baseUrl: string, outgoing: RawOutgoing): Promise<Reply> 
             else if (Array.isArray(value)) headers[name] = value.join(', ');
           }
           const setCookies = res.headers['set-cookie'] ?? [];
-          resolve(reply(res.statusCode ?? 0, headers, setCookies, Buffer.concat(chunks).toString('utf8')));
+          resolve(reply(res.statusCode ?? 0, res.statusMessage ?? '', headers, setCookies, Buffer.concat(chunks).toString('utf8')));
         });
       },
     );

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 import { buildServer } from '../../src/bin/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/kernel/clock.js';
@@ -119,4 +120,24 @@ export async function buildSesame(storage: Storage, env: Readonly<Record<string,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.hasher === undefined ? {} : { hasher: options.hasher }),
   });
+}
+
+/**
+ * For a suite on {@link buildSesame}: returns a builder over the test's database (`storage()`), with `baseEnv` under
+ * each call's own settings, and closes everything it built after each test.
+ */
+export function useServices(
+  storage: () => Storage,
+  baseEnv: Readonly<Record<string, string>>,
+  clock: Clock,
+): (env?: Readonly<Record<string, string>>, hasher?: PasswordHasher) => Promise<Sesame> {
+  const opened: Sesame[] = [];
+  afterEach(async () => {
+    for (const built of opened.splice(0)) await built.close();
+  });
+  return async (env = {}, hasher) => {
+    const built = await buildSesame(storage(), { ...baseEnv, ...env }, { clock, ...(hasher === undefined ? {} : { hasher }) });
+    opened.push(built);
+    return built;
+  };
 }

@@ -55,7 +55,7 @@ export class PasswordChange {
     return this.#db.transaction().execute(async (tx) => {
       await this.#users.in(tx).setPasswordHash(user.id, hashed, now);
       await this.#resetTokens.in(tx).revokeAllOfUser(user.id, now);
-      await this.#sessions.endAllOfUser(user.id, tx);
+      await this.#sessions.endAllOfUser(user.id, 'password_change', tx);
       return this.#sessions.create(user.id, tx);
     });
   }

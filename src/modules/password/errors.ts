@@ -5,7 +5,13 @@
 import { SesameError, ServerBusyError } from '../../kernel/errors.js';
 
 /** Every code the password module raises. */
-export type PasswordErrorCode = 'password.weak' | 'password.check_busy' | 'reset.token_invalid';
+export type PasswordErrorCode =
+  | 'password.weak'
+  | 'password.check_busy'
+  | 'password.current_wrong'
+  | 'login.invalid_credentials'
+  | 'reset.token_invalid'
+  | 'reset.email_unknown';
 
 /** Raised when a new password breaks the password policy; its message tells the user what to do instead. */
 export class WeakPasswordError extends SesameError<'password.weak'> {
@@ -28,5 +34,13 @@ export class InvalidResetTokenError extends SesameError<'reset.token_invalid'> {
   /** Builds the error with a message for developers (clients see the surface's own wording). */
   constructor(message: string) {
     super('reset.token_invalid', message);
+  }
+}
+
+/** A refusal of the password module that carries no detail beyond its code. */
+export class PasswordError extends SesameError<'password.current_wrong' | 'login.invalid_credentials' | 'reset.email_unknown'> {
+  /** Builds the refusal; the message is for developers, clients see the surface's own wording. */
+  constructor(code: 'password.current_wrong' | 'login.invalid_credentials' | 'reset.email_unknown', message: string = code) {
+    super(code, message);
   }
 }

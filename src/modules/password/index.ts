@@ -14,6 +14,6 @@ export { PasswordChange } from './change.js';
 export { PasswordReset, type IssuedResetToken } from './reset.js';
 export { UserColumnResetTokenStore, type ResetTokenStore } from './reset-store.js';
 export { webhookSender, type ResetTokenSender } from './reset-webhook.js';
-export { WeakPasswordError, PasswordCheckBusyError, InvalidResetTokenError, type PasswordErrorCode } from './errors.js';
+export { WeakPasswordError, PasswordCheckBusyError, InvalidResetTokenError, PasswordError, type PasswordErrorCode } from './errors.js';
 export { passwordRoutes } from './http/routes.js';
 export type { PasswordRoutesDeps } from './http/deps.js';

@@ -68,7 +68,7 @@ export class PasswordLogin {
     const user = await this.verify(email, password);
     if (user === null) return null;
     const sessionId = await this.#db.transaction().execute(async (tx) => {
-      await this.#sessions.end(presentedSessionId, tx);
+      await this.#sessions.end(presentedSessionId, 'logout', tx);
       return this.#sessions.create(user.id, tx);
     });
     return { user, sessionId };

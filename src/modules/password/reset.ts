@@ -88,7 +88,7 @@ export class PasswordReset {
     const spent = await this.#db.transaction().execute(async (tx) => {
       if (!(await this.#tokens.in(tx).consume(user.id, tokenHash, now))) return false;
       await this.#users.in(tx).setPasswordHash(user.id, hashed, now);
-      await this.#sessions.endAllOfUser(user.id, tx);
+      await this.#sessions.endAllOfUser(user.id, 'password_reset', tx);
       return true;
     });
     if (!spent) throw new InvalidResetTokenError('reset token is invalid or expired');

@@ -9,5 +9,6 @@ export { RateLimits, type RateLimitPolicy, type LimitedAction, type LimitVerdict
 export type { LimiterStore } from './limiter-factory.js';
 export { accountKey, clientKey } from './keys.js';
 export { purgeExpiredCounters } from './store.js';
-export { rateLimitGuard, refuseIfAccountLimited, refuseIfLimited } from './http/route-limits.js';
+export { rateLimitRouteHook, type RouteRateLimit } from './http/route-limits.js';
+export { RateLimitedError, type RateLimitsErrorCode } from './errors.js';
 export type { RateLimitsTable } from './schema.js';

@@ -6,9 +6,10 @@
 export { sessionsMigrations } from './migrations.js';
 export { sessionsConfig, type SessionsConfig } from './config.js';
 export { KyselySessionStore, NO_IDLE_CUTOFF, type SessionStore, type SessionUser, type StoredSession } from './store.js';
-export { SessionService, sessionHandle, type ValidSession, type Reauthenticate, type RevokeOutcome, type SessionServiceDeps } from './service.js';
-export type { SessionsTable, SessionSummary } from './schema.js';
+export { SessionService, sessionHandle, type ValidSession, type Reauthenticate, type RevokeOutcome, type LogoutOutcome, type SessionServiceDeps } from './service.js';
+export type { SessionsTable, SessionSummary, SessionEndReason } from './schema.js';
+export { SessionError, type SessionsErrorCode } from './errors.js';
 export { SESSION_COOKIE, HOST_SESSION_COOKIE, readSessionId, setSessionCookie, clearSessionCookie, type SessionCookieSettings } from './http/cookie.js';
-export { requireSession, type SessionChecker } from './http/require-session.js';
+export { checkedSession } from './http/checked-session.js';
 export { sessionsRoutes } from './http/routes.js';
 export type { SessionRoutesDeps } from './http/deps.js';

@@ -17,4 +17,16 @@ export const sessionsMigrations: MigrationSet = () => ({
       await db.schema.alterTable('sessions').dropColumn('last_used_at').execute();
     },
   },
+  '0004_session_end_reason': {
+    // Ended sessions are marked rather than deleted (until their original expiry), with why they ended; rows that
+    // exist already are live, so null is right for them.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('sessions').addColumn('ended_at', 'bigint').execute();
+      await db.schema.alterTable('sessions').addColumn('end_reason', 'varchar(32)').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('sessions').dropColumn('end_reason').execute();
+      await db.schema.alterTable('sessions').dropColumn('ended_at').execute();
+    },
+  },
 });

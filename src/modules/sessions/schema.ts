@@ -26,7 +26,17 @@ export interface SessionsTable {
    * once a minute; null until then, when `created_at` stands in.
    */
   last_used_at: number | null;
+  /** When the session was ended (logout, reset, change, revocation, inactivity), or null while it lives. */
+  ended_at: number | null;
+  /** Why it ended ({@link SessionEndReason}), or null while it lives. */
+  end_reason: SessionEndReason | null;
 }
+
+/**
+ * Why a session ended. An ended session keeps its row, marked, until its original expiry, so a later request with it
+ * can be answered by the reason (a seed client logging out after a reset still gets the seed's redirect).
+ */
+export type SessionEndReason = 'logout' | 'password_reset' | 'password_change' | 'revoked' | 'expired';
 
 /**
  * What a user may see of one of their sessions (ASVS V7.5.2: view and terminate active sessions): never the id or

@@ -8,7 +8,7 @@ import type { Executor } from '../../kernel/database/tables.js';
 import { generateToken, hashToken, type TokenFormat } from '../../kernel/tokens.js';
 import type { User } from '../users/index.js';
 import type { SessionsConfig } from './config.js';
-import type { SessionSummary } from './schema.js';
+import type { SessionEndReason, SessionSummary } from './schema.js';
 import { NO_IDLE_CUTOFF, type SessionStore, type StoredSession } from './store.js';
 
 /**
@@ -41,6 +41,18 @@ export type RevokeTarget = string;
 export type RevokeOutcome =
   | { readonly outcome: 'wrong-password' }
   | { readonly outcome: 'ended'; readonly ended: number; readonly currentEnded: boolean };
+
+/** What {@link SessionService.logout} found. */
+export type LogoutOutcome =
+  /** The presented session was live and is now ended. */
+  | { readonly outcome: 'ended' }
+  /**
+   * A password reset or change had already ended it. The seed keeps one session per user and a reset does not touch
+   * it, so a seed client logging out after a reset expects the redirect: the session is gone either way.
+   */
+  | { readonly outcome: 'ended-by-credential-change'; readonly reason: 'password_reset' | 'password_change' }
+  /** Never issued, already logged out, revoked or expired. */
+  | { readonly outcome: 'unknown' };
 
 /**
  * How stale a session's recorded last use may get before a request records a new one: a tenth of the timeout, at
@@ -102,15 +114,24 @@ export class SessionService {
     return { idHash, user };
   }
 
-  /** Ends the one session presented (log out on this device); false when there was no live session to end. */
-  async end(sessionId: string | null | undefined, tx?: Executor): Promise<boolean> {
+  /** Ends the one session presented, for `reason`; false when there was no live session to end. */
+  async end(sessionId: string | null | undefined, reason: SessionEndReason, tx?: Executor): Promise<boolean> {
     if (!sessionId) return false;
-    return this.#storeIn(tx).end(hashToken(sessionId), this.#clock());
+    return this.#storeIn(tx).end(hashToken(sessionId), reason, this.#clock());
   }
 
-  /** Ends every session of a user (password reset or change, "log out everywhere"); returns how many ended. */
-  async endAllOfUser(userId: number, tx?: Executor): Promise<number> {
-    return this.#storeIn(tx).endAllOfUser(userId);
+  /** Logs out on this device: ends the presented session, or says why there was none to end. */
+  async logout(sessionId: string | null | undefined): Promise<LogoutOutcome> {
+    if (!sessionId) return { outcome: 'unknown' };
+    const idHash = hashToken(sessionId);
+    if (await this.#store.end(idHash, 'logout', this.#clock())) return { outcome: 'ended' };
+    const reason = await this.#store.endReasonOf(idHash);
+    return reason === 'password_reset' || reason === 'password_change' ? { outcome: 'ended-by-credential-change', reason } : { outcome: 'unknown' };
+  }
+
+  /** Ends every live session of a user for `reason` (password reset or change, revocation); returns how many ended. */
+  async endAllOfUser(userId: number, reason: SessionEndReason, tx?: Executor): Promise<number> {
+    return this.#storeIn(tx).endAllOfUser(userId, reason, this.#clock());
   }
 
   /** The user's live sessions, newest first, the checked one marked `current` (ASVS V7.5.2: see every device). */
@@ -136,12 +157,15 @@ export class SessionService {
       target === 'all' ? true : target === 'others' ? row.id_hash !== session.idHash : sessionHandle(row.id_hash) === target,
     );
     let ended = 0;
-    for (const row of chosen) if (await this.#store.end(row.id_hash, this.#clock())) ended += 1;
+    for (const row of chosen) if (await this.#store.end(row.id_hash, 'revoked', this.#clock())) ended += 1;
     return { outcome: 'ended', ended, currentEnded: chosen.some((row) => row.id_hash === session.idHash) };
   }
 
-  /** Deletes expired and idle sessions; the sweeper calls it. */
-  async purgeExpired(): Promise<number> {
+  /**
+   * Deletes sessions past their original expiry and ends idle ones (reason `expired`); the sweeper calls it. An
+   * inactivity timeout that is off ends nothing.
+   */
+  async purgeExpired(): Promise<{ readonly deleted: number; readonly endedIdle: number }> {
     const now = this.#clock();
     return this.#store.purgeExpired(now, this.#idleCutoff(now));
   }

@@ -7,7 +7,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { EngineTraits, PreparedRead } from '../../kernel/database/storage.js';
 import type { Executor, SesameTables } from '../../kernel/database/tables.js';
 import type { User } from '../users/index.js';
-import type { SessionsTable } from './schema.js';
+import type { SessionEndReason, SessionsTable } from './schema.js';
 
 /** A session's last use: `last_used_at`, or its start until it has been used since (engine-neutral SQL). */
 const LAST_USED = sql<number>`coalesce(sessions.last_used_at, sessions.created_at)`;
@@ -27,18 +27,23 @@ export interface SessionStore {
   in(executor: Executor): SessionStore;
   /** Stores a new session row under the hash of its id. */
   insert(idHash: string, userId: number, createdAt: number, expiresAt: number): Promise<void>;
-  /** The per-request check: the user of a session that is neither expired nor idle past `idleCutoff`, or undefined. */
+  /** The per-request check: the user of a session that is neither ended, expired nor idle past `idleCutoff`, or undefined. */
   findLive(idHash: string, now: number, idleCutoff: number): Promise<SessionUser | undefined>;
   /** Records that a session was used now, which restarts its inactivity timeout. */
   touch(idHash: string, now: number): Promise<void>;
-  /** Ends one session; true only if it was live (an expired row goes too, but counts as absent). */
-  end(idHash: string, now: number): Promise<boolean>;
-  /** Ends every session of a user and returns how many there were. */
-  endAllOfUser(userId: number): Promise<number>;
+  /** Marks one live session ended for `reason`; true only if it was live (ended or expired ones are left as they are). */
+  end(idHash: string, reason: SessionEndReason, now: number): Promise<boolean>;
+  /** Why a session that is no longer live ended, or undefined for one never issued (or already purged). */
+  endReasonOf(idHash: string): Promise<SessionEndReason | null | undefined>;
+  /** Marks every session of a user that has not ended yet ended for `reason`; returns how many. */
+  endAllOfUser(userId: number, reason: SessionEndReason, now: number): Promise<number>;
   /** The user's live sessions, newest first (a user has a handful, found through `sessions_user_id_idx`). */
   listLive(userId: number, now: number, idleCutoff: number): Promise<StoredSession[]>;
-  /** Removes expired and idle sessions; returns how many. */
-  purgeExpired(now: number, idleCutoff: number): Promise<number>;
+  /**
+   * Deletes rows past their original expiry (ended or not) and marks live sessions idle past `idleCutoff` ended as
+   * `expired`; returns how many rows each step touched.
+   */
+  purgeExpired(now: number, idleCutoff: number): Promise<{ readonly deleted: number; readonly endedIdle: number }>;
 }
 
 /** {@link SessionStore} over Kysely, with the lookup prepared on SQLite's synchronous handle where there is one. */
@@ -86,15 +91,32 @@ export class KyselySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc SessionStore.end} */
-  async end(idHash: string, now: number): Promise<boolean> {
-    const row = await this.#db.deleteFrom('sessions').where('id_hash', '=', idHash).returning('expires_at').executeTakeFirst();
-    return row !== undefined && row.expires_at > now;
+  async end(idHash: string, reason: SessionEndReason, now: number): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('sessions')
+      .set({ ended_at: now, end_reason: reason })
+      .where('id_hash', '=', idHash)
+      .where('ended_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** {@inheritDoc SessionStore.endReasonOf} */
+  async endReasonOf(idHash: string): Promise<SessionEndReason | null | undefined> {
+    const row = await this.#db.selectFrom('sessions').select('end_reason').where('id_hash', '=', idHash).executeTakeFirst();
+    return row?.end_reason;
   }
 
   /** {@inheritDoc SessionStore.endAllOfUser} */
-  async endAllOfUser(userId: number): Promise<number> {
-    const result = await this.#db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
-    return Number(result.numDeletedRows);
+  async endAllOfUser(userId: number, reason: SessionEndReason, now: number): Promise<number> {
+    const result = await this.#db
+      .updateTable('sessions')
+      .set({ ended_at: now, end_reason: reason })
+      .where('user_id', '=', userId)
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** {@inheritDoc SessionStore.listLive} */
@@ -103,6 +125,7 @@ export class KyselySessionStore implements SessionStore {
       .selectFrom('sessions')
       .select(['id_hash', 'created_at', 'expires_at'])
       .where('user_id', '=', userId)
+      .where('ended_at', 'is', null)
       .where('expires_at', '>', now)
       .where(LAST_USED, '>', idleCutoff)
       .orderBy('created_at', 'desc')
@@ -111,12 +134,15 @@ export class KyselySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc SessionStore.purgeExpired} */
-  async purgeExpired(now: number, idleCutoff: number): Promise<number> {
-    const result = await this.#db
-      .deleteFrom('sessions')
-      .where((eb) => eb.or([eb('expires_at', '<=', now), eb(LAST_USED, '<=', idleCutoff)]))
+  async purgeExpired(now: number, idleCutoff: number): Promise<{ readonly deleted: number; readonly endedIdle: number }> {
+    const deleted = await this.#db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+    const endedIdle = await this.#db
+      .updateTable('sessions')
+      .set({ ended_at: now, end_reason: 'expired' })
+      .where('ended_at', 'is', null)
+      .where(LAST_USED, '<=', idleCutoff)
       .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return { deleted: Number(deleted.numDeletedRows), endedIdle: Number(endedIdle.numUpdatedRows) };
   }
 }
 
@@ -130,5 +156,6 @@ function compileLookup(db: Kysely<SesameTables>): string {
     .where('sessions.id_hash', '=', '')
     .where('sessions.expires_at', '>', 0)
     .where(LAST_USED, '>', 0)
+    .where('sessions.ended_at', 'is', null)
     .compile().sql;
 }

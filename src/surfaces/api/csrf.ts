@@ -3,6 +3,7 @@
  * @module
  */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
+import { RequestError, sendError } from './errors.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -19,7 +20,7 @@ export function crossSiteGuard(trustedOrigins: readonly string[]): onRequestHook
     if (SAFE_METHODS.has(request.method)) return done();
     if (request.headers['sec-fetch-site'] === 'cross-site') {
       request.log.warn({ event: 'cross_site_refused', reason: 'sec-fetch-site' }, 'cross-site request refused');
-      void reply.code(403).send({ message: 'cross-site request refused' });
+      void sendError(reply, new RequestError('csrf.cross_site'));
       return;
     }
     const origin = request.headers.origin;
@@ -27,7 +28,7 @@ export function crossSiteGuard(trustedOrigins: readonly string[]): onRequestHook
     const allowed = trusted.size > 0 ? trusted.has(origin.toLowerCase()) : origin.toLowerCase() === ownOrigin(request);
     if (allowed) return done();
     request.log.warn({ event: 'cross_site_refused', origin }, 'cross-site request refused');
-    void reply.code(403).send({ message: 'cross-site request refused: origin is not trusted' });
+    void sendError(reply, new RequestError('csrf.untrusted_origin'));
   };
 }
 

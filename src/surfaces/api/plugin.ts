@@ -6,12 +6,15 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { passwordRoutes } from '../../modules/password/index.js';
+import { rateLimitRouteHook } from '../../modules/rate-limits/index.js';
 import { sessionsRoutes, type SessionCookieSettings } from '../../modules/sessions/index.js';
 import type { Sesame } from '../../sesame.js';
 import { crossSiteGuard } from './csrf.js';
 import { sesameErrorHandler } from './error-handler.js';
 import { parseForm } from './form-parser.js';
 import { homeRoutes } from './home.js';
+import { useSeedReasonPhrases } from './reason-phrases.js';
+import { requireSession } from './require-session.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { useStrictValidation } from './validation.js';
 
@@ -23,6 +26,11 @@ export interface SesamePluginOptions {
   readonly securityHeaders?: boolean;
   /** Largest request body in bytes; default 16 KiB, ample for a form of three short fields. */
   readonly bodyLimit?: number;
+  /**
+   * Send the seed's (Werkzeug's) reason phrases on the status line, `401 UNAUTHORIZED` (default true). The standalone
+   * server turns it off here because its response class already does it for every reply.
+   */
+  readonly seedReasonPhrases?: boolean;
 }
 
 /**
@@ -40,16 +48,21 @@ export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app:
   // confusing validation error instead of the 415 that names the real problem.
   app.removeContentTypeParser('text/plain');
   if (options.securityHeaders ?? true) registerSecurityHeaders(app);
+  if (options.seedReasonPhrases ?? true) useSeedReasonPhrases(app);
   useStrictValidation(app);
   app.setErrorHandler(sesameErrorHandler);
   if (config.api.csrfProtection) app.addHook('onRequest', crossSiteGuard(config.api.trustedOrigins));
+  // Route declarations, attached before any route is added: the session check first (so a limit can count the
+  // session's account), then the rate limit; each route says what it needs in `config`, no handler calls them.
+  const checkSession = requireSession(sesame);
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimit;
+    if (route.config?.session === 'required') route.preHandler = [checkSession, ...(route.preHandler === undefined ? [] : [route.preHandler].flat())];
   });
+  app.addHook('onRoute', rateLimitRouteHook(sesame.rateLimits));
 
   const cookie: SessionCookieSettings = { ...config.sessions.cookie, ttlMs: config.sessions.ttlMs };
-  const limits = sesame.rateLimits;
   homeRoutes(app);
-  passwordRoutes(app, { ...sesame.password, sendResetToken: sesame.password.resetDelivery, sessions: sesame.sessions, cookie, limits });
-  sessionsRoutes(app, { sessions: sesame.sessions, cookie, limits });
+  passwordRoutes(app, { ...sesame.password, sendResetToken: sesame.password.resetDelivery, cookie });
+  sessionsRoutes(app, { sessions: sesame.sessions, cookie });
 };

@@ -1,12 +1,12 @@
 // The session rules against real databases: the session list, ending sessions with the password again, and the
 // inactivity timeout, by an injected clock. Accounts and sessions are set up through the seed facade.
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../../../src/modules/sessions/index.js';
 import type { Auth } from '../../../src/seed/auth.js';
 import type { Sesame } from '../../../src/sesame.js';
 import { describeEngines, useFreshStorage } from '../../support/engines.js';
-import { buildSesame } from '../../support/in-process.js';
+import { useServices } from '../../support/in-process.js';
 
 const T0 = 1_700_000_000_000;
 const SESSION_TTL = 60_000;
@@ -35,20 +35,12 @@ describeEngines('SessionService', (engine) => {
   /** The injected clock every instance built here reads. */
   let now = T0;
   let sesame: Sesame;
-  const opened: Sesame[] = [];
   /** Builds the services over this test's database with a one-minute session, plus `env`. */
-  async function build(env: Record<string, string> = {}): Promise<Sesame> {
-    const built = await buildSesame(storage(), { SESSION_TTL: `${SESSION_TTL / 1000}s`, ...env }, { clock: () => now });
-    opened.push(built);
-    return built;
-  }
+  const build = useServices(storage, { SESSION_TTL: `${SESSION_TTL / 1000}s` }, () => now);
   const auth = (): Auth => sesame.auth;
   beforeEach(async () => {
     now = T0;
     sesame = await build();
-  });
-  afterEach(async () => {
-    for (const built of opened.splice(0)) await built.close();
   });
 
   describe('session list (list, revoke)', () => {
@@ -117,7 +109,7 @@ describeEngines('SessionService', (engine) => {
       expect((await plain.auth.getUserFromSessionId(unused))?.email).toBe('a@x.io');
     });
 
-    it('records a use at most once per tenth of the timeout, and the sweeper removes idle sessions', async () => {
+    it('records a use at most once per tenth of the timeout, and the sweeper ends idle sessions as expired', async () => {
       const idling = await build({ SESSION_IDLE_TIMEOUT: `${IDLE / 1000}s`, SESSION_TTL: `${(10 * IDLE) / 1000}s` });
       const idle = (): Auth => idling.auth;
       await idle().registerUser('a@x.io', 'pw');
@@ -132,7 +124,15 @@ describeEngines('SessionService', (engine) => {
       expect(Number(await lastUsed())).toBe(T0 + 6_000);
       await idle().createSession('a@x.io');
       now = T0 + 6_000 + IDLE;
-      expect(await idling.purgeExpired()).toMatchObject({ sessions: 2, resetTokens: 0 });
+      expect(await idling.purgeExpired()).toMatchObject({ sessions: 0, idleSessionsEnded: 2, resetTokens: 0 });
+      const rows = await storage().kysely.selectFrom('sessions').select(['ended_at', 'end_reason']).execute();
+      expect(rows).toEqual([
+        { ended_at: now, end_reason: 'expired' },
+        { ended_at: now, end_reason: 'expired' },
+      ]);
+      // Kept until their original expiry, then deleted.
+      now = T0 + 6_000 + 10 * IDLE;
+      expect(await idling.purgeExpired()).toMatchObject({ sessions: 2, idleSessionsEnded: 0 });
       expect(await storage().kysely.selectFrom('sessions').selectAll().execute()).toEqual([]);
     });
   });

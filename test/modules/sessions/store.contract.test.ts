@@ -93,32 +93,46 @@ describeEngines('SessionStore', (engine) => {
       expect(await sessionCount(storage())).toBe(1);
     });
 
-    it('end returns true only for a live session, and removes expired rows while reporting false', async () => {
+    it('end marks only a live session ended, with its reason, and keeps the row; endReasonOf tells why', async () => {
       const user = await db().addUser('a@x.io', 'h', T0);
       await sessions().insert(sha256('live'), user.id, T0, T0 + HOUR);
       await sessions().insert(sha256('dead'), user.id, T0 - 2 * HOUR, T0 - HOUR);
       await sessions().insert(sha256('other'), user.id, T0, T0 + HOUR);
 
-      expect(await sessions().end(sha256('live'), T0)).toBe(true);
-      expect(await sessions().end(sha256('live'), T0)).toBe(false);
-      expect(await sessions().end(sha256('dead'), T0)).toBe(false);
-      expect(await sessions().end(sha256('unknown'), T0)).toBe(false);
+      expect(await sessions().endReasonOf(sha256('live'))).toBeNull();
+      expect(await sessions().end(sha256('live'), 'logout', T0)).toBe(true);
+      expect(await sessions().end(sha256('live'), 'revoked', T0)).toBe(false);
+      expect(await sessions().end(sha256('dead'), 'logout', T0)).toBe(false);
+      expect(await sessions().end(sha256('unknown'), 'logout', T0)).toBe(false);
+      expect(await sessions().findLive(sha256('live'), T0, NO_IDLE_CUTOFF)).toBeUndefined();
+      expect(await sessions().endReasonOf(sha256('live'))).toBe('logout');
+      expect(await sessions().endReasonOf(sha256('dead'))).toBeNull();
+      expect(await sessions().endReasonOf(sha256('unknown'))).toBeUndefined();
 
-      const left = await storage().kysely.selectFrom('sessions').select('id_hash').execute();
-      expect(left.map((r) => r.id_hash)).toEqual([sha256('other')]);
+      const rows = await storage().kysely.selectFrom('sessions').select(['id_hash', 'ended_at', 'end_reason']).orderBy('id_hash').execute();
+      expect(rows).toEqual(
+        [
+          { id_hash: sha256('live'), ended_at: T0, end_reason: 'logout' },
+          { id_hash: sha256('dead'), ended_at: null, end_reason: null },
+          { id_hash: sha256('other'), ended_at: null, end_reason: null },
+        ].sort((x, y) => x.id_hash.localeCompare(y.id_hash)),
+      );
+      expect((await sessions().listLive(user.id, T0, NO_IDLE_CUTOFF)).map((r) => r.id_hash)).toEqual([sha256('other')]);
     });
 
-    it('endAllOfUser ends every session of that user only and returns the count', async () => {
+    it('endAllOfUser ends every live session of that user only, with its reason, and returns the count', async () => {
       const a = await db().addUser('a@x.io', 'h', T0);
       const b = await db().addUser('b@x.io', 'h', T0);
       await sessions().insert(sha256('a1'), a.id, T0, T0 + HOUR);
       await sessions().insert(sha256('a2'), a.id, T0, T0 + HOUR);
       await sessions().insert(sha256('b1'), b.id, T0, T0 + HOUR);
 
-      expect(await sessions().endAllOfUser(a.id)).toBe(2);
-      expect(await sessions().endAllOfUser(a.id)).toBe(0);
+      expect(await sessions().endAllOfUser(a.id, 'password_reset', T0)).toBe(2);
+      expect(await sessions().endAllOfUser(a.id, 'revoked', T0)).toBe(0);
       expect(await sessions().findLive(sha256('a1'), T0, NO_IDLE_CUTOFF)).toBeUndefined();
+      expect(await sessions().endReasonOf(sha256('a2'))).toBe('password_reset');
       expect(await sessions().findLive(sha256('b1'), T0, NO_IDLE_CUTOFF)).toEqual({ ...b, session_last_used: T0 });
+      expect(await sessionCount(storage(), a.id)).toBe(2);
     });
 
     it('enforces the foreign key: no session for a missing user, and deleting a user ends its sessions', async () => {
@@ -173,18 +187,28 @@ describeEngines('SessionStore', (engine) => {
   });
 
   describe('purgeExpired', () => {
-    it('removes expired sessions and idle ones, leaving live ones', async () => {
+    it('deletes rows past their expiry, ended or not, and ends idle sessions as expired, leaving live ones', async () => {
       const a = await db().addUser('a@x.io', 'h', T0);
       const b = await db().addUser('b@x.io', 'h', T0);
       await sessions().insert(sha256('dead1'), a.id, T0 - 2 * HOUR, T0 - HOUR);
       await sessions().insert(sha256('dead2'), b.id, T0 - 2 * HOUR, T0);
+      await sessions().insert(sha256('ended-dead'), b.id, T0 - 2 * HOUR, T0);
+      await sessions().end(sha256('ended-dead'), 'logout', T0 - HOUR);
+      await sessions().insert(sha256('ended-live'), a.id, T0, T0 + HOUR);
+      await sessions().end(sha256('ended-live'), 'logout', T0);
       await sessions().insert(sha256('live'), a.id, T0, T0 + 1);
       await sessions().insert(sha256('idle'), b.id, T0 - 10, T0 + HOUR);
 
-      expect(await sessions().purgeExpired(T0, T0 - 10)).toBe(3);
-      const left = await storage().kysely.selectFrom('sessions').select('id_hash').execute();
-      expect(left.map((r) => r.id_hash)).toEqual([sha256('live')]);
-      expect(await sessions().purgeExpired(T0, NO_IDLE_CUTOFF)).toBe(0);
+      expect(await sessions().purgeExpired(T0, T0 - 10)).toEqual({ deleted: 3, endedIdle: 1 });
+      const left = await storage().kysely.selectFrom('sessions').select(['id_hash', 'end_reason']).orderBy('id_hash').execute();
+      expect(left).toEqual(
+        [
+          { id_hash: sha256('ended-live'), end_reason: 'logout' },
+          { id_hash: sha256('live'), end_reason: null },
+          { id_hash: sha256('idle'), end_reason: 'expired' },
+        ].sort((x, y) => x.id_hash.localeCompare(y.id_hash)),
+      );
+      expect(await sessions().purgeExpired(T0, NO_IDLE_CUTOFF)).toEqual({ deleted: 0, endedIdle: 0 });
     });
   });
 });

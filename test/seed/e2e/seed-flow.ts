@@ -24,6 +24,8 @@ interface SeedRequest {
 interface ReadResponse {
   /** HTTP status code. */
   readonly status: number;
+  /** The status line's reason phrase. */
+  readonly statusText: string;
   /** Response headers. */
   readonly headers: Headers;
   /** The body as text. */
@@ -64,7 +66,7 @@ async function send(baseUrl: string, method: string, path: string, request: Seed
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     throw new Error(`${method} ${url} got no response (${error instanceof Error ? error.message : String(error)}${cause})`);
   }
-  return { status: response.status, headers: response.headers, text: await response.text() };
+  return { status: response.status, statusText: response.statusText, headers: response.headers, text: await response.text() };
 }
 
 /** Parses a JSON body, failing with the raw text when it is not JSON. */
@@ -78,9 +80,14 @@ function jsonOf(response: ReadResponse, what: string): unknown {
   }
 }
 
-/** Asserts the status code, naming the request and showing the body when it differs. */
+/** The reason phrases the seed's server (Flask on Werkzeug) writes on the status line, for the statuses the flow meets. */
+const SEED_REASONS: Readonly<Record<number, string>> = { 200: 'OK', 302: 'FOUND', 400: 'BAD REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN' };
+
+/** Asserts the status code and the seed's reason phrase, naming the request and showing the body when they differ. */
 function expectStatus(response: ReadResponse, status: number, what: string): void {
   assert.equal(response.status, status, `${what}: expected status ${status}, got ${response.status} with body ${response.text}`);
+  const reason = SEED_REASONS[status];
+  if (reason !== undefined) assert.equal(response.statusText, reason, `${what}: expected the status line ${status} ${reason}, got ${status} ${response.statusText}`);
 }
 
 /** Asserts the exact status and the exact JSON body. */
@@ -152,7 +159,7 @@ export async function logOut(baseUrl: string, sessionId: string): Promise<void> 
   const location = response.headers.get('location');
   assert.equal(location, rootPathOf(baseUrl), 'DELETE /sessions must redirect to the root');
   const home = await fetch(new URL(location, urlOf(baseUrl, '/')), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  const homeRead: ReadResponse = { status: home.status, headers: home.headers, text: await home.text() };
+  const homeRead: ReadResponse = { status: home.status, statusText: home.statusText, headers: home.headers, text: await home.text() };
   expectJson(homeRead, 200, { message: 'Bienvenue' }, `GET ${location} (after the logout redirect)`);
   expectError(await send(baseUrl, 'GET', '/profile', { sessionId }), 403, 'GET /profile (after logout)');
 }

@@ -175,6 +175,9 @@ describe.each(variants)('Sesame under /auth in $name', (variant) => {
     const profile = await send(`${host.url}/auth/profile`);
     expect(profile.headers.get('cache-control')).toBe('no-store');
     expect(profile.headers.get('x-content-type-options')).toBe('nosniff');
+    // The seed's status line and Sesame's error code, inside the host's own server.
+    expect([profile.status, profile.statusText, profile.headers.get('sesame-error')]).toEqual([403, 'FORBIDDEN', 'session.required']);
+    expect([big.statusText, plain.statusText]).toEqual(['REQUEST ENTITY TOO LARGE', 'UNSUPPORTED MEDIA TYPE']);
   });
 
   it("leaves the host's validator, parsers, error handler and headers alone", async () => {
@@ -189,6 +192,9 @@ describe.each(variants)('Sesame under /auth in $name', (variant) => {
     // A validation failure on a host route goes through the host's error handler, not Sesame's.
     const invalid = await send(`${host.url}/double?n=five`);
     expect(invalid.status).toBe(400);
+    // ...and keeps Node's own reason phrase: the seed's capitals are Sesame's routes' business.
+    expect(invalid.statusText).toBe('Bad Request');
+    expect(invalid.headers.get('sesame-error')).toBeNull();
     expect(Object.keys((await invalid.json()) as object)).toEqual(['hostError']);
 
     // The host keeps Fastify's text/plain parser, which Sesame removes only in its own scope.

@@ -4,18 +4,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
-import { accountKey, rateLimitGuard } from '../../rate-limits/index.js';
+import { accountKey } from '../../rate-limits/index.js';
 import { readSessionId, setSessionCookie } from '../../sessions/index.js';
+import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
 import { credentialsBody, type CredentialsBody } from './schemas.js';
 
 /** Registers the login route: 200 with a fresh session cookie, or 401 for a wrong email or password. */
-export function loginRoutes(app: FastifyInstance, { login, cookie, limits }: PasswordRoutesDeps): void {
+export function loginRoutes(app: FastifyInstance, { login, cookie }: PasswordRoutesDeps): void {
   app.post<{ Body: CredentialsBody }>(
     '/sessions',
     {
+      config: { rateLimit: { action: 'login', account: 'body', handBackOnSuccess: true } },
       schema: { summary: 'Log in: sets the session cookie', tags: ['seed'], consumes: BODY_TYPES, body: credentialsBody, response: { 200: emailMessageReply, 401: messageReply } },
-      preHandler: rateLimitGuard(limits, 'login'),
     },
     async (request, reply) => {
       const { email, password } = request.body;
@@ -23,10 +24,8 @@ export function loginRoutes(app: FastifyInstance, { login, cookie, limits }: Pas
       if (loggedIn === null) {
         // Security event (OWASP ASVS 16.3.1): the account as a hash, so the log holds no list of emails.
         request.log.info({ event: 'login.failed', account: accountKey(email) }, 'login failed');
-        // One message for unknown email and wrong password, so the reply does not reveal which accounts exist.
-        return reply.code(401).send({ message: 'wrong email or password' });
+        throw new PasswordError('login.invalid_credentials');
       }
-      await limits?.recordSuccess('login', request.ip, email);
       request.log.info({ event: 'login.succeeded', account: accountKey(email) }, 'login succeeded');
       setSessionCookie(reply, loggedIn.sessionId, cookie);
       return { email, message: 'logged in' };

@@ -4,8 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
-import { rateLimitGuard } from '../../rate-limits/index.js';
-import { InvalidResetTokenError, WeakPasswordError } from '../errors.js';
+import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
 import { resetRequestBody, resetTokenReply, resetUpdateBody, type ResetRequestBody, type ResetUpdateBody } from './schemas.js';
 
@@ -13,19 +12,19 @@ import { resetRequestBody, resetTokenReply, resetUpdateBody, type ResetRequestBo
 const SENT_MESSAGE = 'if this email is registered, reset instructions have been sent';
 
 /** Registers both reset routes. */
-export function resetRoutes(app: FastifyInstance, { reset, limits, sendResetToken }: PasswordRoutesDeps): void {
+export function resetRoutes(app: FastifyInstance, { reset, sendResetToken }: PasswordRoutesDeps): void {
   app.post<{ Body: ResetRequestBody }>(
     '/reset_password',
     {
+      config: { rateLimit: { action: 'reset-request', account: 'body' } },
       schema: { summary: 'Ask for a reset token (in the body in development; to RESET_WEBHOOK_URL in production)', tags: ['seed'], consumes: BODY_TYPES, body: resetRequestBody, response: { 200: { anyOf: [resetTokenReply, emailMessageReply] }, 403: messageReply } },
-      preHandler: rateLimitGuard(limits, 'reset-request'),
     },
-    async (request, reply) => {
+    async (request) => {
       const { email } = request.body;
       const issued = await reset.request(email);
       if (issued === null) {
         if (sendResetToken !== undefined) return { email, message: SENT_MESSAGE };
-        return reply.code(403).send({ message: 'email not registered' });
+        throw new PasswordError('reset.email_unknown');
       }
       if (sendResetToken === undefined) return { email, reset_token: issued.token };
       // Not awaited: the answer must take the same time, and look the same, whether or not the email has an account
@@ -38,19 +37,12 @@ export function resetRoutes(app: FastifyInstance, { reset, limits, sendResetToke
   app.put<{ Body: ResetUpdateBody }>(
     '/reset_password',
     {
+      config: { rateLimit: { action: 'reset-update', account: 'body', handBackOnSuccess: true } },
       schema: { summary: 'Set a new password with a reset token; every session of the user ends', tags: ['seed'], consumes: BODY_TYPES, body: resetUpdateBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } },
-      preHandler: rateLimitGuard(limits, 'reset-update'),
     },
-    async (request, reply) => {
+    async (request) => {
       const { email, reset_token: resetToken, new_password: newPassword } = request.body;
-      try {
-        await reset.reset(resetToken, newPassword, email);
-      } catch (error) {
-        if (error instanceof InvalidResetTokenError) return reply.code(403).send({ message: 'invalid reset token' });
-        if (error instanceof WeakPasswordError) return reply.code(400).send({ message: error.message });
-        throw error;
-      }
-      await limits?.recordSuccess('reset-update', request.ip, email);
+      await reset.reset(resetToken, newPassword, email);
       return { email, message: 'Password updated' };
     },
   );

@@ -1,52 +1,65 @@
 /**
- * Rate limits as route preHandlers: 429 with `Retry-After` and a JSON message before any bcrypt work is spent.
+ * Rate limits as route declarations: a route says `config: { rateLimit: { action, account } }` and this module's
+ * `onRoute` hook (the pattern of @fastify/rate-limit) attaches the check before the handler (before any bcrypt work)
+ * and, where asked, hands the account's points back after a success, so no handler can forget either.
  * @module
  */
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { LimitedAction, LimitVerdict, RateLimits } from '../rate-limits.js';
+import type { FastifyReply, FastifyRequest, onRouteHookHandler, preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
+import { RateLimitedError } from '../errors.js';
+import type { LimitedAction, RateLimits } from '../rate-limits.js';
 
-/** Builds the preHandler for an action: counts the attempt against the client IP and the body's email, or answers 429. */
-export function rateLimitGuard(limits: RateLimits | undefined, action: LimitedAction): preHandlerAsyncHookHandler[] {
-  if (limits === undefined) return [];
-  return [
-    async function sesameRateLimit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      await refuseIfLimited(request, reply, action, await limits.hit(action, request.ip, emailOf(request)));
-    },
-  ];
+/** How one route is limited. */
+export interface RouteRateLimit {
+  /** Which counters the route's attempts go to. */
+  readonly action: LimitedAction;
+  /** Where the account comes from: the body's `email`, or the checked session (routes that test a password behind a session). */
+  readonly account: 'body' | 'session';
+  /** Hand the account's points back after a 2xx answer (the credential was right), so a user who mistyped starts afresh. */
+  readonly handBackOnSuccess?: boolean;
+}
+
+declare module 'fastify' {
+  /** Per-route declarations Sesame's hooks read. */
+  interface FastifyContextConfig {
+    /** The route's rate limit, attached by {@link rateLimitRouteHook}. */
+    rateLimit?: RouteRateLimit;
+  }
+}
+
+/** The account a limited request is about, by where the route says it comes from. */
+function accountOf(request: FastifyRequest, from: RouteRateLimit['account']): string {
+  if (from === 'session') return request.sesameSession?.user.email ?? '';
+  return (request.body as { email?: unknown } | undefined)?.email?.toString() ?? '';
+}
+
+/** A route's hooks as an array, whatever form the route gave them in. */
+function asArray<T>(value: T | readonly T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? [...(value as readonly T[])] : [value as T];
 }
 
 /**
- * For routes that test a password once a session names the account (`PUT /password`, `POST /sessions/end`): counts
- * the attempt like a login and answers 429 past the limits; returns whether it did. No limits: never refuses.
+ * The `onRoute` hook that reads `config.rateLimit`: refuses past a limit with {@link RateLimitedError} (429 with
+ * `Retry-After` from the surface's table) and logs the refusal. No limits: attaches nothing.
  */
-export async function refuseIfAccountLimited(
-  limits: RateLimits | undefined,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  action: LimitedAction,
-  email: string,
-): Promise<boolean> {
-  if (limits === undefined) return false;
-  return refuseIfLimited(request, reply, action, await limits.hit(action, request.ip, email));
-}
-
-/** Answers 429 with `Retry-After` and logs the refusal when the verdict refuses; returns whether it did. */
-export async function refuseIfLimited(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  action: LimitedAction,
-  verdict: LimitVerdict,
-): Promise<boolean> {
-  if (verdict.allowed) return false;
-  request.log.warn({ event: 'rate_limited', action, retryAfterSec: verdict.retryAfterSec }, 'attempt refused by rate limit');
-  await reply
-    .code(429)
-    .header('retry-after', String(verdict.retryAfterSec))
-    .send({ message: `too many attempts: try again in ${verdict.retryAfterSec} seconds` });
-  return true;
-}
-
-/** The account a limited request is about: the body's email (the password-change route counts its user itself). */
-function emailOf(request: FastifyRequest): string {
-  return (request.body as { email?: string } | undefined)?.email ?? '';
+export function rateLimitRouteHook(limits: RateLimits | undefined): onRouteHookHandler {
+  return (route: RouteOptions) => {
+    const rule = route.config?.rateLimit;
+    if (rule === undefined || limits === undefined) return;
+    const check: preHandlerAsyncHookHandler = async function sesameRateLimit(request: FastifyRequest): Promise<void> {
+      const verdict = await limits.hit(rule.action, request.ip, accountOf(request, rule.account));
+      if (verdict.allowed) return;
+      request.log.warn({ event: 'rate_limited', action: rule.action, retryAfterSec: verdict.retryAfterSec }, 'attempt refused by rate limit');
+      throw new RateLimitedError(verdict.retryAfterSec);
+    };
+    route.preHandler = [...asArray(route.preHandler), check];
+    if (rule.handBackOnSuccess === true) {
+      route.onSend = [
+        ...asArray(route.onSend),
+        async function sesameRateLimitHandBack(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+          if (reply.statusCode >= 200 && reply.statusCode < 300) await limits.recordSuccess(rule.action, request.ip, accountOf(request, rule.account));
+          return payload;
+        },
+      ];
+    }
+  };
 }

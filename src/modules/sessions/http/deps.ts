@@ -1,8 +1,7 @@
 /**
- * What the sessions module's routes receive: the session rules, the cookie settings and the limits, handed in.
+ * What the sessions module's routes receive: the session rules and the cookie settings, handed in.
  * @module
  */
-import type { RateLimits } from '../../rate-limits/index.js';
 import type { SessionService } from '../service.js';
 import type { SessionCookieSettings } from './cookie.js';
 
@@ -12,6 +11,4 @@ export interface SessionRoutesDeps {
   readonly sessions: SessionService;
   /** Attributes of the session cookie. */
   readonly cookie: SessionCookieSettings;
-  /** Brute-force limits, or undefined when switched off. */
-  readonly limits: RateLimits | undefined;
 }

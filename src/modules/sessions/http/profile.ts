@@ -4,14 +4,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { emailReply, messageReply } from '../../../kernel/http/schemas.js';
-import { readSessionId } from './cookie.js';
-import type { SessionRoutesDeps } from './deps.js';
+import { checkedSession } from './checked-session.js';
 
-/** Registers `GET /profile`: 200 `{"email"}` for a live session, 403 otherwise. */
-export function profileRoutes(app: FastifyInstance, { sessions, cookie }: SessionRoutesDeps): void {
-  app.get('/profile', { schema: { summary: 'Who the session cookie belongs to', tags: ['seed'], response: { 200: emailReply, 403: messageReply } } }, async (request, reply) => {
-    const session = await sessions.validate(readSessionId(request, cookie.name));
-    if (session === null) return reply.code(403).send({ message: 'a valid session is required' });
-    return { email: session.user.email };
-  });
+/** Registers `GET /profile`: 200 `{"email"}` for a live session, 403 otherwise (from the session check). */
+export function profileRoutes(app: FastifyInstance): void {
+  app.get(
+    '/profile',
+    { config: { session: 'required' }, schema: { summary: 'Who the session cookie belongs to', tags: ['seed'], response: { 200: emailReply, 403: messageReply } } },
+    async (request) => ({ email: checkedSession(request).user.email }),
+  );
 }

@@ -11,6 +11,6 @@ import { sessionListRoutes } from './session-list.js';
 /** Registers `DELETE /sessions`, `GET /profile`, `GET /sessions` and `POST /sessions/end`. */
 export function sessionsRoutes(app: FastifyInstance, deps: SessionRoutesDeps): void {
   logoutRoutes(app, deps);
-  profileRoutes(app, deps);
+  profileRoutes(app);
   sessionListRoutes(app, deps);
 }

@@ -1,0 +1,109 @@
+/**
+ * The JSON API's one table from refusal code to answer: every status and client message the surface gives for a
+ * refusal is here, nowhere else. Bodies are the seed's `{"message"}` (seed clients compare them whole); the code
+ * travels in the `Sesame-Error` header, for clients that want to branch on it without parsing wording.
+ * @module
+ */
+import type { FastifyReply } from 'fastify';
+import { SesameError, ServerBusyError } from '../../kernel/errors.js';
+import type { PasswordErrorCode } from '../../modules/password/index.js';
+import type { RateLimitsErrorCode } from '../../modules/rate-limits/index.js';
+import type { SessionsErrorCode } from '../../modules/sessions/index.js';
+import type { UsersErrorCode } from '../../modules/users/index.js';
+
+/** Refusals the surface itself raises: requests it cannot read, unknown routes, cross-site requests, faults. */
+export type RequestErrorCode =
+  | 'request.invalid'
+  | 'request.malformed_json'
+  | 'request.empty_json'
+  | 'request.body_too_large'
+  | 'request.unsupported_media_type'
+  | 'request.content_length_mismatch'
+  | 'request.empty_content_type'
+  | 'request.invalid_content_type'
+  | 'request.malformed_url'
+  | 'request.bad_form_encoding'
+  | 'request.malformed'
+  | 'request.timeout'
+  | 'request.headers_too_large'
+  | 'request.not_http'
+  | 'route.not_found'
+  | 'csrf.cross_site'
+  | 'csrf.untrusted_origin'
+  | 'server.internal';
+
+/** Every code the API surface can answer with: its own and every module's. */
+export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode;
+
+/** A refusal raised by the surface itself. */
+export class RequestError extends SesameError<RequestErrorCode> {
+  /** Builds the refusal; `message` is shown only for codes whose table entry takes the error's own message. */
+  constructor(code: RequestErrorCode, message: string = code) {
+    super(code, message);
+  }
+}
+
+/** How the surface answers one code: a status, and a fixed message (absent: the error's own, e.g. a policy's advice). */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly message?: string;
+}
+
+/**
+ * The table. A client error never echoes what it was sent: a JSON syntax error quotes the body it choked on, which
+ * may hold a password, so Fastify's own messages are replaced by fixed sentences.
+ */
+export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
+  'request.invalid': { status: 400 },
+  'request.malformed_json': { status: 400, message: 'body is not valid JSON' },
+  'request.empty_json': { status: 400, message: 'body is empty but content-type is application/json' },
+  'request.body_too_large': { status: 413, message: 'body is too large' },
+  'request.unsupported_media_type': { status: 415, message: 'unsupported content type: send application/x-www-form-urlencoded or application/json' },
+  'request.content_length_mismatch': { status: 400, message: 'content-length does not match the body' },
+  'request.empty_content_type': { status: 400, message: 'content-type header is empty' },
+  'request.invalid_content_type': { status: 400, message: 'content-type header is invalid' },
+  'request.malformed_url': { status: 400, message: 'URL is malformed' },
+  'request.bad_form_encoding': { status: 400, message: 'form body is not valid URL encoding (percent-escapes must be UTF-8 bytes like %C3%A9)' },
+  'request.malformed': { status: 400, message: 'request is invalid' },
+  'request.timeout': { status: 408, message: 'request timed out' },
+  'request.headers_too_large': { status: 431, message: 'request headers are too large' },
+  'request.not_http': { status: 400, message: 'request is not valid HTTP' },
+  'route.not_found': { status: 404 },
+  'csrf.cross_site': { status: 403, message: 'cross-site request refused' },
+  'csrf.untrusted_origin': { status: 403, message: 'cross-site request refused: origin is not trusted' },
+  'server.internal': { status: 500, message: 'internal error' },
+  'users.email_taken': { status: 400, message: 'email already registered' },
+  // Programming errors of a caller of the seed facade; no route raises them, so reaching a client is a bug.
+  'users.not_found': { status: 500, message: 'internal error' },
+  'users.unknown_column': { status: 500, message: 'internal error' },
+  'session.required': { status: 403, message: 'a valid session is required' },
+  'session.not_found': { status: 403, message: 'no such session' },
+  'session.unknown_handle': { status: 404, message: 'no such session' },
+  'session.wrong_password': { status: 403, message: 'password is wrong' },
+  'password.weak': { status: 400 },
+  'password.check_busy': { status: 429 },
+  'password.current_wrong': { status: 403, message: 'current password is wrong' },
+  // One message for unknown email and wrong password, so the reply does not reveal which accounts exist.
+  'login.invalid_credentials': { status: 401, message: 'wrong email or password' },
+  'reset.token_invalid': { status: 403, message: 'invalid reset token' },
+  'reset.email_unknown': { status: 403, message: 'email not registered' },
+  'rate_limit.exceeded': { status: 429 },
+};
+
+/** The header that carries the refusal's code. */
+export const ERROR_HEADER = 'sesame-error';
+
+/** The answer for an error's code; a code the table does not know is a fault. */
+export function answerFor(error: SesameError): { readonly code: string; readonly status: number; readonly message: string } {
+  const answer = (API_ERRORS as Readonly<Record<string, ErrorAnswer | undefined>>)[error.code];
+  if (answer === undefined) return { code: 'server.internal', status: 500, message: API_ERRORS['server.internal'].message ?? 'internal error' };
+  return { code: error.code, status: answer.status, message: answer.message ?? error.message };
+}
+
+/** Answers a refusal from the table: status, `{"message"}`, the code header and, for load shedding, `Retry-After`. */
+export function sendError(reply: FastifyReply, error: SesameError): FastifyReply {
+  const { code, status, message } = answerFor(error);
+  void reply.code(status).header(ERROR_HEADER, code);
+  if (error instanceof ServerBusyError && status === 429) void reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.send({ message });
+}

@@ -1,0 +1,37 @@
+/**
+ * The session check as a `preHandler`: Sesame's own routes that declare `config: { session: 'required' }` run it, and
+ * a host application puts it in front of its own routes. It validates the cookie once, leaves the checked session on
+ * the request, and answers a request without a live session from the API's error table.
+ * @module
+ */
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { readSessionId, SESSION_COOKIE, SessionError, type SessionService } from '../../modules/sessions/index.js';
+import { toPublicUser } from '../../modules/users/index.js';
+import { sendError } from './errors.js';
+
+/** Whatever can check a session: a whole Sesame instance (its cookie name comes with it), or the session service alone. */
+export type SessionChecker =
+  | SessionService
+  | { readonly sessions: SessionService; readonly config: { readonly sessions: { readonly cookie: { readonly name: string } } } };
+
+/** The refusal, built once: the check runs on every request of a guarded route. */
+const REQUIRED = new SessionError('session.required');
+
+/**
+ * Builds the preHandler: 403 `{"message": "a valid session is required"}` without a live session, otherwise it sets
+ * `request.sesameSession` (the checked value routes keep) and `request.sesameUser` (the account without its hashes).
+ * Given the service alone, pass `cookieName` when it is not the default.
+ */
+export function requireSession(checker: SessionChecker, cookieName?: string): preHandlerAsyncHookHandler {
+  const sessions = 'validate' in checker ? checker : checker.sessions;
+  const name = cookieName ?? ('validate' in checker ? SESSION_COOKIE : checker.config.sessions.cookie.name);
+  return async function sesameRequireSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const session = await sessions.validate(readSessionId(request, name));
+    if (session === null) {
+      await sendError(reply, REQUIRED);
+      return;
+    }
+    request.sesameSession = session;
+    request.sesameUser = toPublicUser(session.user);
+  };
+}

@@ -1,0 +1,124 @@
+// The error model over real HTTP: every refusal the API gives comes from one table, with the seed's exact body, a
+// stable code in the Sesame-Error header, and the reason phrase the seed's server (Werkzeug) writes; successes carry
+// no code. Also: each table code is reachable from this list, so a new code without a test shows up here.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ERRORS } from '../../../src/surfaces/api/errors.js';
+import { seedReasonPhrase } from '../../../src/surfaces/api/reason-phrases.js';
+import { CookieJar, rawSend, send, uniqueEmail, type Reply } from '../../support/http.js';
+import { startService, type Service } from '../../support/in-process.js';
+
+let service: Service;
+beforeAll(async () => {
+  service = await startService({ PASSWORD_MIN_LENGTH: '8', RATE_LIMIT_ACCOUNT_MAX: '3', TRUSTED_ORIGINS: 'https://app.example' });
+});
+afterAll(() => service.stop());
+
+/** A registered account with a live session in a cookie jar. */
+async function signedIn(label: string): Promise<{ email: string; jar: CookieJar }> {
+  const email = uniqueEmail(label);
+  const jar = new CookieJar(service.url);
+  expect((await jar.send('POST', '/users', { form: { email, password: 'long enough' } })).status).toBe(200);
+  expect((await jar.send('POST', '/sessions', { form: { email, password: 'long enough' } })).status).toBe(200);
+  return { email, jar };
+}
+
+/** Each refusal: how to provoke it, and the answer the table gives. */
+const REFUSALS: ReadonlyArray<{ readonly code: string; readonly status: number; readonly message: string | RegExp; provoke(): Promise<Reply> }> = [
+  { code: 'request.invalid', status: 400, message: 'password is required', provoke: () => send(service.url, 'POST', '/users', { form: { email: 'a@x.io' } }) },
+  { code: 'request.malformed_json', status: 400, message: 'body is not valid JSON', provoke: () => rawSend(service.url, { method: 'POST', path: '/users', headers: [['content-type', 'application/json']], body: '{"email": "x' }) },
+  { code: 'request.empty_json', status: 400, message: 'body is empty but content-type is application/json', provoke: () => rawSend(service.url, { method: 'POST', path: '/users', headers: [['content-type', 'application/json']], body: '' }) },
+  { code: 'request.body_too_large', status: 413, message: 'body is too large', provoke: () => send(service.url, 'POST', '/users', { form: { email: 'big@x.io', password: 'x'.repeat(20_000) } }) },
+  { code: 'request.unsupported_media_type', status: 415, message: /^unsupported content type/, provoke: () => rawSend(service.url, { method: 'POST', path: '/users', headers: [['content-type', 'text/plain']], body: 'x' }) },
+  { code: 'request.bad_form_encoding', status: 400, message: /not valid URL encoding/, provoke: () => rawSend(service.url, { method: 'POST', path: '/users', headers: [['content-type', 'application/x-www-form-urlencoded']], body: 'email=a%40x.io&password=%ZZ' }) },
+  { code: 'route.not_found', status: 404, message: 'no route for GET /nowhere', provoke: () => send(service.url, 'GET', '/nowhere?secret=1') },
+  { code: 'csrf.cross_site', status: 403, message: 'cross-site request refused', provoke: () => send(service.url, 'POST', '/sessions', { form: { email: 'a@x.io', password: 'x' }, headers: { 'sec-fetch-site': 'cross-site' } }) },
+  { code: 'csrf.untrusted_origin', status: 403, message: 'cross-site request refused: origin is not trusted', provoke: () => send(service.url, 'POST', '/sessions', { form: { email: 'a@x.io', password: 'x' }, headers: { origin: 'https://evil.example' } }) },
+  { code: 'users.email_taken', status: 400, message: 'email already registered', provoke: async () => (await signedIn('taken')).jar.send('POST', '/users', { form: { email: (await signedIn('taken2')).email, password: 'long enough' } }) },
+  { code: 'password.weak', status: 400, message: /^password must be at least 8 characters/, provoke: () => send(service.url, 'POST', '/users', { form: { email: uniqueEmail('weak'), password: 'short' } }) },
+  { code: 'login.invalid_credentials', status: 401, message: 'wrong email or password', provoke: () => send(service.url, 'POST', '/sessions', { form: { email: uniqueEmail('nobody'), password: 'guess' } }) },
+  { code: 'session.required', status: 403, message: 'a valid session is required', provoke: () => send(service.url, 'GET', '/profile', { sessionId: '00000000-0000-4000-8000-000000000000' }) },
+  { code: 'session.not_found', status: 403, message: 'no such session', provoke: () => send(service.url, 'DELETE', '/sessions', { sessionId: '00000000-0000-4000-8000-000000000000' }) },
+  { code: 'session.unknown_handle', status: 404, message: 'no such session', provoke: async () => (await signedIn('handle')).jar.send('POST', '/sessions/end', { form: { password: 'long enough', session: '0123456789abcdef' } }) },
+  { code: 'session.wrong_password', status: 403, message: 'password is wrong', provoke: async () => (await signedIn('end')).jar.send('POST', '/sessions/end', { form: { password: 'not the one', session: 'all' } }) },
+  { code: 'password.current_wrong', status: 403, message: 'current password is wrong', provoke: async () => (await signedIn('change')).jar.send('PUT', '/password', { form: { password: 'not the one', new_password: 'another long one' } }) },
+  { code: 'reset.email_unknown', status: 403, message: 'email not registered', provoke: () => send(service.url, 'POST', '/reset_password', { form: { email: uniqueEmail('unknown') } }) },
+  { code: 'reset.token_invalid', status: 403, message: 'invalid reset token', provoke: () => send(service.url, 'PUT', '/reset_password', { form: { email: uniqueEmail('token'), reset_token: '00000000-0000-4000-8000-000000000000', new_password: 'long enough' } }) },
+  {
+    code: 'rate_limit.exceeded',
+    status: 429,
+    message: /^too many attempts: try again in \d+ seconds$/,
+    async provoke() {
+      const email = uniqueEmail('limited');
+      for (let i = 0; i < 3; i += 1) await send(service.url, 'POST', '/sessions', { form: { email, password: `guess ${i}` } });
+      return send(service.url, 'POST', '/sessions', { form: { email, password: 'guess 4' } });
+    },
+  },
+];
+
+describe('refusals over HTTP', () => {
+  it.each(REFUSALS)('$code: $status, the table\'s message, the code in Sesame-Error and the seed\'s reason phrase', async ({ code, status, message, provoke }) => {
+    const reply = await provoke();
+    expect(reply.status).toBe(status);
+    expect(reply.json).toEqual({ message: expect.stringMatching(typeof message === 'string' ? `^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` : message) as unknown });
+    expect(reply.headers['sesame-error']).toBe(code);
+    expect(reply.statusText).toBe(seedReasonPhrase(status));
+    expect(reply.headers['content-type']).toMatch(/^application\/json/);
+    if (status === 429) expect(Number(reply.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('answers every code a route or the surface can raise (the rest are faults no route raises)', () => {
+    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http'];
+    const tested = new Set(REFUSALS.map((r) => r.code));
+    const untested = Object.keys(API_ERRORS).filter((code) => !tested.has(code) && !faults.includes(code));
+    expect(untested).toEqual([]);
+  });
+
+  it('carries no Sesame-Error on a success, and the success reason phrases are the seed\'s', async () => {
+    const email = uniqueEmail('ok');
+    const created = await send(service.url, 'POST', '/users', { form: { email, password: 'long enough' } });
+    expect(created.status).toBe(200);
+    expect(created.statusText).toBe('OK');
+    expect(created.headers['sesame-error']).toBeUndefined();
+    const login = await send(service.url, 'POST', '/sessions', { form: { email, password: 'long enough' } });
+    const logout = await send(service.url, 'DELETE', '/sessions', { sessionId: login.sessionId ?? '' });
+    expect([logout.status, logout.statusText]).toEqual([302, 'FOUND']);
+    expect(logout.headers['sesame-error']).toBeUndefined();
+  });
+
+  it('gives a request Node cannot parse the same shape: JSON, the code and the seed\'s status line', async () => {
+    const { hostname, port } = new URL(service.url);
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write('THIS IS NOT HTTP\r\n\r\n'));
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+    expect(text.split('\r\n')[0]).toBe('HTTP/1.1 400 BAD REQUEST');
+    expect(text).toMatch(/\r\nsesame-error: request\.not_http\r\n/i);
+    expect(text.endsWith('{"message":"request is not valid HTTP"}')).toBe(true);
+  });
+});
+
+describe('seedReasonPhrase', () => {
+  it('is Werkzeug\'s phrase in capitals, including where Werkzeug words it differently from Node', () => {
+    expect([200, 302, 400, 401, 403, 404, 413, 415, 429, 500, 503].map(seedReasonPhrase)).toEqual([
+      'OK',
+      'FOUND',
+      'BAD REQUEST',
+      'UNAUTHORIZED',
+      'FORBIDDEN',
+      'NOT FOUND',
+      'REQUEST ENTITY TOO LARGE',
+      'UNSUPPORTED MEDIA TYPE',
+      'TOO MANY REQUESTS',
+      'INTERNAL SERVER ERROR',
+      'SERVICE UNAVAILABLE',
+    ]);
+    expect(seedReasonPhrase(408)).toBe('REQUEST TIMEOUT');
+    expect(seedReasonPhrase(431)).toBe('REQUEST HEADER FIELDS TOO LARGE');
+    expect(seedReasonPhrase(799)).toBe('UNKNOWN');
+  });
+});
