@@ -5,7 +5,9 @@
  */
 import { serverConfig } from './bin/config.js';
 import { composeConfig, type ComposedConfig } from './kernel/config/compose.js';
+import { secretsConfig } from './kernel/secrets.js';
 import { databaseConfig, logConfig, sweeperConfig, tokensConfig } from './kernel/settings.js';
+import { auditConfig } from './modules/audit/index.js';
 import { passwordConfig } from './modules/password/index.js';
 import { rateLimitsConfig } from './modules/rate-limits/index.js';
 import { sessionsConfig } from './modules/sessions/index.js';
@@ -17,11 +19,13 @@ const FRAGMENTS = {
   server: serverConfig,
   log: logConfig,
   database: databaseConfig,
+  secrets: secretsConfig,
   tokens: tokensConfig,
   sweeper: sweeperConfig,
   sessions: sessionsConfig,
   password: passwordConfig,
   rateLimits: rateLimitsConfig,
+  audit: auditConfig,
   api: apiConfig,
   ops: opsConfig,
 };

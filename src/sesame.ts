@@ -10,10 +10,15 @@ import type { Config } from './config.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { migrateToLatest, type MigrationSet } from './kernel/database/migrator.js';
 import { connectStorage, redactUrl, type Storage, type StorageOptions } from './kernel/database/storage.js';
+import { logEvents } from './kernel/event-log.js';
+import { EventBus } from './kernel/events.js';
 import { createLogger, type SesameLogger } from './kernel/logging.js';
+import { kernelMigrations, loadSecretKey, type SecretKey } from './kernel/secrets.js';
 import { startSweeper } from './kernel/sweeper.js';
+import { AuditLog, auditMigrations, KyselyAuditStore } from './modules/audit/index.js';
 import {
   BcryptHasher,
+  type PasswordEvent,
   PasswordChange,
   PasswordLogin,
   PasswordPolicy,
@@ -24,14 +29,18 @@ import {
   type PasswordHasher,
   type ResetTokenSender,
 } from './modules/password/index.js';
-import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterStore } from './modules/rate-limits/index.js';
-import { KyselySessionStore, SessionService, sessionsMigrations } from './modules/sessions/index.js';
+import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterStore, type RateLimitsEvent } from './modules/rate-limits/index.js';
+import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEvent } from './modules/sessions/index.js';
+import type { ApiEvent } from './surfaces/api/events.js';
 import { KyselyUserStore, usersMigrations, type UserStore } from './modules/users/index.js';
 import { Auth } from './seed/auth.js';
 import { DB } from './seed/db.js';
 
-/** Every module's migrations; the migrator merges them into one history by name. */
-export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations];
+/** Every module's migrations (and the kernel's own); the migrator merges them into one history by name. */
+export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations];
+
+/** Every event any module or surface records: the union the event bus carries. */
+export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | ApiEvent;
 
 /** Opens the database a URL names and brings its schema up to date with every module's migrations. */
 export async function openStorage(url: string, options: StorageOptions = {}): Promise<Storage> {
@@ -81,6 +90,12 @@ export interface Sesame {
   readonly storage: Storage;
   /** Where it logs. */
   readonly log: SesameLogger;
+  /** What happened: services record events here; the audit log stores them, the log and metrics listen. */
+  readonly events: EventBus<AuthEvent>;
+  /** The server secret (`SECRET_KEY`, or the development one kept in the database). */
+  readonly secret: SecretKey;
+  /** The append-only record of account events. */
+  readonly audit: AuditLog;
   /** The account store. */
   readonly users: UserStore;
   /** The session rules. */
@@ -109,22 +124,32 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const clock = options.clock ?? systemClock;
   const db = storage.kysely;
 
+  const secret = await loadSecretKey(db, config.secrets.key, clock());
+  if (secret.generated) {
+    log.warn('SECRET_KEY is not set: generated one and kept it in the database (development only; production refuses to start without SECRET_KEY)');
+  }
+  const audit = new AuditLog({ store: new KyselyAuditStore(db), secret: secret.key, clock, config: config.audit });
+  const events = new EventBus<AuthEvent>(db, (error, event) => log.error({ err: error, event: event.type }, 'an event listener failed'));
+  events.store(audit.persist);
+  events.on(logEvents(log, (email) => audit.pseudonym(email)));
+
   const users = new KyselyUserStore(db, storage.traits);
   const hasher = options.hasher ?? new BcryptHasher(config.password.bcryptCost);
   const policy = new PasswordPolicy(config.password.policy);
   const resetTokens = new UserColumnResetTokenStore(db);
   const sessions = new SessionService({
     store: new KyselySessionStore(db, storage.traits),
+    changes: events,
     clock,
     tokenFormat: config.tokens.format,
     config: config.sessions,
     reauthenticate: (user, password) => hasher.verify(password, user.hashed_password),
   });
   const password: PasswordFlows = {
-    registration: new Registration({ users, hasher, policy, clock }),
-    login: new PasswordLogin({ db, users, hasher, sessions, clock }),
-    change: new PasswordChange({ db, users, resetTokens, sessions, hasher, policy, clock }),
-    reset: new PasswordReset({ db, users, tokens: resetTokens, sessions, hasher, policy, clock, tokenFormat: config.tokens.format, config: config.password.reset }),
+    registration: new Registration({ users, changes: events, hasher, policy, clock }),
+    login: new PasswordLogin({ users, changes: events, hasher, sessions, clock }),
+    change: new PasswordChange({ changes: events, users, resetTokens, sessions, hasher, policy, clock }),
+    reset: new PasswordReset({ changes: events, users, tokens: resetTokens, sessions, hasher, policy, clock, tokenFormat: config.tokens.format, config: config.password.reset }),
     resetDelivery:
       config.password.reset.delivery === 'webhook' && config.password.reset.webhookUrl !== undefined ? webhookSender(config.password.reset.webhookUrl) : undefined,
     hasher,
@@ -145,6 +170,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
       idleSessionsEnded: endedIdle,
       resetTokens: await password.reset.purgeExpired(),
       rateLimitCounters: await purgeExpiredCounters(db, clock()),
+      auditEvents: await audit.purgeExpired(),
     };
   };
   const stopSweeper = options.sweeper === false ? () => undefined : startSweeper(purgeExpired, config.sweeper.intervalMs, log);
@@ -158,6 +184,9 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     config,
     storage,
     log,
+    events,
+    secret: secret.key,
+    audit,
     users,
     sessions,
     password,

@@ -39,7 +39,7 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
     void sendError(reply, new RequestError('route.not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
   });
   await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name });
-  if (config.ops.metricsEnabled) registerMetrics(app);
+  if (config.ops.metricsEnabled) registerMetrics(app, sesame.events);
   healthRoutes(app, () => sesame.ping());
   await app.register(sesamePlugin, { sesame, securityHeaders: false, seedReasonPhrases: false });
   app.addHook('onClose', () => sesame.close());

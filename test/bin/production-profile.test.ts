@@ -9,9 +9,10 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { runBuiltServer } from '../support/built-server.js';
 import { send } from '../support/http.js';
 import { startService } from '../support/in-process.js';
+import { TEST_SECRET_KEY } from '../support/settings.js';
 
 /** The smallest complete production environment: everything else comes from the profile's safe defaults. */
-const SAFE = { SESAME_PROFILE: 'production', RESET_WEBHOOK_URL: 'https://mailer.internal/reset' } as const;
+const SAFE = { SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, RESET_WEBHOOK_URL: 'https://mailer.internal/reset' } as const;
 
 /** Each unsafe change, and the setting its refusal must name. */
 const UNSAFE: ReadonlyArray<{ readonly change: Record<string, string>; readonly names: string }> = [
@@ -27,6 +28,7 @@ const UNSAFE: ReadonlyArray<{ readonly change: Record<string, string>; readonly 
   { change: { PASSWORD_MIN_SCORE: '2' }, names: 'PASSWORD_MIN_SCORE' },
   { change: { RESET_WEBHOOK_URL: 'http://mailer.internal/reset' }, names: 'RESET_WEBHOOK_URL' },
   { change: { LOG_LEVEL: 'trace' }, names: 'LOG_LEVEL' },
+  { change: { SECRET_KEY: '' }, names: 'SECRET_KEY' },
 ];
 
 /** Runs loadConfig and returns the ConfigError it throws (failing the test if it throws nothing or something else). */

@@ -1,6 +1,7 @@
 // loadConfig for SESSION_IDLE_TIMEOUT: off by default, a duration of at least a minute, shorter than SESSION_TTL.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { TEST_SECRET_KEY } from '../support/settings.js';
 
 /** The messages loadConfig refuses an environment with, or [] when it accepts it. */
 function problems(env: Record<string, string>): readonly string[] {
@@ -16,7 +17,7 @@ function problems(env: Record<string, string>): readonly string[] {
 describe('SESSION_IDLE_TIMEOUT', () => {
   it('is off by default in both profiles, and `off` or `0` turn it off explicitly', () => {
     expect(loadConfig({}).sessions.idleTimeoutMs).toBe(0);
-    expect(loadConfig({ SESAME_PROFILE: 'production', RESET_WEBHOOK_URL: 'https://mail.example/hook' }).sessions.idleTimeoutMs).toBe(0);
+    expect(loadConfig({ SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, RESET_WEBHOOK_URL: 'https://mail.example/hook' }).sessions.idleTimeoutMs).toBe(0);
     expect(loadConfig({ SESSION_IDLE_TIMEOUT: 'off' }).sessions.idleTimeoutMs).toBe(0);
     expect(loadConfig({ SESSION_IDLE_TIMEOUT: '0' }).sessions.idleTimeoutMs).toBe(0);
   });

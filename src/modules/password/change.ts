@@ -2,18 +2,18 @@
  * Changing a password while signed in: the current password again, the policy, and every session rotated.
  * @module
  */
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
-import type { SesameTables } from '../../kernel/database/tables.js';
+import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events.js';
 import type { SessionService, ValidSession } from '../sessions/index.js';
 import type { UserStore } from '../users/index.js';
+import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
 import type { PasswordPolicy } from './policy.js';
 import type { ResetTokenStore } from './reset-store.js';
 
 /** Password changes. */
 export class PasswordChange {
-  readonly #db: Kysely<SesameTables>;
+  readonly #changes: Changes<PasswordEvent>;
   readonly #users: UserStore;
   readonly #resetTokens: ResetTokenStore;
   readonly #sessions: SessionService;
@@ -21,9 +21,9 @@ export class PasswordChange {
   readonly #policy: PasswordPolicy;
   readonly #clock: Clock;
 
-  /** Takes the database (for the change's transaction) and the stores, sessions, hasher, policy and clock it spans. */
+  /** Takes the event-carrying transactions and the stores, sessions, hasher, policy and clock a change spans. */
   constructor(deps: {
-    readonly db: Kysely<SesameTables>;
+    readonly changes: Changes<PasswordEvent>;
     readonly users: UserStore;
     readonly resetTokens: ResetTokenStore;
     readonly sessions: SessionService;
@@ -31,7 +31,7 @@ export class PasswordChange {
     readonly policy: PasswordPolicy;
     readonly clock: Clock;
   }) {
-    this.#db = deps.db;
+    this.#changes = deps.changes;
     this.#users = deps.users;
     this.#resetTokens = deps.resetTokens;
     this.#sessions = deps.sessions;
@@ -46,17 +46,23 @@ export class PasswordChange {
    * included (OWASP ASVS 7.2.4: re-authentication rotates the session); a fresh session id is returned for the
    * caller's cookie. Null for a wrong current password; a new password the policy refuses raises `WeakPasswordError`.
    */
-  async change(session: ValidSession, currentPassword: string, newPassword: string): Promise<string | null> {
+  async change(session: ValidSession, currentPassword: string, newPassword: string, context: EventContext = NO_REQUEST): Promise<string | null> {
     const { user } = session;
-    if (!(await this.#hasher.verify(currentPassword, user.hashed_password))) return null;
+    const account = { userId: user.id };
+    if (!(await this.#hasher.verify(currentPassword, user.hashed_password))) {
+      await this.#changes.transact((_tx, record) => record({ type: 'password.change_failed', context, account }));
+      return null;
+    }
     await this.#policy.check(newPassword, user.email);
     const hashed = await this.#hasher.hash(newPassword);
     const now = this.#clock();
-    return this.#db.transaction().execute(async (tx) => {
+    return this.#changes.transact(async (tx, record) => {
       await this.#users.in(tx).setPasswordHash(user.id, hashed, now);
       await this.#resetTokens.in(tx).revokeAllOfUser(user.id, now);
-      await this.#sessions.endAllOfUser(user.id, 'password_change', tx);
-      return this.#sessions.create(user.id, tx);
+      const ended = await this.#sessions.endAllOfUser(user.id, 'password_change', tx);
+      const sessionId = await this.#sessions.create(user.id, tx);
+      await record({ type: 'password.changed', context, account, detail: { sessionsEnded: ended } });
+      return sessionId;
     });
   }
 }

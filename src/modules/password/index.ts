@@ -15,5 +15,6 @@ export { PasswordReset, type IssuedResetToken } from './reset.js';
 export { UserColumnResetTokenStore, type ResetTokenStore } from './reset-store.js';
 export { webhookSender, type ResetTokenSender } from './reset-webhook.js';
 export { WeakPasswordError, PasswordCheckBusyError, InvalidResetTokenError, PasswordError, type PasswordErrorCode } from './errors.js';
+export type { PasswordEvent } from './events.js';
 export { passwordRoutes } from './http/routes.js';
 export type { PasswordRoutesDeps } from './http/deps.js';

@@ -1,15 +1,15 @@
 /**
  * Logging in with a password: the credential check (equal work for unknown emails and wrong passwords, re-hashing
- * on success when the cost was raised) and the session it opens.
+ * on success when the cost was raised) and the session it opens, each outcome recorded.
  * @module
  */
-import type { Kysely } from 'kysely';
-import type { SesameTables } from '../../kernel/database/tables.js';
+import type { Clock } from '../../kernel/clock.js';
+import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events.js';
 import { generateUuid } from '../../kernel/tokens.js';
 import type { SessionService } from '../sessions/index.js';
 import { normaliseEmail, type User, type UserStore } from '../users/index.js';
+import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
-import type { Clock } from '../../kernel/clock.js';
 
 /** What a successful login hands back. */
 export interface LoggedIn {
@@ -19,20 +19,23 @@ export interface LoggedIn {
   readonly sessionId: string;
 }
 
+/** What checking a credential found. */
+type Checked = { readonly outcome: 'matched'; readonly user: User } | { readonly outcome: 'wrong-password'; readonly user: User } | { readonly outcome: 'unknown-email' };
+
 /** Password logins. */
 export class PasswordLogin {
-  readonly #db: Kysely<SesameTables>;
   readonly #users: UserStore;
+  readonly #changes: Changes<PasswordEvent>;
   readonly #hasher: PasswordHasher;
   readonly #sessions: SessionService;
   readonly #clock: Clock;
   /** A hash of a random password at the current cost, for the unknown-email path of {@link verify}. */
   readonly #dummyHash: Promise<string>;
 
-  /** Takes the database (for the login's transaction), the account store, the hasher, the sessions and the clock. */
-  constructor(deps: { readonly db: Kysely<SesameTables>; readonly users: UserStore; readonly hasher: PasswordHasher; readonly sessions: SessionService; readonly clock: Clock }) {
-    this.#db = deps.db;
+  /** Takes the account store, the event-carrying transactions, the hasher, the sessions and the clock. */
+  constructor(deps: { readonly users: UserStore; readonly changes: Changes<PasswordEvent>; readonly hasher: PasswordHasher; readonly sessions: SessionService; readonly clock: Clock }) {
     this.#users = deps.users;
+    this.#changes = deps.changes;
     this.#hasher = deps.hasher;
     this.#sessions = deps.sessions;
     this.#clock = deps.clock;
@@ -41,36 +44,47 @@ export class PasswordLogin {
     this.#dummyHash.catch(() => undefined);
   }
 
-  /**
-   * The account when the email has one and the password matches it, else null. An unknown email is checked against a
-   * dummy hash of the same cost, so both failures do the same bcrypt work and timing does not reveal which accounts
-   * exist. A match whose hash is weaker than the current cost is re-hashed on the spot.
-   */
+  /** The account when the email has one and the password matches it, else null (see {@link login} for the work done). */
   async verify(email: string, password: string): Promise<User | null> {
-    const user = await this.#users.findByEmail(normaliseEmail(email));
-    if (user === undefined) {
-      await this.#hasher.verify(password, await this.#dummyHash);
-      return null;
-    }
-    if (!(await this.#hasher.verify(password, user.hashed_password))) return null;
-    if (this.#hasher.needsRehash(user.hashed_password)) {
-      await this.#users.setPasswordHash(user.id, await this.#hasher.hash(password), this.#clock());
-    }
-    return user;
+    const checked = await this.#check(email, password);
+    return checked.outcome === 'matched' ? checked.user : null;
   }
 
   /**
-   * Checks the credentials and opens a fresh session; null for a wrong email or password. The session the client
-   * presented (if any) ends in the same transaction: a session id never outlives a re-authentication, so a planted
-   * or leaked id is useless (no session fixation; OWASP ASVS 7.2.4).
+   * Checks the credentials and opens a fresh session; null for a wrong email or password. Both failures do the same
+   * work (a bcrypt comparison at the current cost, a dummy hash for an unknown email, and one recorded event), so
+   * neither the answer nor its timing tells which accounts exist. The session the client presented (if any) ends in
+   * the same transaction as the new one starts: a session id never outlives a re-authentication, so a planted or
+   * leaked id is useless (no session fixation; OWASP ASVS 7.2.4).
    */
-  async login(email: string, password: string, presentedSessionId: string | undefined): Promise<LoggedIn | null> {
-    const user = await this.verify(email, password);
-    if (user === null) return null;
-    const sessionId = await this.#db.transaction().execute(async (tx) => {
+  async login(email: string, password: string, presentedSessionId: string | undefined, context: EventContext = NO_REQUEST): Promise<LoggedIn | null> {
+    const checked = await this.#check(email, password);
+    if (checked.outcome !== 'matched') {
+      const account = checked.outcome === 'wrong-password' ? { userId: checked.user.id } : { email };
+      await this.#changes.transact((_tx, record) => record({ type: 'login.failed', context, account, detail: { reason: checked.outcome } }));
+      return null;
+    }
+    const { user } = checked;
+    const sessionId = await this.#changes.transact(async (tx, record) => {
       await this.#sessions.end(presentedSessionId, 'logout', tx);
-      return this.#sessions.create(user.id, tx);
+      const id = await this.#sessions.create(user.id, tx);
+      await record({ type: 'login.succeeded', context, account: { userId: user.id } });
+      return id;
     });
     return { user, sessionId };
+  }
+
+  /** Finds the account and compares the password, against a dummy hash when there is no account; re-hashes a weak hash on a match. */
+  async #check(email: string, password: string): Promise<Checked> {
+    const user = await this.#users.findByEmail(normaliseEmail(email));
+    if (user === undefined) {
+      await this.#hasher.verify(password, await this.#dummyHash);
+      return { outcome: 'unknown-email' };
+    }
+    if (!(await this.#hasher.verify(password, user.hashed_password))) return { outcome: 'wrong-password', user };
+    if (this.#hasher.needsRehash(user.hashed_password)) {
+      await this.#users.setPasswordHash(user.id, await this.#hasher.hash(password), this.#clock());
+    }
+    return { outcome: 'matched', user };
   }
 }

@@ -2,14 +2,14 @@
  * Resetting a forgotten password with a one-time token: issuing it to a registered email, and spending it once.
  * @module
  */
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
-import type { SesameTables } from '../../kernel/database/tables.js';
+import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events.js';
 import { generateToken, hashToken, type TokenFormat } from '../../kernel/tokens.js';
 import type { SessionService } from '../sessions/index.js';
 import { normaliseEmail, type User, type UserStore } from '../users/index.js';
 import type { ResetConfig } from './config.js';
 import { InvalidResetTokenError } from './errors.js';
+import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
 import type { PasswordPolicy } from './policy.js';
 import type { ResetTokenStore } from './reset-store.js';
@@ -24,7 +24,7 @@ export interface IssuedResetToken {
 
 /** Password resets. */
 export class PasswordReset {
-  readonly #db: Kysely<SesameTables>;
+  readonly #changes: Changes<PasswordEvent>;
   readonly #users: UserStore;
   readonly #tokens: ResetTokenStore;
   readonly #sessions: SessionService;
@@ -34,9 +34,9 @@ export class PasswordReset {
   readonly #tokenFormat: TokenFormat;
   readonly #config: ResetConfig;
 
-  /** Takes the database (for the reset's transaction) and everything a reset touches. */
+  /** Takes the event-carrying transactions and everything a reset touches. */
   constructor(deps: {
-    readonly db: Kysely<SesameTables>;
+    readonly changes: Changes<PasswordEvent>;
     readonly users: UserStore;
     readonly tokens: ResetTokenStore;
     readonly sessions: SessionService;
@@ -46,7 +46,7 @@ export class PasswordReset {
     readonly tokenFormat: TokenFormat;
     readonly config: ResetConfig;
   }) {
-    this.#db = deps.db;
+    this.#changes = deps.changes;
     this.#users = deps.users;
     this.#tokens = deps.tokens;
     this.#sessions = deps.sessions;
@@ -62,13 +62,23 @@ export class PasswordReset {
     return this.#config;
   }
 
-  /** Issues a new token for a registered email (replacing any earlier one); null for an unknown email. */
-  async request(email: string): Promise<IssuedResetToken | null> {
+  /**
+   * Issues a new token for a registered email (replacing any earlier one); null for an unknown email. Both record
+   * `password.reset_requested` in a transaction of their own (the unknown one under the email's pseudonym), so the
+   * two paths do the same kind of work.
+   */
+  async request(email: string, context: EventContext = NO_REQUEST): Promise<IssuedResetToken | null> {
     const user = await this.#users.findByEmail(normaliseEmail(email));
-    if (user === undefined) return null;
+    if (user === undefined) {
+      await this.#changes.transact((_tx, record) => record({ type: 'password.reset_requested', context, account: { email } }));
+      return null;
+    }
     const token = generateToken(this.#tokenFormat);
     const now = this.#clock();
-    await this.#tokens.issue(user.id, hashToken(token), now + this.#config.tokenTtlMs, now);
+    await this.#changes.transact(async (tx, record) => {
+      await this.#tokens.in(tx).issue(user.id, hashToken(token), now + this.#config.tokenTtlMs, now);
+      await record({ type: 'password.reset_requested', context, account: { userId: user.id } });
+    });
     return { user, token };
   }
 
@@ -77,7 +87,7 @@ export class PasswordReset {
    * When `email` is given, a token issued to another account is refused too. An unknown, expired, spent or
    * mismatched token raises {@link InvalidResetTokenError}; of two requests racing for one token, exactly one wins.
    */
-  async reset(resetToken: string, password: string, email?: string): Promise<User> {
+  async reset(resetToken: string, password: string, email?: string, context: EventContext = NO_REQUEST): Promise<User> {
     const tokenHash = hashToken(resetToken);
     const user = await this.#tokens.findHolder(tokenHash, this.#clock());
     if (user === undefined) throw new InvalidResetTokenError('reset token is invalid or expired');
@@ -85,10 +95,11 @@ export class PasswordReset {
     await this.#policy.check(password, user.email);
     const hashed = await this.#hasher.hash(password);
     const now = this.#clock();
-    const spent = await this.#db.transaction().execute(async (tx) => {
+    const spent = await this.#changes.transact(async (tx, record) => {
       if (!(await this.#tokens.in(tx).consume(user.id, tokenHash, now))) return false;
       await this.#users.in(tx).setPasswordHash(user.id, hashed, now);
-      await this.#sessions.endAllOfUser(user.id, 'password_reset', tx);
+      const ended = await this.#sessions.endAllOfUser(user.id, 'password_reset', tx);
+      await record({ type: 'password.reset', context, account: { userId: user.id }, detail: { sessionsEnded: ended } });
       return true;
     });
     if (!spent) throw new InvalidResetTokenError('reset token is invalid or expired');

@@ -11,4 +11,5 @@ export { accountKey, clientKey } from './keys.js';
 export { purgeExpiredCounters } from './store.js';
 export { rateLimitRouteHook, type RouteRateLimit } from './http/route-limits.js';
 export { RateLimitedError, type RateLimitsErrorCode } from './errors.js';
+export type { RateLimitsEvent } from './events.js';
 export type { RateLimitsTable } from './schema.js';

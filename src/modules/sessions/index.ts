@@ -9,6 +9,7 @@ export { KyselySessionStore, NO_IDLE_CUTOFF, type SessionStore, type SessionUser
 export { SessionService, sessionHandle, type ValidSession, type Reauthenticate, type RevokeOutcome, type LogoutOutcome, type SessionServiceDeps } from './service.js';
 export type { SessionsTable, SessionSummary, SessionEndReason } from './schema.js';
 export { SessionError, type SessionsErrorCode } from './errors.js';
+export type { SessionsEvent } from './events.js';
 export { SESSION_COOKIE, HOST_SESSION_COOKIE, readSessionId, setSessionCookie, clearSessionCookie, type SessionCookieSettings } from './http/cookie.js';
 export { checkedSession } from './http/checked-session.js';
 export { sessionsRoutes } from './http/routes.js';

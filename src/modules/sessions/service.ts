@@ -5,9 +5,11 @@
  */
 import type { Clock } from '../../kernel/clock.js';
 import type { Executor } from '../../kernel/database/tables.js';
+import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events.js';
 import { generateToken, hashToken, type TokenFormat } from '../../kernel/tokens.js';
 import type { User } from '../users/index.js';
 import type { SessionsConfig } from './config.js';
+import type { SessionsEvent } from './events.js';
 import type { SessionEndReason, SessionSummary } from './schema.js';
 import { NO_IDLE_CUTOFF, type SessionStore, type StoredSession } from './store.js';
 
@@ -28,6 +30,8 @@ export type Reauthenticate = (user: User, password: string) => Promise<boolean>;
 /** What {@link SessionService} is built from. */
 export interface SessionServiceDeps {
   readonly store: SessionStore;
+  /** Transactions that carry the module's events. */
+  readonly changes: Changes<SessionsEvent>;
   readonly clock: Clock;
   readonly tokenFormat: TokenFormat;
   readonly config: SessionsConfig;
@@ -70,6 +74,7 @@ export function sessionHandle(idHash: string): string {
 /** Sessions: many per user, each revocable on its own. */
 export class SessionService {
   readonly #store: SessionStore;
+  readonly #changes: Changes<SessionsEvent>;
   readonly #clock: Clock;
   readonly #tokenFormat: TokenFormat;
   readonly #config: SessionsConfig;
@@ -78,6 +83,7 @@ export class SessionService {
   /** Takes its store, clock, token format, settings and the password re-check it needs before ending sessions. */
   constructor(deps: SessionServiceDeps) {
     this.#store = deps.store;
+    this.#changes = deps.changes;
     this.#clock = deps.clock;
     this.#tokenFormat = deps.tokenFormat;
     this.#config = deps.config;
@@ -117,14 +123,19 @@ export class SessionService {
   /** Ends the one session presented, for `reason`; false when there was no live session to end. */
   async end(sessionId: string | null | undefined, reason: SessionEndReason, tx?: Executor): Promise<boolean> {
     if (!sessionId) return false;
-    return this.#storeIn(tx).end(hashToken(sessionId), reason, this.#clock());
+    return (await this.#storeIn(tx).end(hashToken(sessionId), reason, this.#clock())) !== undefined;
   }
 
-  /** Logs out on this device: ends the presented session, or says why there was none to end. */
-  async logout(sessionId: string | null | undefined): Promise<LogoutOutcome> {
+  /** Logs out on this device: ends the presented session (recording `session.logged_out`), or says why there was none. */
+  async logout(sessionId: string | null | undefined, context: EventContext = NO_REQUEST): Promise<LogoutOutcome> {
     if (!sessionId) return { outcome: 'unknown' };
     const idHash = hashToken(sessionId);
-    if (await this.#store.end(idHash, 'logout', this.#clock())) return { outcome: 'ended' };
+    const ended = await this.#changes.transact(async (tx, record) => {
+      const userId = await this.#store.in(tx).end(idHash, 'logout', this.#clock());
+      if (userId !== undefined) await record({ type: 'session.logged_out', context, account: { userId } });
+      return userId !== undefined;
+    });
+    if (ended) return { outcome: 'ended' };
     const reason = await this.#store.endReasonOf(idHash);
     return reason === 'password_reset' || reason === 'password_change' ? { outcome: 'ended-by-credential-change', reason } : { outcome: 'unknown' };
   }
@@ -150,14 +161,23 @@ export class SessionService {
    * {@link list}, `others` (every session but this one) or `all`. Only the user's own sessions are ever looked
    * among, so another user's handle ends nothing.
    */
-  async revoke(session: ValidSession, password: string, target: RevokeTarget): Promise<RevokeOutcome> {
-    if (!(await this.#reauthenticate(session.user, password))) return { outcome: 'wrong-password' };
+  async revoke(session: ValidSession, password: string, target: RevokeTarget, context: EventContext = NO_REQUEST): Promise<RevokeOutcome> {
+    const account = { userId: session.user.id };
+    if (!(await this.#reauthenticate(session.user, password))) {
+      await this.#changes.transact((_tx, record) => record({ type: 'sessions.revoke_failed', context, account }));
+      return { outcome: 'wrong-password' };
+    }
     const rows = await this.#liveSessionsOf(session.user.id);
     const chosen = rows.filter((row) =>
       target === 'all' ? true : target === 'others' ? row.id_hash !== session.idHash : sessionHandle(row.id_hash) === target,
     );
-    let ended = 0;
-    for (const row of chosen) if (await this.#store.end(row.id_hash, 'revoked', this.#clock())) ended += 1;
+    const ended = await this.#changes.transact(async (tx, record) => {
+      const store = this.#store.in(tx);
+      let count = 0;
+      for (const row of chosen) if ((await store.end(row.id_hash, 'revoked', this.#clock())) !== undefined) count += 1;
+      if (count > 0) await record({ type: 'sessions.revoked', context, account, detail: { ended: count } });
+      return count;
+    });
     return { outcome: 'ended', ended, currentEnded: chosen.some((row) => row.id_hash === session.idHash) };
   }
 

@@ -31,8 +31,11 @@ export interface SessionStore {
   findLive(idHash: string, now: number, idleCutoff: number): Promise<SessionUser | undefined>;
   /** Records that a session was used now, which restarts its inactivity timeout. */
   touch(idHash: string, now: number): Promise<void>;
-  /** Marks one live session ended for `reason`; true only if it was live (ended or expired ones are left as they are). */
-  end(idHash: string, reason: SessionEndReason, now: number): Promise<boolean>;
+  /**
+   * Marks one live session ended for `reason`; returns its user's id, or undefined when it was not live (ended or
+   * expired ones are left as they are).
+   */
+  end(idHash: string, reason: SessionEndReason, now: number): Promise<number | undefined>;
   /** Why a session that is no longer live ended, or undefined for one never issued (or already purged). */
   endReasonOf(idHash: string): Promise<SessionEndReason | null | undefined>;
   /** Marks every session of a user that has not ended yet ended for `reason`; returns how many. */
@@ -91,15 +94,16 @@ export class KyselySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc SessionStore.end} */
-  async end(idHash: string, reason: SessionEndReason, now: number): Promise<boolean> {
-    const result = await this.#db
+  async end(idHash: string, reason: SessionEndReason, now: number): Promise<number | undefined> {
+    const row = await this.#db
       .updateTable('sessions')
       .set({ ended_at: now, end_reason: reason })
       .where('id_hash', '=', idHash)
       .where('ended_at', 'is', null)
       .where('expires_at', '>', now)
+      .returning('user_id')
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return row?.user_id;
   }
 
   /** {@inheritDoc SessionStore.endReasonOf} */

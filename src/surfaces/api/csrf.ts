@@ -3,7 +3,9 @@
  * @module
  */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
+import { requestContext } from '../../kernel/http/event-context.js';
 import { RequestError, sendError } from './errors.js';
+import type { ApiEvent } from './events.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -13,13 +15,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * with neither header (curl, Python `requests`, server-to-server) carries no ambient browser credentials to abuse
  * and is allowed, which keeps seed clients working.
  */
-export function crossSiteGuard(trustedOrigins: readonly string[]): onRequestHookHandler {
+export function crossSiteGuard(trustedOrigins: readonly string[], publish: (event: ApiEvent) => void): onRequestHookHandler {
   const trusted = new Set(trustedOrigins.map((o) => o.toLowerCase()));
   // Synchronous on purpose: it runs on every request, and a GET must pass through at no cost.
   return function refuseCrossSite(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     if (SAFE_METHODS.has(request.method)) return done();
     if (request.headers['sec-fetch-site'] === 'cross-site') {
-      request.log.warn({ event: 'cross_site_refused', reason: 'sec-fetch-site' }, 'cross-site request refused');
+      publish({ type: 'cross_site.refused', context: requestContext(request), detail: { reason: 'sec-fetch-site' }, traffic: true });
       void sendError(reply, new RequestError('csrf.cross_site'));
       return;
     }
@@ -27,7 +29,7 @@ export function crossSiteGuard(trustedOrigins: readonly string[]): onRequestHook
     if (origin === undefined) return done();
     const allowed = trusted.size > 0 ? trusted.has(origin.toLowerCase()) : origin.toLowerCase() === ownOrigin(request);
     if (allowed) return done();
-    request.log.warn({ event: 'cross_site_refused', origin }, 'cross-site request refused');
+    publish({ type: 'cross_site.refused', context: requestContext(request), detail: { reason: 'origin' }, traffic: true });
     void sendError(reply, new RequestError('csrf.untrusted_origin'));
   };
 }

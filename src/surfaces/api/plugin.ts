@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { passwordRoutes } from '../../modules/password/index.js';
 import { rateLimitRouteHook } from '../../modules/rate-limits/index.js';
 import { sessionsRoutes, type SessionCookieSettings } from '../../modules/sessions/index.js';
-import type { Sesame } from '../../sesame.js';
+import type { AuthEvent, Sesame } from '../../sesame.js';
 import { crossSiteGuard } from './csrf.js';
 import { sesameErrorHandler } from './error-handler.js';
 import { parseForm } from './form-parser.js';
@@ -51,7 +51,8 @@ export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app:
   if (options.seedReasonPhrases ?? true) useSeedReasonPhrases(app);
   useStrictValidation(app);
   app.setErrorHandler(sesameErrorHandler);
-  if (config.api.csrfProtection) app.addHook('onRequest', crossSiteGuard(config.api.trustedOrigins));
+  const publish = (event: AuthEvent): void => sesame.events.publish(event);
+  if (config.api.csrfProtection) app.addHook('onRequest', crossSiteGuard(config.api.trustedOrigins, publish));
   // Route declarations, attached before any route is added: the session check first (so a limit can count the
   // session's account), then the rate limit; each route says what it needs in `config`, no handler calls them.
   const checkSession = requireSession(sesame);
@@ -59,7 +60,7 @@ export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app:
     route.bodyLimit ??= bodyLimit;
     if (route.config?.session === 'required') route.preHandler = [checkSession, ...(route.preHandler === undefined ? [] : [route.preHandler].flat())];
   });
-  app.addHook('onRoute', rateLimitRouteHook(sesame.rateLimits));
+  app.addHook('onRoute', rateLimitRouteHook(sesame.rateLimits, publish));
 
   const cookie: SessionCookieSettings = { ...config.sessions.cookie, ttlMs: config.sessions.ttlMs };
   homeRoutes(app);

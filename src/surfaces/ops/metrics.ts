@@ -1,22 +1,31 @@
 /**
- * Prometheus metrics (prom-client) for operators: requests by route template and status, their latency, and the
- * process's own figures (event-loop delay, heap, CPU). Login failures, lock-outs (429) and cross-site refusals
- * are the request counter's `POST /sessions` 401, 429 and 403 series, so no route needs to know metrics exist.
+ * Prometheus metrics (prom-client) for operators: requests by route template and status, their latency, security
+ * events by type (logins failed, lock-outs, cross-site refusals: subscribed to the event bus, so no route needs to
+ * know metrics exist), and the process's own figures (event-loop delay, heap, CPU).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EventBus, SesameEvent } from '../../kernel/events.js';
 
 /** Where the metrics are served. */
 export const METRICS_PATH = '/metrics';
 
 /**
- * Adds the request hook and `GET /metrics` to `app` (call it on the root, so the plugin's routes are counted too).
+ * Adds the request hook, the event counter and `GET /metrics` to `app` (call it on the root, so the plugin's routes
+ * are counted too).
  * Each app gets a registry of its own: no global state, so tests can build as many as they like.
  */
-export function registerMetrics(app: FastifyInstance): Registry {
+export function registerMetrics(app: FastifyInstance, events?: Pick<EventBus<SesameEvent>, 'on'>): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sesame_' });
+  const authEvents = new Counter({
+    name: 'sesame_auth_events_total',
+    help: 'Security events by type (login.failed, rate_limit.refused, cross_site.refused, ...); never an account or an address',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  events?.on((event) => authEvents.inc({ type: event.type }));
   const requests = new Counter({
     name: 'sesame_http_requests_total',
     help: 'HTTP requests answered, by method, route template and status',

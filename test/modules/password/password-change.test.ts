@@ -83,13 +83,13 @@ describe('PUT /password', () => {
     expect((await send('PUT', '/reset_password', { email, reset_token: token, new_password: 'hijacked!!' })).status).toBe(403);
   });
 
-  it('logs the outcome as a security event naming the account only by a hash', async () => {
+  it('logs the outcome as a security event naming the account by its id, never its email', async () => {
     const { email, phone } = await twoDevices('event password');
     await send('PUT', '/password', { password: 'nope nope', new_password: 'event password 2' }, phone);
     await send('PUT', '/password', { password: 'event password', new_password: 'event password 2' }, phone);
     const log = app.logs();
-    expect(log).toContain('"event":"password_change.failed"');
-    expect(log).toContain('"event":"password_change.succeeded"');
+    expect(log).toContain('"event":"password.change_failed"');
+    expect(log).toContain('"event":"password.changed"');
     expect(log).not.toContain(email);
   });
 });

@@ -10,6 +10,7 @@ import { loadCommonPasswords } from '../../../src/modules/password/index.js';
 import { send, sleep, uniqueEmail, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
 import { startWebhookRecorder, type WebhookRecorder } from '../../support/webhook.js';
+import { TEST_SECRET_KEY } from '../../support/settings.js';
 
 /** Production tokens: 256 random bits in base64url (TOKEN_FORMAT=random). */
 const RANDOM_TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -22,7 +23,7 @@ let service: Service;
 beforeAll(async () => {
   webhook = await startWebhookRecorder();
   service = await startService({
-    SESAME_PROFILE: 'production',
+    SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY,
     BCRYPT_COST: '10',
     RESET_WEBHOOK_URL: webhook.url,
     RATE_LIMIT_IP_MAX: '10000',
@@ -266,7 +267,7 @@ describe('strength checks run on a bounded worker pool', () => {
   beforeAll(async () => {
     // One scoring thread and room for one waiting password: a burst must overflow.
     busy = await startService({
-      SESAME_PROFILE: 'production',
+      SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY,
       BCRYPT_COST: '10',
       RESET_WEBHOOK_URL: webhook.url,
       RATE_LIMIT_IP_MAX: '10000',

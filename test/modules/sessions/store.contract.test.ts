@@ -93,17 +93,17 @@ describeEngines('SessionStore', (engine) => {
       expect(await sessionCount(storage())).toBe(1);
     });
 
-    it('end marks only a live session ended, with its reason, and keeps the row; endReasonOf tells why', async () => {
+    it('end marks only a live session ended, with its reason, returns its user, and keeps the row; endReasonOf tells why', async () => {
       const user = await db().addUser('a@x.io', 'h', T0);
       await sessions().insert(sha256('live'), user.id, T0, T0 + HOUR);
       await sessions().insert(sha256('dead'), user.id, T0 - 2 * HOUR, T0 - HOUR);
       await sessions().insert(sha256('other'), user.id, T0, T0 + HOUR);
 
       expect(await sessions().endReasonOf(sha256('live'))).toBeNull();
-      expect(await sessions().end(sha256('live'), 'logout', T0)).toBe(true);
-      expect(await sessions().end(sha256('live'), 'revoked', T0)).toBe(false);
-      expect(await sessions().end(sha256('dead'), 'logout', T0)).toBe(false);
-      expect(await sessions().end(sha256('unknown'), 'logout', T0)).toBe(false);
+      expect(await sessions().end(sha256('live'), 'logout', T0)).toBe(user.id);
+      expect(await sessions().end(sha256('live'), 'revoked', T0)).toBeUndefined();
+      expect(await sessions().end(sha256('dead'), 'logout', T0)).toBeUndefined();
+      expect(await sessions().end(sha256('unknown'), 'logout', T0)).toBeUndefined();
       expect(await sessions().findLive(sha256('live'), T0, NO_IDLE_CUTOFF)).toBeUndefined();
       expect(await sessions().endReasonOf(sha256('live'))).toBe('logout');
       expect(await sessions().endReasonOf(sha256('dead'))).toBeNull();

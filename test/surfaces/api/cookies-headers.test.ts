@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, uniqueEmail, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
+import { TEST_SECRET_KEY } from '../../support/settings.js';
 
 const PASSWORD = 'correct horse battery staple';
 const SESSION_TTL_SECONDS = 7200;
@@ -195,7 +196,7 @@ describe('Secure cookie', () => {
 
   it('is set in SESAME_PROFILE=production, with the __Host- prefix and 256-bit ids', async () => {
     const service = await startService({
-      SESAME_PROFILE: 'production',
+      SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY,
       BCRYPT_COST: '10',
       RESET_WEBHOOK_URL: 'http://127.0.0.1:9/never-called',
       SESSION_TTL: '1h',

@@ -3,8 +3,8 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { requestContext } from '../../../kernel/http/event-context.js';
 import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
-import { accountKey } from '../../rate-limits/index.js';
 import { checkedSession, setSessionCookie } from '../../sessions/index.js';
 import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
@@ -26,12 +26,8 @@ export function changeRoutes(app: FastifyInstance, { change, cookie }: PasswordR
     async (request, reply) => {
       const session = checkedSession(request);
       const { email } = session.user;
-      const newSessionId = await change.change(session, request.body.password, request.body.new_password);
-      if (newSessionId === null) {
-        request.log.info({ event: 'password_change.failed', account: accountKey(email) }, 'password change refused');
-        throw new PasswordError('password.current_wrong');
-      }
-      request.log.info({ event: 'password_change.succeeded', account: accountKey(email) }, 'password changed');
+      const newSessionId = await change.change(session, request.body.password, request.body.new_password, requestContext(request));
+      if (newSessionId === null) throw new PasswordError('password.current_wrong');
       setSessionCookie(reply, newSessionId, cookie);
       return { email, message: 'Password updated' };
     },

@@ -3,8 +3,8 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { requestContext } from '../../../kernel/http/event-context.js';
 import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
-import { accountKey } from '../../rate-limits/index.js';
 import { readSessionId, setSessionCookie } from '../../sessions/index.js';
 import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
@@ -20,13 +20,8 @@ export function loginRoutes(app: FastifyInstance, { login, cookie }: PasswordRou
     },
     async (request, reply) => {
       const { email, password } = request.body;
-      const loggedIn = await login.login(email, password, readSessionId(request, cookie.name));
-      if (loggedIn === null) {
-        // Security event (OWASP ASVS 16.3.1): the account as a hash, so the log holds no list of emails.
-        request.log.info({ event: 'login.failed', account: accountKey(email) }, 'login failed');
-        throw new PasswordError('login.invalid_credentials');
-      }
-      request.log.info({ event: 'login.succeeded', account: accountKey(email) }, 'login succeeded');
+      const loggedIn = await login.login(email, password, readSessionId(request, cookie.name), requestContext(request));
+      if (loggedIn === null) throw new PasswordError('login.invalid_credentials');
       setSessionCookie(reply, loggedIn.sessionId, cookie);
       return { email, message: 'logged in' };
     },

@@ -3,6 +3,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { requestContext } from '../../../kernel/http/event-context.js';
 import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
 import type { PasswordRoutesDeps } from './deps.js';
 import { credentialsBody, type CredentialsBody } from './schemas.js';
@@ -17,7 +18,7 @@ export function registrationRoutes(app: FastifyInstance, { registration }: Passw
     },
     async (request) => {
       const { email, password } = request.body;
-      await registration.register(email, password);
+      await registration.register(email, password, requestContext(request));
       // Echo the email as sent: seed clients compare it with what they posted.
       return { email, message: 'user created' };
     },

@@ -3,6 +3,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { requestContext } from '../../../kernel/http/event-context.js';
 import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
 import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
@@ -21,7 +22,7 @@ export function resetRoutes(app: FastifyInstance, { reset, sendResetToken }: Pas
     },
     async (request) => {
       const { email } = request.body;
-      const issued = await reset.request(email);
+      const issued = await reset.request(email, requestContext(request));
       if (issued === null) {
         if (sendResetToken !== undefined) return { email, message: SENT_MESSAGE };
         throw new PasswordError('reset.email_unknown');
@@ -42,7 +43,7 @@ export function resetRoutes(app: FastifyInstance, { reset, sendResetToken }: Pas
     },
     async (request) => {
       const { email, reset_token: resetToken, new_password: newPassword } = request.body;
-      await reset.reset(resetToken, newPassword, email);
+      await reset.reset(resetToken, newPassword, email, requestContext(request));
       return { email, message: 'Password updated' };
     },
   );

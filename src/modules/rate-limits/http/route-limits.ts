@@ -5,7 +5,9 @@
  * @module
  */
 import type { FastifyReply, FastifyRequest, onRouteHookHandler, preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
+import { requestContext } from '../../../kernel/http/event-context.js';
 import { RateLimitedError } from '../errors.js';
+import type { RateLimitsEvent } from '../events.js';
 import type { LimitedAction, RateLimits } from '../rate-limits.js';
 
 /** How one route is limited. */
@@ -39,16 +41,17 @@ function asArray<T>(value: T | readonly T[] | undefined): T[] {
 
 /**
  * The `onRoute` hook that reads `config.rateLimit`: refuses past a limit with {@link RateLimitedError} (429 with
- * `Retry-After` from the surface's table) and logs the refusal. No limits: attaches nothing.
+ * `Retry-After` from the surface's table) and publishes the refusal (logs and metrics; never stored). No limits:
+ * attaches nothing.
  */
-export function rateLimitRouteHook(limits: RateLimits | undefined): onRouteHookHandler {
+export function rateLimitRouteHook(limits: RateLimits | undefined, publish: (event: RateLimitsEvent) => void): onRouteHookHandler {
   return (route: RouteOptions) => {
     const rule = route.config?.rateLimit;
     if (rule === undefined || limits === undefined) return;
     const check: preHandlerAsyncHookHandler = async function sesameRateLimit(request: FastifyRequest): Promise<void> {
       const verdict = await limits.hit(rule.action, request.ip, accountOf(request, rule.account));
       if (verdict.allowed) return;
-      request.log.warn({ event: 'rate_limited', action: rule.action, retryAfterSec: verdict.retryAfterSec }, 'attempt refused by rate limit');
+      publish({ type: 'rate_limit.refused', context: requestContext(request), detail: { action: rule.action, retryAfterSec: verdict.retryAfterSec }, traffic: true });
       throw new RateLimitedError(verdict.retryAfterSec);
     };
     route.preHandler = [...asArray(route.preHandler), check];

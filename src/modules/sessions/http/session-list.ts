@@ -4,8 +4,8 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { requestContext } from '../../../kernel/http/event-context.js';
 import { BODY_TYPES, messageReply } from '../../../kernel/http/schemas.js';
-import { accountKey } from '../../rate-limits/index.js';
 import { SessionError } from '../errors.js';
 import { checkedSession } from './checked-session.js';
 import { clearSessionCookie } from './cookie.js';
@@ -38,16 +38,10 @@ export function sessionListRoutes(app: FastifyInstance, { sessions, cookie }: Se
       schema: { summary: 'End one session by id, the others, or all, with the password again', tags: ['sessions'], consumes: BODY_TYPES, body: endSessionsBody, response: { 200: endSessionsReply, 403: messageReply, 404: messageReply } },
     },
     async (request, reply) => {
-      const session = checkedSession(request);
-      const account = accountKey(session.user.email);
-      const outcome = await sessions.revoke(session, request.body.password, request.body.session);
-      if (outcome.outcome === 'wrong-password') {
-        request.log.info({ event: 'sessions_end.failed', account }, 'ending sessions refused');
-        throw new SessionError('session.wrong_password');
-      }
+      const outcome = await sessions.revoke(checkedSession(request), request.body.password, request.body.session, requestContext(request));
+      if (outcome.outcome === 'wrong-password') throw new SessionError('session.wrong_password');
       const named = request.body.session !== 'all' && request.body.session !== 'others';
       if (named && outcome.ended === 0) throw new SessionError('session.unknown_handle');
-      request.log.info({ event: 'sessions_end.succeeded', account, ended: outcome.ended }, 'sessions ended');
       if (outcome.currentEnded) clearSessionCookie(reply, cookie);
       return { message: outcome.ended === 1 ? 'session ended' : 'sessions ended', ended: outcome.ended };
     },

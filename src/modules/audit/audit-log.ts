@@ -1,0 +1,65 @@
+/**
+ * The audit log: stores every account event (never hostile traffic) as a row of `auth_events`, in the transaction of
+ * the change it records, with the account as its id, or, for an account that does not exist, as a keyed pseudonym of
+ * the email, so the log never holds a list of addresses someone tried.
+ * @module
+ */
+import type { Clock } from '../../kernel/clock.js';
+import type { Executor } from '../../kernel/database/tables.js';
+import type { SesameEvent } from '../../kernel/events.js';
+import type { SecretKey } from '../../kernel/secrets.js';
+import { normaliseEmail } from '../users/index.js';
+import type { AuditConfig } from './config.js';
+import type { StoredAuthEvent } from './schema.js';
+import type { AuditFilter, AuditStore } from './store.js';
+
+/** The HKDF purpose of the email pseudonym's key. */
+export const PSEUDONYM_PURPOSE = 'audit-pseudonym';
+
+/** The audit log of one Sesame instance. */
+export class AuditLog {
+  readonly #store: AuditStore;
+  readonly #secret: SecretKey;
+  readonly #clock: Clock;
+  readonly #config: AuditConfig;
+
+  /** Takes its store, the server secret (for pseudonyms), the clock and the retention. */
+  constructor(deps: { readonly store: AuditStore; readonly secret: SecretKey; readonly clock: Clock; readonly config: AuditConfig }) {
+    this.#store = deps.store;
+    this.#secret = deps.secret;
+    this.#clock = deps.clock;
+    this.#config = deps.config;
+  }
+
+  /** The pseudonym of an email: the same for `A@x.io` and ` a@x.io `, and computable only with the server secret. */
+  pseudonym(email: string): string {
+    return this.#secret.mac(PSEUDONYM_PURPOSE, normaliseEmail(email));
+  }
+
+  /** Stores an account event inside the transaction of its change (the event bus calls it); traffic is not stored. */
+  readonly persist = async (executor: Executor, event: SesameEvent): Promise<void> => {
+    if (event.traffic === true) return;
+    const { account, context, detail } = event;
+    await this.#store.append(executor, {
+      type: event.type,
+      user_id: account !== undefined && 'userId' in account ? account.userId : null,
+      email_pseudonym: account !== undefined && 'email' in account ? this.pseudonym(account.email) : null,
+      actor: context.actor,
+      request_id: context.requestId ?? null,
+      ip: context.ip ?? null,
+      user_agent: context.userAgent ?? null,
+      created_at: this.#clock(),
+      detail: detail === undefined ? null : JSON.stringify(detail),
+    });
+  };
+
+  /** Stored events, newest first. */
+  async list(filter?: AuditFilter): Promise<StoredAuthEvent[]> {
+    return this.#store.list(filter);
+  }
+
+  /** Deletes events older than the retention (`AUDIT_RETENTION`); the sweeper calls it. */
+  async purgeExpired(): Promise<number> {
+    return this.#store.purgeOlderThan(this.#clock() - this.#config.retentionMs);
+  }
+}

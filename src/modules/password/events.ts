@@ -1,0 +1,16 @@
+/**
+ * What the password module records: accounts created, logins, password changes and resets, and their refusals.
+ * @module
+ */
+import type { SesameEvent } from '../../kernel/events.js';
+
+/** The password module's events. */
+export type PasswordEvent = SesameEvent<
+  | 'account.created'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'password.changed'
+  | 'password.change_failed'
+  | 'password.reset_requested'
+  | 'password.reset'
+>;

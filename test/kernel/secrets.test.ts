@@ -1,0 +1,95 @@
+// The server secret: SECRET_KEY's accepted forms and refusals, HKDF keys by purpose, and in development a key
+// generated once, kept in the database (on both engines) and shared by processes that start together.
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadSecretKey, SecretKey } from '../../src/kernel/secrets.js';
+import { describeEngines, useFreshStorage } from '../support/engines.js';
+import { TEST_SECRET_KEY } from '../support/settings.js';
+
+const T0 = 1_700_000_000_000;
+
+describe('SecretKey', () => {
+  it('reads 32 or more bytes of hex, base64 or base64url, and refuses fewer or anything else', () => {
+    const bytes = randomBytes(32);
+    for (const text of [bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url'), ` ${bytes.toString('hex')}\n`]) {
+      expect(SecretKey.parse(text)?.derive('p').equals(new SecretKey(bytes).derive('p')), text).toBe(true);
+    }
+    expect(SecretKey.parse(randomBytes(48).toString('base64'))).not.toBeNull();
+    for (const bad of [randomBytes(31).toString('hex'), randomBytes(31).toString('base64'), 'correct horse battery staple', '', '!?'.repeat(40)]) {
+      expect(SecretKey.parse(bad), bad).toBeNull();
+    }
+    expect(() => new SecretKey(randomBytes(16))).toThrow(/at least 32 bytes/);
+  });
+
+  it('derives one key per purpose with HKDF-SHA-256, the same every time, different between purposes and secrets', () => {
+    const raw = Buffer.from(TEST_SECRET_KEY, 'hex');
+    const key = new SecretKey(raw);
+    const expected = Buffer.from(hkdfSync('sha256', raw, 'sesame', 'audit-pseudonym', 32));
+    expect(key.derive('audit-pseudonym').equals(expected)).toBe(true);
+    expect(key.derive('audit-pseudonym').equals(key.derive('audit-pseudonym'))).toBe(true);
+    expect(key.derive('audit-pseudonym').equals(key.derive('webhook-signature'))).toBe(false);
+    expect(key.derive('audit-pseudonym').equals(SecretKey.generate().derive('audit-pseudonym'))).toBe(false);
+    expect(key.derive('x', 64)).toHaveLength(64);
+    expect(key.mac('audit-pseudonym', 'a@x.io')).toBe(createHmac('sha256', expected).update('a@x.io').digest('hex'));
+  });
+
+  it('never shows itself in JSON (a key that reaches a log line is a placeholder)', () => {
+    const key = new SecretKey(Buffer.from(TEST_SECRET_KEY, 'hex'));
+    expect(JSON.stringify({ key })).toBe('{"key":"[secret key]"}');
+    expect(JSON.stringify({ key })).not.toContain(key.toBase64());
+  });
+});
+
+describe('SECRET_KEY', () => {
+  it('is optional in development, and a value that is not 32 bytes is refused in every profile with how to make one', () => {
+    expect(loadConfig({}).secrets.key).toBeUndefined();
+    expect(loadConfig({ SECRET_KEY: TEST_SECRET_KEY }).secrets.key?.derive('p').length).toBe(32);
+    let error: unknown;
+    try {
+      loadConfig({ SECRET_KEY: 'short' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(['SECRET_KEY must be at least 32 random bytes in hex or base64 (e.g. the output of: openssl rand -base64 32)']);
+  });
+
+  it('is required in production', () => {
+    expect(() => loadConfig({ SESAME_PROFILE: 'production', RESET_WEBHOOK_URL: 'https://mailer.example/hook' })).toThrow(/refuses an unsafe setting: set SECRET_KEY/);
+  });
+});
+
+describeEngines('the development secret', (engine) => {
+  const storage = useFreshStorage(engine);
+
+  it('is generated once, kept in the database across restarts, and the configured key always wins', async () => {
+    const first = await loadSecretKey(storage().kysely, undefined, T0);
+    expect(first.generated).toBe(true);
+    const again = await loadSecretKey(storage().kysely, undefined, T0 + 1);
+    expect(again.generated).toBe(false);
+    expect(again.key.derive('p').equals(first.key.derive('p'))).toBe(true);
+
+    await storage().detach();
+    const reopened = await storage().reopen();
+    try {
+      const afterRestart = await loadSecretKey(reopened.kysely, undefined, T0 + 2);
+      expect(afterRestart.key.derive('p').equals(first.key.derive('p'))).toBe(true);
+      const configured = new SecretKey(Buffer.from(TEST_SECRET_KEY, 'hex'));
+      const given = await loadSecretKey(reopened.kysely, configured, T0);
+      expect(given).toEqual({ key: configured, generated: false });
+      const rows = await reopened.kysely.selectFrom('sesame_secrets').selectAll().execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.created_at).toBe(T0);
+    } finally {
+      await reopened.detach();
+    }
+  });
+
+  it('is the same for several processes starting at once (the first insert wins, the others read it back)', async () => {
+    const loads = await Promise.all(Array.from({ length: 5 }, () => loadSecretKey(storage().kysely, undefined, T0)));
+    const keys = new Set(loads.map((l) => l.key.derive('p').toString('hex')));
+    expect(keys.size).toBe(1);
+    expect(await storage().kysely.selectFrom('sesame_secrets').selectAll().execute()).toHaveLength(1);
+  });
+});
