@@ -24,7 +24,6 @@ import {
   PasswordPolicy,
   PasswordReset,
   Registration,
-  UserColumnResetTokenStore,
   webhookSender,
   type PasswordHasher,
   type ResetTokenSender,
@@ -33,20 +32,24 @@ import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterSto
 import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEvent } from './modules/sessions/index.js';
 import type { ApiEvent } from './surfaces/api/events.js';
 import { KyselyUserStore, usersMigrations, type UserStore } from './modules/users/index.js';
+import { KyselyVerificationStore, verificationMigrations } from './modules/verification/index.js';
 import { Auth } from './seed/auth.js';
 import { DB } from './seed/db.js';
 
 /** Every module's migrations (and the kernel's own); the migrator merges them into one history by name. */
-export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations];
+export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations];
 
 /** Every event any module or surface records: the union the event bus carries. */
 export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | ApiEvent;
 
-/** Opens the database a URL names and brings its schema up to date with every module's migrations. */
-export async function openStorage(url: string, options: StorageOptions = {}): Promise<Storage> {
+/**
+ * Opens the database a URL names and brings its schema up to date with every module's migrations (`upTo` stops at
+ * one of them: for tests of a migration).
+ */
+export async function openStorage(url: string, options: StorageOptions & { readonly upTo?: string } = {}): Promise<Storage> {
   const storage = connectStorage(url, options);
   try {
-    await migrateToLatest(storage, MIGRATIONS);
+    await migrateToLatest(storage, MIGRATIONS, options.upTo === undefined ? {} : { upTo: options.upTo });
   } catch (error) {
     await storage.close();
     throw error;
@@ -136,7 +139,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const users = new KyselyUserStore(db, storage.traits);
   const hasher = options.hasher ?? new BcryptHasher(config.password.bcryptCost);
   const policy = new PasswordPolicy(config.password.policy);
-  const resetTokens = new UserColumnResetTokenStore(db);
+  const tokens = new KyselyVerificationStore(db);
   const sessions = new SessionService({
     store: new KyselySessionStore(db, storage.traits),
     changes: events,
@@ -148,8 +151,8 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const password: PasswordFlows = {
     registration: new Registration({ users, changes: events, hasher, policy, clock }),
     login: new PasswordLogin({ users, changes: events, hasher, sessions, clock }),
-    change: new PasswordChange({ changes: events, users, resetTokens, sessions, hasher, policy, clock }),
-    reset: new PasswordReset({ changes: events, users, tokens: resetTokens, sessions, hasher, policy, clock, tokenFormat: config.tokens.format, config: config.password.reset }),
+    change: new PasswordChange({ changes: events, users, tokens, sessions, hasher, policy, clock }),
+    reset: new PasswordReset({ changes: events, users, tokens, sessions, hasher, policy, clock, tokenFormat: config.tokens.format, config: config.password.reset }),
     resetDelivery:
       config.password.reset.delivery === 'webhook' && config.password.reset.webhookUrl !== undefined ? webhookSender(config.password.reset.webhookUrl) : undefined,
     hasher,
@@ -168,7 +171,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     return {
       sessions: deleted,
       idleSessionsEnded: endedIdle,
-      resetTokens: await password.reset.purgeExpired(),
+      verificationTokens: await tokens.purgeExpired(clock()),
       rateLimitCounters: await purgeExpiredCounters(db, clock()),
       auditEvents: await audit.purgeExpired(),
     };

@@ -24,11 +24,22 @@ function sha256(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
-/** Every row of both tables, serialised, to prove a raw secret was never written anywhere. */
+/** Every row of the tables a secret could reach, serialised, to prove a raw secret was never written anywhere. */
 async function dumpTables(storage: TestStorage): Promise<string> {
   const users = await storage.kysely.selectFrom('users').selectAll().execute();
   const sessions = await storage.kysely.selectFrom('sessions').selectAll().execute();
-  return JSON.stringify({ users, sessions });
+  const tokens = await storage.kysely.selectFrom('verification_tokens').selectAll().execute();
+  const events = await storage.kysely.selectFrom('auth_events').selectAll().execute();
+  return JSON.stringify({ users, sessions, tokens, events });
+}
+
+/** The stored reset tokens, oldest first, without their ids. */
+async function tokenRows(storage: TestStorage): Promise<unknown[]> {
+  return storage.kysely
+    .selectFrom('verification_tokens')
+    .select(['purpose', 'user_id', 'token_hash', 'created_at', 'expires_at', 'consumed_at'])
+    .orderBy('id')
+    .execute();
 }
 
 /** The stored row of a user, read directly. */
@@ -244,14 +255,16 @@ describeEngines('Auth', (engine) => {
     it('getResetPasswordToken raises NoResultFoundError for an unknown email', async () => {
       await auth().registerUser('a@x.io', 'pw');
       await expect(auth().getResetPasswordToken('nobody@x.io')).rejects.toBeInstanceOf(NoResultFoundError);
-      expect((await userRow(storage(), 'a@x.io')).reset_token).toBeNull();
+      expect(await tokenRows(storage())).toEqual([]);
     });
 
-    it('issues a v4 UUID and stores only its SHA-256, with an expiry', async () => {
-      await auth().registerUser('a@x.io', 'pw');
+    it('issues a v4 UUID and stores only its SHA-256 in verification_tokens, with its purpose and expiry', async () => {
+      const user = await auth().registerUser('a@x.io', 'pw');
       const token = await auth().getResetPasswordToken(' A@X.io ');
       expect(token).toMatch(UUID_V4);
-      expect(await userRow(storage(), 'a@x.io')).toMatchObject({ reset_token: sha256(token), reset_token_expires_at: T0 + RESET_TTL });
+      expect(await tokenRows(storage())).toEqual([
+        { purpose: 'password_reset', user_id: user.id, token_hash: sha256(token), created_at: T0, expires_at: T0 + RESET_TTL, consumed_at: null },
+      ]);
       expect(await dumpTables(storage())).not.toContain(token);
     });
 
@@ -270,7 +283,7 @@ describeEngines('Auth', (engine) => {
       expect(await auth().getUserFromSessionId(s1)).toBeNull();
       expect(await auth().getUserFromSessionId(s2)).toBeNull();
       expect((await auth().getUserFromSessionId(other))?.email).toBe('b@x.io');
-      expect(await userRow(storage(), 'a@x.io')).toMatchObject({ reset_token: null, reset_token_expires_at: null });
+      expect(await tokenRows(storage())).toEqual([expect.objectContaining({ token_hash: sha256(token), consumed_at: T0 })]);
       expect(await dumpTables(storage())).not.toContain('"new"');
 
       await expect(auth().updatePassword(token, 'newer')).rejects.toBeInstanceOf(InvalidResetTokenError);
@@ -385,12 +398,12 @@ describeEngines('Auth', (engine) => {
       const liveToken = await auth().getResetPasswordToken('b@x.io');
 
       now = T0 + SESSION_TTL;
-      expect(await sesame.purgeExpired()).toMatchObject({ sessions: 1, resetTokens: 1 });
+      expect(await sesame.purgeExpired()).toMatchObject({ sessions: 1, verificationTokens: 1 });
       expect(await storage().kysely.selectFrom('sessions').select('id_hash').execute()).toEqual([{ id_hash: sha256(fresh) }]);
-      expect((await userRow(storage(), 'a@x.io')).reset_token).toBeNull();
-      expect((await userRow(storage(), 'b@x.io')).reset_token).toBe(sha256(liveToken));
+      const b = await userRow(storage(), 'b@x.io');
+      expect(await tokenRows(storage())).toEqual([expect.objectContaining({ user_id: b.id, token_hash: sha256(liveToken) })]);
       expect(await auth().getUserFromSessionId(old)).toBeNull();
-      expect(await sesame.purgeExpired()).toMatchObject({ sessions: 0, resetTokens: 0 });
+      expect(await sesame.purgeExpired()).toMatchObject({ sessions: 0, verificationTokens: 0 });
     });
   });
 });

@@ -34,8 +34,6 @@ describeEngines('DB', (engine) => {
         id: expect.any(Number) as number,
         email: 'a@x.io',
         hashed_password: 'hash-a',
-        reset_token: null,
-        reset_token_expires_at: null,
         created_at: T0,
         updated_at: T0,
       });
@@ -81,7 +79,8 @@ describeEngines('DB', (engine) => {
       expect(await db().findUserBy({ email: 'b@x.io' })).toEqual(b);
       expect(await db().findUserBy({ id: a.id })).toEqual(a);
       expect(await db().findUserBy({ email: 'a@x.io', hashed_password: 'ha' })).toEqual(a);
-      expect(await db().findUserBy({ reset_token: null, email: 'b@x.io' })).toEqual(b);
+      // A null matches with IS NULL, which no required column holds.
+      await expect(db().findUserBy({ email: null } as unknown as UserFilter)).rejects.toBeInstanceOf(NoResultFoundError);
     });
 
     it('raises NoResultFoundError when nothing matches every column', async () => {
@@ -101,6 +100,14 @@ describeEngines('DB', (engine) => {
       await expect(db().findUserBy({ email: undefined })).rejects.toBeInstanceOf(UnknownColumnError);
     });
 
+    it('refuses reset_token (moved to verification_tokens) as an unknown column, in findUserBy and updateUser alike', async () => {
+      const user = await db().addUser('a@x.io', 'ha', T0);
+      await expect(db().findUserBy({ reset_token: null, email: 'a@x.io' } as unknown as UserFilter)).rejects.toBeInstanceOf(UnknownColumnError);
+      await expect(db().findUserBy({ reset_token_expires_at: null } as unknown as UserFilter)).rejects.toThrow(/users has no column "reset_token_expires_at"/);
+      await expect(db().updateUser(user.id, { reset_token: 'tok' } as unknown as UserChanges)).rejects.toBeInstanceOf(UnknownColumnError);
+      expect(await userRow(storage(), user.id)).toEqual(user);
+    });
+
     it('does not treat SQL in a value as SQL', async () => {
       await db().addUser('a@x.io', 'ha');
       await expect(db().findUserBy({ email: "' OR '1'='1" })).rejects.toBeInstanceOf(NoResultFoundError);
@@ -111,9 +118,9 @@ describeEngines('DB', (engine) => {
     it('changes the given columns and bumps updated_at', async () => {
       const user = await db().addUser('a@x.io', 'old', T0);
       const before = Date.now();
-      await db().updateUser(user.id, { hashed_password: 'new', reset_token: 'tok' });
+      await db().updateUser(user.id, { hashed_password: 'new', email: 'renamed@x.io' });
       const row = await userRow(storage(), user.id);
-      expect(row).toMatchObject({ email: 'a@x.io', hashed_password: 'new', reset_token: 'tok', created_at: T0 });
+      expect(row).toMatchObject({ email: 'renamed@x.io', hashed_password: 'new', created_at: T0 });
       expect(row?.updated_at).toBeGreaterThanOrEqual(before);
     });
 

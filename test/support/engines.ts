@@ -33,7 +33,7 @@ export interface TestStorage extends Storage {
   /** Closes the connection but keeps the database, so {@link TestStorage.reopen} can simulate a restart. */
   detach(): Promise<void>;
   /** Opens the same database again (migrations run again), as a restarted server would. */
-  reopen(options?: StorageOptions): Promise<TestStorage>;
+  reopen(options?: OpenOptions): Promise<TestStorage>;
 }
 
 /** One engine a suite runs on: its name and a factory for fresh, migrated, isolated databases. */
@@ -41,8 +41,11 @@ export interface EngineCase {
   /** Which engine this is; also used in suite titles. */
   readonly name: Engine;
   /** Opens a new, empty database on this engine with every migration applied. */
-  open(options?: StorageOptions): Promise<TestStorage>;
+  open(options?: OpenOptions): Promise<TestStorage>;
 }
+
+/** How the harness opens a database: the storage knobs, and optionally a migration to stop at (an older schema). */
+export type OpenOptions = StorageOptions & { readonly upTo?: string };
 
 /** Whether PostgreSQL answered the probe, and if not, the message to skip or fail with. */
 export type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -63,7 +66,7 @@ function wrap(
   url: string,
   key: string,
   remove: () => Promise<void>,
-  reopen: (options?: StorageOptions) => Promise<TestStorage>,
+  reopen: (options?: OpenOptions) => Promise<TestStorage>,
 ): TestStorage {
   let closed = false;
   const release = async (): Promise<void> => {
@@ -85,7 +88,7 @@ function wrap(
 }
 
 /** Opens a SQLite file inside its own temp directory, removing the directory on close. */
-function openSqliteAt(dir: string, options?: StorageOptions): Promise<TestStorage> {
+function openSqliteAt(dir: string, options?: OpenOptions): Promise<TestStorage> {
   const url = `sqlite:${join(dir, 'sesame.db')}`;
   const remove = (): Promise<void> => {
     rmSync(dir, { recursive: true, force: true });
@@ -121,7 +124,7 @@ export function urlForSchema(schema: string): string {
 }
 
 /** Opens storage on a PostgreSQL schema that already exists, dropping the schema on close. */
-function openPostgresSchema(schema: string, options?: StorageOptions): Promise<TestStorage> {
+function openPostgresSchema(schema: string, options?: OpenOptions): Promise<TestStorage> {
   const url = urlForSchema(schema);
   const remove = (): Promise<void> => adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   leftovers.set(schema, remove);
@@ -218,7 +221,7 @@ export function describeEngines(title: string, body: (engine: EngineCase) => voi
  * Gives each test in the enclosing block a fresh database on the engine, closed and removed after the test;
  * returns a getter because the storage only exists once `beforeEach` has run.
  */
-export function useFreshStorage(engine: EngineCase, options?: StorageOptions): () => TestStorage {
+export function useFreshStorage(engine: EngineCase, options?: OpenOptions): () => TestStorage {
   let current: TestStorage | undefined;
   beforeEach(async () => {
     current = await engine.open(options);

@@ -24,8 +24,11 @@ export function mergeMigrations(sets: readonly MigrationSet[], traits: EngineTra
   return merged;
 }
 
-/** Applies every pending migration of the given sets; several processes may call it at once (Kysely takes a lock). */
-export async function migrateToLatest(storage: Storage, sets: readonly MigrationSet[]): Promise<void> {
+/**
+ * Applies every pending migration of the given sets (or, with `upTo`, those up to and including that one, which is
+ * how a test builds an older schema); several processes may call it at once (Kysely takes a lock).
+ */
+export async function migrateToLatest(storage: Storage, sets: readonly MigrationSet[], options: { readonly upTo?: string } = {}): Promise<void> {
   const all = mergeMigrations(sets, storage.traits);
   const db = storage.kysely as unknown as Kysely<unknown>;
   // On PostgreSQL, pin Kysely's bookkeeping tables to the schema our tables go to: left unset, the migrator looks for
@@ -37,7 +40,7 @@ export async function migrateToLatest(storage: Storage, sets: readonly Migration
     provider: { getMigrations: () => Promise.resolve(all) },
     ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${String(error)}`, { cause: error });

@@ -9,13 +9,13 @@ import type { UserStore } from '../users/index.js';
 import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
 import type { PasswordPolicy } from './policy.js';
-import type { ResetTokenStore } from './reset-store.js';
+import type { VerificationTokenStore } from '../verification/index.js';
 
 /** Password changes. */
 export class PasswordChange {
   readonly #changes: Changes<PasswordEvent>;
   readonly #users: UserStore;
-  readonly #resetTokens: ResetTokenStore;
+  readonly #tokens: VerificationTokenStore;
   readonly #sessions: SessionService;
   readonly #hasher: PasswordHasher;
   readonly #policy: PasswordPolicy;
@@ -25,7 +25,7 @@ export class PasswordChange {
   constructor(deps: {
     readonly changes: Changes<PasswordEvent>;
     readonly users: UserStore;
-    readonly resetTokens: ResetTokenStore;
+    readonly tokens: VerificationTokenStore;
     readonly sessions: SessionService;
     readonly hasher: PasswordHasher;
     readonly policy: PasswordPolicy;
@@ -33,7 +33,7 @@ export class PasswordChange {
   }) {
     this.#changes = deps.changes;
     this.#users = deps.users;
-    this.#resetTokens = deps.resetTokens;
+    this.#tokens = deps.tokens;
     this.#sessions = deps.sessions;
     this.#hasher = deps.hasher;
     this.#policy = deps.policy;
@@ -58,7 +58,7 @@ export class PasswordChange {
     const now = this.#clock();
     return this.#changes.transact(async (tx, record) => {
       await this.#users.in(tx).setPasswordHash(user.id, hashed, now);
-      await this.#resetTokens.in(tx).revokeAllOfUser(user.id, now);
+      await this.#tokens.in(tx).revokeAllOfUser('password_reset', user.id);
       const ended = await this.#sessions.endAllOfUser(user.id, 'password_change', tx);
       const sessionId = await this.#sessions.create(user.id, tx);
       await record({ type: 'password.changed', context, account, detail: { sessionsEnded: ended } });

@@ -12,7 +12,6 @@ export { Registration } from './registration.js';
 export { PasswordLogin, type LoggedIn } from './login.js';
 export { PasswordChange } from './change.js';
 export { PasswordReset, type IssuedResetToken } from './reset.js';
-export { UserColumnResetTokenStore, type ResetTokenStore } from './reset-store.js';
 export { webhookSender, type ResetTokenSender } from './reset-webhook.js';
 export { WeakPasswordError, PasswordCheckBusyError, InvalidResetTokenError, PasswordError, type PasswordErrorCode } from './errors.js';
 export type { PasswordEvent } from './events.js';

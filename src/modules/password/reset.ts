@@ -12,7 +12,7 @@ import { InvalidResetTokenError } from './errors.js';
 import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
 import type { PasswordPolicy } from './policy.js';
-import type { ResetTokenStore } from './reset-store.js';
+import type { VerificationTokenStore } from '../verification/index.js';
 
 /** A token issued by {@link PasswordReset.request}, with the account it is for. */
 export interface IssuedResetToken {
@@ -26,7 +26,7 @@ export interface IssuedResetToken {
 export class PasswordReset {
   readonly #changes: Changes<PasswordEvent>;
   readonly #users: UserStore;
-  readonly #tokens: ResetTokenStore;
+  readonly #tokens: VerificationTokenStore;
   readonly #sessions: SessionService;
   readonly #hasher: PasswordHasher;
   readonly #policy: PasswordPolicy;
@@ -38,7 +38,7 @@ export class PasswordReset {
   constructor(deps: {
     readonly changes: Changes<PasswordEvent>;
     readonly users: UserStore;
-    readonly tokens: ResetTokenStore;
+    readonly tokens: VerificationTokenStore;
     readonly sessions: SessionService;
     readonly hasher: PasswordHasher;
     readonly policy: PasswordPolicy;
@@ -76,7 +76,7 @@ export class PasswordReset {
     const token = generateToken(this.#tokenFormat);
     const now = this.#clock();
     await this.#changes.transact(async (tx, record) => {
-      await this.#tokens.in(tx).issue(user.id, hashToken(token), now + this.#config.tokenTtlMs, now);
+      await this.#tokens.in(tx).issue('password_reset', user.id, hashToken(token), now + this.#config.tokenTtlMs, now, { replace: true });
       await record({ type: 'password.reset_requested', context, account: { userId: user.id } });
     });
     return { user, token };
@@ -89,14 +89,14 @@ export class PasswordReset {
    */
   async reset(resetToken: string, password: string, email?: string, context: EventContext = NO_REQUEST): Promise<User> {
     const tokenHash = hashToken(resetToken);
-    const user = await this.#tokens.findHolder(tokenHash, this.#clock());
+    const user = await this.#tokens.findHolder('password_reset', tokenHash, this.#clock());
     if (user === undefined) throw new InvalidResetTokenError('reset token is invalid or expired');
     if (email !== undefined && user.email !== normaliseEmail(email)) throw new InvalidResetTokenError('reset token was not issued for this email');
     await this.#policy.check(password, user.email);
     const hashed = await this.#hasher.hash(password);
     const now = this.#clock();
     const spent = await this.#changes.transact(async (tx, record) => {
-      if (!(await this.#tokens.in(tx).consume(user.id, tokenHash, now))) return false;
+      if (!(await this.#tokens.in(tx).consume('password_reset', user.id, tokenHash, now))) return false;
       await this.#users.in(tx).setPasswordHash(user.id, hashed, now);
       const ended = await this.#sessions.endAllOfUser(user.id, 'password_reset', tx);
       await record({ type: 'password.reset', context, account: { userId: user.id }, detail: { sessionsEnded: ended } });
@@ -104,10 +104,5 @@ export class PasswordReset {
     });
     if (!spent) throw new InvalidResetTokenError('reset token is invalid or expired');
     return user;
-  }
-
-  /** Removes expired tokens; the sweeper calls it. */
-  async purgeExpired(): Promise<number> {
-    return this.#tokens.purgeExpired(this.#clock());
   }
 }

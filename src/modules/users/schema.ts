@@ -20,10 +20,6 @@ export interface UsersTable {
   email: string;
   /** Bcrypt hash of the (pre-hashed) password; never the password itself. */
   hashed_password: string;
-  /** SHA-256 (hex) of the current reset token, or null; the raw token only ever lives in the response. */
-  reset_token: string | null;
-  /** When the current reset token stops working, in epoch milliseconds. */
-  reset_token_expires_at: number | null;
   /** When the account was created, in epoch milliseconds. */
   created_at: number;
   /** When the row last changed, in epoch milliseconds. */
@@ -52,8 +48,6 @@ export const USER_COLUMNS: ReadonlySet<string> = new Set<keyof UsersTable>([
   'id',
   'email',
   'hashed_password',
-  'reset_token',
-  'reset_token_expires_at',
   'created_at',
   'updated_at',
 ]);

@@ -124,7 +124,7 @@ describeEngines('SessionService', (engine) => {
       expect(Number(await lastUsed())).toBe(T0 + 6_000);
       await idle().createSession('a@x.io');
       now = T0 + 6_000 + IDLE;
-      expect(await idling.purgeExpired()).toMatchObject({ sessions: 0, idleSessionsEnded: 2, resetTokens: 0 });
+      expect(await idling.purgeExpired()).toMatchObject({ sessions: 0, idleSessionsEnded: 2, verificationTokens: 0 });
       const rows = await storage().kysely.selectFrom('sessions').select(['ended_at', 'end_reason']).execute();
       expect(rows).toEqual([
         { ended_at: now, end_reason: 'expired' },
