@@ -23,7 +23,7 @@ export interface CapturedQuery {
 /** Calls the stores' session lookup (`GET /profile`) and email lookup (login) once each and returns the SQL they ran. */
 export async function captureHotQueries(dialect: Dialect, engine: Engine, email: string): Promise<CapturedQuery[]> {
   // Only what the two lookups consult: no prepared-statement path, so the session lookup goes through Kysely and is logged.
-  const traits: EngineTraits = { engine, autoIncrementPrimaryKey: (column) => column, isUniqueViolation: () => false, prepareRead: undefined };
+  const traits: EngineTraits = { engine, autoIncrementPrimaryKey: (column) => column, isUniqueViolation: () => false, rowLocks: engine === 'postgres', prepareRead: undefined };
   const seen: Array<{ sql: string; parameters: readonly unknown[] }> = [];
   const kysely = new Kysely<SesameTables>({
     dialect,

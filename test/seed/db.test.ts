@@ -34,6 +34,7 @@ describeEngines('DB', (engine) => {
         id: expect.any(Number) as number,
         email: 'a@x.io',
         hashed_password: 'hash-a',
+        credential_version: 0,
         created_at: T0,
         updated_at: T0,
       });

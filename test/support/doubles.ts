@@ -69,3 +69,47 @@ export class BarrierHasher extends BcryptHasher {
     return super.hash(password);
   }
 }
+
+/**
+ * A real bcrypt hasher that can hold its next `verify` or `hash` call until the test releases it, so a test can let
+ * another change commit exactly while a login is between its password check and its write.
+ */
+export class GatedHasher extends BcryptHasher {
+  #armed: { readonly method: 'verify' | 'hash'; readonly reached: () => void; readonly gate: Promise<void> } | undefined;
+
+  /**
+   * Holds the next call of `method`: `reached` resolves when a caller is held, `release` lets it go on. Only the
+   * next call is held; later ones run through.
+   */
+  arm(method: 'verify' | 'hash'): { readonly reached: Promise<void>; release(): void } {
+    let reached: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.#armed = { method, reached, gate };
+    return { reached: reachedPromise, release };
+  }
+
+  /** Compares with real bcrypt, first waiting at the gate if armed for `verify`. */
+  override async verify(password: string, hash: string): Promise<boolean> {
+    const result = await super.verify(password, hash);
+    await this.#hold('verify');
+    return result;
+  }
+
+  /** Hashes with real bcrypt, first waiting at the gate if armed for `hash`. */
+  override async hash(password: string): Promise<string> {
+    const result = await super.hash(password);
+    await this.#hold('hash');
+    return result;
+  }
+
+  /** Waits at the gate when it is armed for this method, disarming it. */
+  async #hold(method: 'verify' | 'hash'): Promise<void> {
+    const armed = this.#armed;
+    if (armed === undefined || armed.method !== method) return;
+    this.#armed = undefined;
+    armed.reached();
+    await armed.gate;
+  }
+}

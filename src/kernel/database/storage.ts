@@ -31,6 +31,11 @@ export interface EngineTraits {
   /** True for a unique-constraint failure (SQLite's extended code, PostgreSQL's SQLSTATE 23505). */
   isUniqueViolation(error: unknown): boolean;
   /**
+   * Whether a statement must lock the rows it reads to see a concurrent change serialised (`FOR SHARE` on
+   * PostgreSQL). SQLite serialises every write transaction on the file, so it needs (and has) no row locks.
+   */
+  readonly rowLocks: boolean;
+  /**
    * Prepares SQL on the driver's synchronous handle, when it has one (better-sqlite3): a per-request read then skips
    * Kysely's asynchronous driver (a mutex and several promise hops per query), about half the cost of the read.
    */
@@ -113,6 +118,7 @@ function openSqlite(url: string, options: StorageOptions): Opened {
     engine: 'sqlite',
     autoIncrementPrimaryKey: (column) => column.primaryKey().autoIncrement(),
     isUniqueViolation: (error) => codeOf(error) === 'SQLITE_CONSTRAINT_UNIQUE',
+    rowLocks: false,
     prepareRead: (sql) => db.prepare(sql),
   };
   return { kysely, client: { engine: 'sqlite', database: db }, traits };
@@ -151,6 +157,7 @@ function openPostgres(url: string, options: StorageOptions): Opened {
     engine: 'postgres',
     autoIncrementPrimaryKey: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
     isUniqueViolation: (error) => codeOf(error) === '23505',
+    rowLocks: true,
     prepareRead: undefined,
   };
   return { kysely: new Kysely<SesameTables>({ dialect: new PostgresDialect({ pool }) }), client: { engine: 'postgres', pool }, traits };

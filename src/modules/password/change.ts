@@ -57,7 +57,7 @@ export class PasswordChange {
     const hashed = await this.#hasher.hash(newPassword);
     const now = this.#clock();
     return this.#changes.transact(async (tx, record) => {
-      await this.#users.in(tx).setPasswordHash(user.id, hashed, now);
+      await this.#users.in(tx).replacePassword(user.id, hashed, now);
       await this.#tokens.in(tx).revokeAllOfUser('password_reset', user.id);
       const ended = await this.#sessions.endAllOfUser(user.id, 'password_change', tx);
       const sessionId = await this.#sessions.create(user.id, tx);

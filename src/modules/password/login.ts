@@ -66,12 +66,17 @@ export class PasswordLogin {
     }
     const { user } = checked;
     const sessionId = await this.#changes.transact(async (tx, record) => {
+      const id = await this.#sessions.createAfterCheck(user, tx);
+      if (id === null) {
+        // The password was changed or reset while it was being checked: it is no longer this account's password.
+        await record({ type: 'login.failed', context, account: { userId: user.id }, detail: { reason: 'credential-changed' } });
+        return null;
+      }
       await this.#sessions.end(presentedSessionId, 'logout', tx);
-      const id = await this.#sessions.create(user.id, tx);
       await record({ type: 'login.succeeded', context, account: { userId: user.id } });
       return id;
     });
-    return { user, sessionId };
+    return sessionId === null ? null : { user, sessionId };
   }
 
   /** Finds the account and compares the password, against a dummy hash when there is no account; re-hashes a weak hash on a match. */
@@ -83,7 +88,7 @@ export class PasswordLogin {
     }
     if (!(await this.#hasher.verify(password, user.hashed_password))) return { outcome: 'wrong-password', user };
     if (this.#hasher.needsRehash(user.hashed_password)) {
-      await this.#users.setPasswordHash(user.id, await this.#hasher.hash(password), this.#clock());
+      await this.#users.upgradeHash(user.id, user.hashed_password, await this.#hasher.hash(password), this.#clock());
     }
     return { outcome: 'matched', user };
   }

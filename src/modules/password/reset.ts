@@ -97,7 +97,7 @@ export class PasswordReset {
     const now = this.#clock();
     const spent = await this.#changes.transact(async (tx, record) => {
       if (!(await this.#tokens.in(tx).consume('password_reset', user.id, tokenHash, now))) return false;
-      await this.#users.in(tx).setPasswordHash(user.id, hashed, now);
+      await this.#users.in(tx).replacePassword(user.id, hashed, now);
       const ended = await this.#sessions.endAllOfUser(user.id, 'password_reset', tx);
       await record({ type: 'password.reset', context, account: { userId: user.id }, detail: { sessionsEnded: ended } });
       return true;

@@ -104,6 +104,18 @@ export class SessionService {
   }
 
   /**
+   * Starts a session for an account whose password was just checked, but only if that password is still the
+   * account's: a change or reset that committed since the check (which ends every session) wins, and null is
+   * returned. Without this, a login in flight could insert its session after "end every session" had run.
+   */
+  async createAfterCheck(user: Pick<User, 'id' | 'credential_version'>, tx?: Executor): Promise<string | null> {
+    const sessionId = generateToken(this.#tokenFormat);
+    const now = this.#clock();
+    const stored = await this.#storeIn(tx).insertIfCredentialCurrent(hashToken(sessionId), user.id, user.credential_version, now, now + this.#config.ttlMs);
+    return stored ? sessionId : null;
+  }
+
+  /**
    * The per-request check: the live session a presented id names, with its user, or null for a missing, unknown,
    * expired or idle one; one indexed query. With an inactivity timeout, the use is recorded at most once per
    * {@link touchInterval}, so a session in use every second costs one write a minute.

@@ -27,6 +27,12 @@ export interface SessionStore {
   in(executor: Executor): SessionStore;
   /** Stores a new session row under the hash of its id. */
   insert(idHash: string, userId: number, createdAt: number, expiresAt: number): Promise<void>;
+  /**
+   * Stores a new session only if the account's credential version is still the one its password was checked
+   * against, in one statement (locking the account row where the engine has row locks), so a password change or
+   * reset that commits meanwhile wins; true when it was stored.
+   */
+  insertIfCredentialCurrent(idHash: string, userId: number, credentialVersion: number, createdAt: number, expiresAt: number): Promise<boolean>;
   /** The per-request check: the user of a session that is neither ended, expired nor idle past `idleCutoff`, or undefined. */
   findLive(idHash: string, now: number, idleCutoff: number): Promise<SessionUser | undefined>;
   /** Records that a session was used now, which restarts its inactivity timeout. */
@@ -77,6 +83,31 @@ export class KyselySessionStore implements SessionStore {
   /** {@inheritDoc SessionStore.insert} */
   async insert(idHash: string, userId: number, createdAt: number, expiresAt: number): Promise<void> {
     await this.#db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, created_at: createdAt, expires_at: expiresAt }).execute();
+  }
+
+  /** {@inheritDoc SessionStore.insertIfCredentialCurrent} */
+  async insertIfCredentialCurrent(idHash: string, userId: number, credentialVersion: number, createdAt: number, expiresAt: number): Promise<boolean> {
+    const result = await this.#db
+      .insertInto('sessions')
+      .columns(['id_hash', 'user_id', 'created_at', 'expires_at'])
+      .expression((eb) => {
+        // Values in a SELECT list carry no type PostgreSQL could infer from the target columns: cast them.
+        const source = eb
+          .selectFrom('users')
+          .select((s) => [
+            s.cast<string>(s.val(idHash), 'varchar(64)').as('id_hash'),
+            'users.id as user_id',
+            s.cast<number>(s.val(createdAt), 'bigint').as('created_at'),
+            s.cast<number>(s.val(expiresAt), 'bigint').as('expires_at'),
+          ])
+          .where('users.id', '=', userId)
+          .where('users.credential_version', '=', credentialVersion);
+        // FOR SHARE waits for a password change holding the account row and then re-checks the version against the
+        // committed row; without it PostgreSQL's READ COMMITTED would read the version from before the change.
+        return this.#traits.rowLocks ? source.forShare() : source;
+      })
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   /** {@inheritDoc SessionStore.findLive} */

@@ -1,6 +1,6 @@
 /**
  * The users module's migrations. `0001` predates the split into modules and also created `sessions`; shipped
- * migrations are never edited, so it stays here whole.
+ * migrations are never edited, so it stays here whole. `0008` adds the credential version.
  * @module
  */
 import type { Kysely } from 'kysely';
@@ -34,6 +34,15 @@ export const usersMigrations: MigrationSet = (traits) => ({
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('sessions').execute();
       await db.schema.dropTable('users').execute();
+    },
+  },
+  '0008_users_credential_version': {
+    // Existing accounts start at version 0; only a password change or reset moves it.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').addColumn('credential_version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').dropColumn('credential_version').execute();
     },
   },
 });

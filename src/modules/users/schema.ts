@@ -20,6 +20,11 @@ export interface UsersTable {
   email: string;
   /** Bcrypt hash of the (pre-hashed) password; never the password itself. */
   hashed_password: string;
+  /**
+   * Bumped whenever the password is replaced (change or reset): a session may only be created for the version its
+   * password was checked against, so a login in flight cannot outlive "end every session".
+   */
+  credential_version: Generated<number>;
   /** When the account was created, in epoch milliseconds. */
   created_at: number;
   /** When the row last changed, in epoch milliseconds. */
@@ -48,6 +53,7 @@ export const USER_COLUMNS: ReadonlySet<string> = new Set<keyof UsersTable>([
   'id',
   'email',
   'hashed_password',
+  'credential_version',
   'created_at',
   'updated_at',
 ]);

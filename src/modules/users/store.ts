@@ -22,8 +22,17 @@ export interface UserStore {
   findByEmail(email: string): Promise<User | undefined>;
   /** Applies changes to a user found by id; an unknown column raises before anything is written, a missing id raises {@link NoResultFoundError}. */
   update(userId: number, changes: UserChanges, now: number): Promise<void>;
-  /** Sets a new password hash; nothing else about the account changes. */
-  setPasswordHash(userId: number, hashedPassword: string, now: number): Promise<void>;
+  /**
+   * Replaces the password (change or reset): sets the new hash and bumps the credential version, so no session can
+   * be created any more for a password checked before. Run it in the transaction that ends the sessions.
+   */
+  replacePassword(userId: number, hashedPassword: string, now: number): Promise<void>;
+  /**
+   * Stores a stronger hash of the same password, only if the stored hash is still the one that was verified: a
+   * password change that committed in between must never be overwritten by the old password's upgrade. True when
+   * it was stored.
+   */
+  upgradeHash(userId: number, verifiedHash: string, strongerHash: string, now: number): Promise<boolean>;
 }
 
 /** {@link UserStore} over Kysely. */
@@ -86,9 +95,24 @@ export class KyselyUserStore implements UserStore {
       .execute();
   }
 
-  /** {@inheritDoc UserStore.setPasswordHash} */
-  async setPasswordHash(userId: number, hashedPassword: string, now: number): Promise<void> {
-    await this.#db.updateTable('users').set({ hashed_password: hashedPassword, updated_at: now }).where('id', '=', userId).execute();
+  /** {@inheritDoc UserStore.replacePassword} */
+  async replacePassword(userId: number, hashedPassword: string, now: number): Promise<void> {
+    await this.#db
+      .updateTable('users')
+      .set((eb) => ({ hashed_password: hashedPassword, credential_version: eb('credential_version', '+', 1), updated_at: now }))
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  /** {@inheritDoc UserStore.upgradeHash} */
+  async upgradeHash(userId: number, verifiedHash: string, strongerHash: string, now: number): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('users')
+      .set({ hashed_password: strongerHash, updated_at: now })
+      .where('id', '=', userId)
+      .where('hashed_password', '=', verifiedHash)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 }
 

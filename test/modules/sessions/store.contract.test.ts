@@ -186,6 +186,22 @@ describeEngines('SessionStore', (engine) => {
     });
   });
 
+  describe('insertIfCredentialCurrent', () => {
+    it('stores the session only while the account is at the credential version its password was checked against', async () => {
+      const user = await db().addUser('a@x.io', 'h', T0);
+      expect(await sessions().insertIfCredentialCurrent(sha256('first'), user.id, 0, T0, T0 + HOUR)).toBe(true);
+      expect(await sessions().findLive(sha256('first'), T0, NO_IDLE_CUTOFF)).toEqual({ ...user, session_last_used: T0 });
+      await storage().kysely.updateTable('users').set({ credential_version: 1 }).where('id', '=', user.id).execute();
+      expect(await sessions().insertIfCredentialCurrent(sha256('stale'), user.id, 0, T0, T0 + HOUR)).toBe(false);
+      expect(await sessions().insertIfCredentialCurrent(sha256('other-user'), user.id + 1000, 0, T0, T0 + HOUR)).toBe(false);
+      expect(await sessions().insertIfCredentialCurrent(sha256('current'), user.id, 1, T0, T0 + HOUR)).toBe(true);
+      const stored = await storage().kysely.selectFrom('sessions').select(['id_hash', 'user_id', 'created_at', 'expires_at']).orderBy('created_at').orderBy('id_hash').execute();
+      expect(stored).toEqual(
+        [sha256('first'), sha256('current')].sort().map((idHash) => ({ id_hash: idHash, user_id: user.id, created_at: T0, expires_at: T0 + HOUR })),
+      );
+    });
+  });
+
   describe('purgeExpired', () => {
     it('deletes rows past their expiry, ended or not, and ends idle sessions as expired, leaving live ones', async () => {
       const a = await db().addUser('a@x.io', 'h', T0);
