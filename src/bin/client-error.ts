@@ -28,7 +28,8 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
       error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request.timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? 'request.headers_too_large' : 'request.not_http',
     ),
   );
-  this.log.debug({ err: error }, 'client error');
+  // Never the error itself: Node keeps the request's raw bytes on it (`rawPacket`: cookies, bodies, passwords).
+  this.log.debug({ clientError: error.code ?? 'unknown', status }, 'client error');
   const body = JSON.stringify({ message });
   // As Node's own handler: write only if nothing was written yet. A body that breaks the parser mid-request can
   // arrive after Fastify has already answered on this socket; a second reply would corrupt the stream.

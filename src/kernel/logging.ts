@@ -4,7 +4,7 @@
  * @module
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import { pino, type DestinationStream, type LoggerOptions } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type LoggerOptions } from 'pino';
 
 /** Pino's level names, plus `silent`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -42,12 +42,25 @@ function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   };
 }
 
-/** Pino options for a level: redaction and the request serializer (exported for the bench's probe server). */
+/**
+ * Errors as pino serialises them (type, message, stack, own properties), minus anything that carries raw bytes: Node
+ * keeps a refused request's whole packet on its parse error (`rawPacket`), and a Buffer logs as a list of numbers
+ * that no text search for a password would find.
+ */
+export function serializeError(error: Error): Record<string, unknown> {
+  const serialized = stdSerializers.err(error) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(serialized)) {
+    if (key === 'rawPacket' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) serialized[key] = '[bytes omitted]';
+  }
+  return serialized;
+}
+
+/** Pino options for a level: redaction and the request and error serializers (exported for the bench's probe server). */
 export function loggerOptions(level: LogLevel): LoggerOptions {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    serializers: { req: serializeRequest },
+    serializers: { req: serializeRequest, err: serializeError },
   };
 }
 

@@ -1,11 +1,13 @@
 /**
- * No secret reaches a log or the database: the whole seed flow runs over real HTTP at LOG_LEVEL=debug with the log
- * captured, sending cookies and JSON bodies that hold passwords, and then neither the log text nor any table (nor
- * the raw database files) may contain a password, a raw session id or a raw reset token.
+ * No secret reaches a log or the database: the whole seed flow runs over real HTTP at every level production allows,
+ * with hostile requests (malformed JSON and forms, secrets in query strings, requests Node's parser refuses) carrying
+ * cookies and passwords, and then neither the log nor any table (nor the raw database files) may contain a password,
+ * a raw session id or a raw reset token in any representation: text, escaped, encoded, base64, hex or byte lists.
  * @module
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,21 +43,60 @@ function rawDatabaseBytes(path: string): string {
     .join('\n');
 }
 
-/** Asserts none of the secrets occurs in the text, naming the one that does. */
+/**
+ * Every form a secret can take in a log line or a file: as typed, JSON-escaped, percent-encoded (form bodies),
+ * base64 and base64url, hex in either case, and as the byte list a logged Buffer or Uint8Array becomes in JSON
+ * (`[98,52,...]`, with or without spaces). A secret found in any of them is a leak.
+ */
+function representations(value: string): Record<string, string> {
+  const bytes = Buffer.from(value, 'utf8');
+  return {
+    text: value,
+    'JSON-escaped': JSON.stringify(value).slice(1, -1),
+    'percent-encoded': encodeURIComponent(value),
+    'form-encoded': new URLSearchParams({ x: value }).toString().slice(2),
+    base64: bytes.toString('base64').replace(/=+$/, ''),
+    base64url: bytes.toString('base64url'),
+    hex: bytes.toString('hex'),
+    HEX: bytes.toString('hex').toUpperCase(),
+    'byte list': [...bytes].join(','),
+    'byte list with spaces': [...bytes].join(', '),
+  };
+}
+
+/** Asserts none of the secrets occurs in the text in any representation, naming the one that does. */
 function expectNoSecret(text: string, secrets: Record<string, string>, where: string): void {
   for (const [name, value] of Object.entries(secrets)) {
     expect(value.length, name).toBeGreaterThan(4);
-    expect(text.includes(value), `${name} (${value}) appears in ${where}`).toBe(false);
+    for (const [form, encoded] of Object.entries(representations(value))) {
+      expect(text.includes(encoded), `${name} (${value}) appears ${form} in ${where}`).toBe(false);
+    }
   }
 }
 
-describe('the seed flow at LOG_LEVEL=debug', () => {
+/** Sends raw bytes on a fresh connection and resolves when the server closes it (for requests Node cannot parse). */
+function rawExchange(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+  });
+}
+
+/** The levels production allows (it refuses trace); debug is the most verbose. */
+const LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+describe.each(LEVELS)('the seed flow and hostile requests at LOG_LEVEL=%s', (level) => {
   let service: Service;
   const secrets: Record<string, string> = { password: PASSWORD, 'wrong password': WRONG, 'new password': NEW_PASSWORD };
   let finalSessionId = '';
 
   beforeAll(async () => {
-    service = await startService({ LOG_LEVEL: 'debug' });
+    service = await startService({ LOG_LEVEL: level });
     const url = service.url;
     // Form bodies (what seed clients send) and JSON bodies, cookies on every request.
     expect((await send(url, 'POST', '/users', { json: { email: EMAIL, password: PASSWORD } })).status).toBe(200);
@@ -74,6 +115,23 @@ describe('the seed flow at LOG_LEVEL=debug', () => {
     });
     expect(broken.status).toBe(400);
     expect(await broken.text()).not.toContain(PASSWORD);
+    // Secrets in a query string, and in a form whose encoding is refused.
+    expect((await send(url, 'GET', `/profile?session_id=${sessionId}&password=${encodeURIComponent(PASSWORD)}`, { sessionId })).status).toBe(200);
+    const badForm = await fetch(`${url}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `session_id=${sessionId}` },
+      body: `email=${encodeURIComponent(EMAIL)}&password=${encodeURIComponent(PASSWORD)}%ZZ`,
+    });
+    expect(badForm.status).toBe(400);
+    // Requests Node's parser refuses, carrying the cookie and the password: Node keeps their raw bytes on the error.
+    const body = JSON.stringify({ email: EMAIL, password: PASSWORD });
+    const badHeader = await rawExchange(
+      url,
+      `POST /sessions HTTP/1.1\r\nHost: x\r\nCookie: session_id=${sessionId}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nX-Bad\u0001: y\r\n\r\n${body}`,
+    );
+    expect(badHeader.split('\r\n')[0]).toBe('HTTP/1.1 400 BAD REQUEST');
+    const badLine = await rawExchange(url, `POST /sessions?password=${encodeURIComponent(PASSWORD)} HTTP/9.9 ${sessionId}\r\n\r\n`);
+    expect(badLine.split('\r\n')[0]).toBe('HTTP/1.1 400 BAD REQUEST');
     expect((await send(url, 'DELETE', '/sessions', { sessionId })).status).toBe(302);
     const second = await send(url, 'POST', '/sessions', { form: { email: EMAIL, password: PASSWORD } });
     secrets['second session id'] = second.sessionId ?? '';
@@ -93,24 +151,28 @@ describe('the seed flow at LOG_LEVEL=debug', () => {
   });
   afterAll(() => service.stop());
 
-  it('logs structured request lines at debug level', () => {
-    const lines = service.logs().trim().split('\n');
-    expect(lines.length).toBeGreaterThan(20);
-    const entries = lines.map((line) => JSON.parse(line) as { msg?: string; level?: number; req?: { url?: string } });
-    expect(entries.filter((e) => e.msg === 'incoming request').length).toBeGreaterThanOrEqual(12);
-    expect(entries.filter((e) => e.msg === 'request completed').length).toBeGreaterThanOrEqual(12);
-    expect(entries.some((e) => e.req?.url === '/reset_password')).toBe(true);
-    expect(service.app.log.level).toBe('debug');
+  it('logs at this level and above, structured', () => {
+    const lines = service.logs().trim().split('\n').filter((line) => line !== '');
+    const entries = lines.map((line) => JSON.parse(line) as { msg?: string; level?: number; req?: { url?: string }; event?: string });
+    expect(service.app.log.level).toBe(level);
+    const floor = { debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }[level];
+    for (const entry of entries) expect(entry.level ?? 0).toBeGreaterThanOrEqual(floor);
+    if (level === 'debug' || level === 'info') {
+      expect(entries.filter((e) => e.msg === 'incoming request').length).toBeGreaterThanOrEqual(12);
+      expect(entries.some((e) => e.req?.url === '/reset_password')).toBe(true);
+      expect(entries.some((e) => e.event === 'login.failed')).toBe(true);
+    }
+    if (level === 'debug') expect(entries.some((e) => e.msg === 'client error')).toBe(true);
   });
 
-  it('never logs a password, a session id or a reset token', () => {
+  it('never logs a password, a session id or a reset token, in any representation', () => {
     expectNoSecret(service.logs(), secrets, 'the log');
   });
 
   it('stores no raw secret in any table or database file, only hashes', () => {
     const path = service.databasePath ?? '';
     const { text, tables } = dumpDatabase(path);
-    expect(tables).toEqual(expect.arrayContaining(['users', 'sessions']));
+    expect(tables).toEqual(expect.arrayContaining(['users', 'sessions', 'verification_tokens', 'auth_events']));
     // We are looking at the right database: the live session's SHA-256 is there.
     expect(text).toContain(createHash('sha256').update(finalSessionId).digest('hex'));
     expect(text).toContain(EMAIL);
