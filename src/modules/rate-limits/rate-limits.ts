@@ -10,6 +10,18 @@ import { makeLimiter, type LimiterStore } from './limiter-factory.js';
 /** The limited actions; each has its own counters so a burst of one does not starve another. */
 export type LimitedAction = 'login' | 'register' | 'reset-request' | 'reset-update' | 'password-change' | 'session-end';
 
+/**
+ * Actions that each test the account's password: one stolen cookie must not buy three guessing budgets (login,
+ * `PUT /password`, `POST /sessions/end`), so their per-account counters are one budget. Their per-IP counters stay
+ * per route.
+ */
+const PASSWORD_CHECKS: ReadonlySet<LimitedAction> = new Set<LimitedAction>(['login', 'password-change', 'session-end']);
+
+/** The name an action's per-account counters are kept under: `password` for every password check, else the action. */
+export function accountBudget(action: LimitedAction): string {
+  return PASSWORD_CHECKS.has(action) ? 'password' : action;
+}
+
 /** Counts and windows, in milliseconds. */
 export interface RateLimitPolicy {
   /** Requests per client IP per action per `ipWindowMs`. */
@@ -67,19 +79,21 @@ export class RateLimits {
   async hit(action: LimitedAction, ip: string, email: string): Promise<LimitVerdict> {
     const client = clientKey(ip);
     const account = accountKey(email);
+    const budget = accountBudget(action);
     const byIp = await this.#consume(this.#ip, `${action}:${client}`);
     if (!byIp.allowed) return byIp;
-    const byAccountFromClient = await this.#consume(this.#accountFromClient, `${action}:${account}:${client}`);
+    const byAccountFromClient = await this.#consume(this.#accountFromClient, `${budget}:${account}:${client}`);
     if (!byAccountFromClient.allowed) return byAccountFromClient;
-    return this.#consume(this.#account, `${action}:${account}`);
+    return this.#consume(this.#account, `${budget}:${account}`);
   }
 
   /** Hands an account's points back after a success (correct password, valid token), from this client and overall. */
   async recordSuccess(action: LimitedAction, ip: string, email: string): Promise<void> {
     const account = accountKey(email);
+    const budget = accountBudget(action);
     await Promise.all([
-      this.#accountFromClient.limiter.delete(`${action}:${account}:${clientKey(ip)}`),
-      this.#account.limiter.delete(`${action}:${account}`),
+      this.#accountFromClient.limiter.delete(`${budget}:${account}:${clientKey(ip)}`),
+      this.#account.limiter.delete(`${budget}:${account}`),
     ]);
   }
 

@@ -195,6 +195,23 @@ describe('per-account limits', () => {
     }),
   );
 
+  itOnStores('one stolen cookie gets one guessing budget: login, PUT /password and POST /sessions/end count together', (store) =>
+    withServices(store, ACCOUNT_ENV, 1, async (c) => {
+      const email = c.email('stolen');
+      await register(c, email);
+      const attacker = c.ip();
+      const login = await post(c.service, 'POST', '/sessions', attacker, { email, password: PASSWORD });
+      const cookie = login.sessionId ?? '';
+      // Three wrong passwords spread over the three routes that test one: the account's budget (3) is spent.
+      expect((await post(c.service, 'PUT', '/password', attacker, { password: 'guess 1', new_password: 'a brand new passphrase' }, cookie)).status).toBe(403);
+      expect((await post(c.service, 'POST', '/sessions/end', attacker, { password: 'guess 2', session: 'others' }, cookie)).status).toBe(403);
+      expect((await post(c.service, 'POST', '/sessions', attacker, { email, password: 'guess 3' })).status).toBe(401);
+      expectLimited(await post(c.service, 'PUT', '/password', attacker, { password: 'guess 4', new_password: 'a brand new passphrase' }, cookie), 15 * 60);
+      expectLimited(await post(c.service, 'POST', '/sessions/end', attacker, { password: 'guess 5', session: 'others' }, cookie), 15 * 60);
+      expectLimited(await post(c.service, 'POST', '/sessions', attacker, { email, password: 'guess 6' }), 15 * 60);
+    }),
+  );
+
   itOnStores('a client guessing cannot lock the owner out: other clients still log in', (store) =>
     withServices(store, ACCOUNT_ENV, 1, async (c) => {
       const email = c.email('owner');
