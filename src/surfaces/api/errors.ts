@@ -15,6 +15,8 @@ import type { UsersErrorCode } from '../../modules/users/index.js';
 export type RequestErrorCode =
   | 'request.invalid'
   | 'request.malformed_json'
+  | 'request.json_duplicate_key'
+  | 'request.json_not_utf8'
   | 'request.empty_json'
   | 'request.body_too_large'
   | 'request.unsupported_media_type'
@@ -56,6 +58,8 @@ export interface ErrorAnswer {
 export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'request.invalid': { status: 400 },
   'request.malformed_json': { status: 400, message: 'body is not valid JSON' },
+  'request.json_duplicate_key': { status: 400, message: 'body has a key twice: each field may appear once' },
+  'request.json_not_utf8': { status: 400, message: 'body is not valid UTF-8' },
   'request.empty_json': { status: 400, message: 'body is empty but content-type is application/json' },
   'request.body_too_large': { status: 413, message: 'body is too large' },
   'request.unsupported_media_type': { status: 415, message: 'unsupported content type: send application/x-www-form-urlencoded or application/json' },

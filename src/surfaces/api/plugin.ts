@@ -13,6 +13,7 @@ import { crossSiteGuard } from './csrf.js';
 import { sesameErrorHandler } from './error-handler.js';
 import { parseForm } from './form-parser.js';
 import { homeRoutes } from './home.js';
+import { useStrictJson } from './json-parser.js';
 import { useSeedReasonPhrases } from './reason-phrases.js';
 import { requireSession } from './require-session.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -47,6 +48,7 @@ export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app:
   // Only forms and JSON carry credentials; Fastify's built-in text/plain parser would turn a typo'd client into a
   // confusing validation error instead of the 415 that names the real problem.
   app.removeContentTypeParser('text/plain');
+  useStrictJson(app, bodyLimit);
   if (options.securityHeaders ?? true) registerSecurityHeaders(app);
   if (options.seedReasonPhrases ?? true) useSeedReasonPhrases(app);
   useStrictValidation(app);
