@@ -75,39 +75,39 @@ export class BarrierHasher extends BcryptHasher {
  * another change commit exactly while a login is between its password check and its write.
  */
 export class GatedHasher extends BcryptHasher {
-  #armed: { readonly method: 'verify' | 'hash'; readonly reached: () => void; readonly gate: Promise<void> } | undefined;
+  #armed: { readonly method: 'verify' | 'hash'; readonly password: string; readonly reached: () => void; readonly gate: Promise<void> } | undefined;
 
   /**
-   * Holds the next call of `method`: `reached` resolves when a caller is held, `release` lets it go on. Only the
-   * next call is held; later ones run through.
+   * Holds the next call of `method` for `password`: `reached` resolves when a caller is held, `release` lets it go on.
+   * Only that call is held; others (the login's dummy hash, later calls) run through.
    */
-  arm(method: 'verify' | 'hash'): { readonly reached: Promise<void>; release(): void } {
+  arm(method: 'verify' | 'hash', password: string): { readonly reached: Promise<void>; release(): void } {
     let reached: () => void = () => undefined;
     let release: () => void = () => undefined;
     const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
     const gate = new Promise<void>((resolve) => (release = resolve));
-    this.#armed = { method, reached, gate };
+    this.#armed = { method, password, reached, gate };
     return { reached: reachedPromise, release };
   }
 
   /** Compares with real bcrypt, first waiting at the gate if armed for `verify`. */
   override async verify(password: string, hash: string): Promise<boolean> {
     const result = await super.verify(password, hash);
-    await this.#hold('verify');
+    await this.#hold('verify', password);
     return result;
   }
 
   /** Hashes with real bcrypt, first waiting at the gate if armed for `hash`. */
   override async hash(password: string): Promise<string> {
     const result = await super.hash(password);
-    await this.#hold('hash');
+    await this.#hold('hash', password);
     return result;
   }
 
-  /** Waits at the gate when it is armed for this method, disarming it. */
-  async #hold(method: 'verify' | 'hash'): Promise<void> {
+  /** Waits at the gate when it is armed for this method and password, disarming it. */
+  async #hold(method: 'verify' | 'hash', password: string): Promise<void> {
     const armed = this.#armed;
-    if (armed === undefined || armed.method !== method) return;
+    if (armed === undefined || armed.method !== method || armed.password !== password) return;
     this.#armed = undefined;
     armed.reached();
     await armed.gate;

@@ -28,7 +28,7 @@ describeEngines('credential races', (engine) => {
   it.each(['reset', 'change'] as const)('a login checked against the old password creates no session once a password %s has committed', async (remedy) => {
     const hasher = new GatedHasher(4);
     const attacker = await build({}, hasher);
-    const held = hasher.arm('verify');
+    const held = hasher.arm('verify', 'stolen password');
     const login = attacker.password.login.login(EMAIL, 'stolen password', undefined);
     await held.reached;
     // The owner's remedy commits while the attacker's login is past its password check.
@@ -56,7 +56,7 @@ describeEngines('credential races', (engine) => {
     const hasher = new GatedHasher(5);
     // BCRYPT_COST was raised: this instance re-hashes the cost-4 hash of the account at its next login.
     const upgraded = await build({ BCRYPT_COST: '5' }, hasher);
-    const held = hasher.arm('hash');
+    const held = hasher.arm('hash', 'stolen password');
     const login = upgraded.password.login.login(EMAIL, 'stolen password', undefined);
     await held.reached;
     const issued = await owner.password.reset.request(EMAIL);
