@@ -63,7 +63,9 @@ export class PasswordReset {
   }
 
   /**
-   * Issues a new token for a registered email (replacing any earlier one); null for an unknown email. Both record
+   * Issues a new token for a registered email; earlier ones stay live (each single-use, all spent by a successful
+   * reset), so someone who knows the address cannot cancel the owner's pending link by asking for another. Null for
+   * an unknown email. Both record
    * `password.reset_requested` in a transaction of their own (the unknown one under the email's pseudonym), so the
    * two paths do the same kind of work.
    */
@@ -76,7 +78,7 @@ export class PasswordReset {
     const token = generateToken(this.#tokenFormat);
     const now = this.#clock();
     await this.#changes.transact(async (tx, record) => {
-      await this.#tokens.in(tx).issue('password_reset', user.id, hashToken(token), now + this.#config.tokenTtlMs, now, { replace: true });
+      await this.#tokens.in(tx).issue('password_reset', user.id, hashToken(token), now + this.#config.tokenTtlMs, now, { replace: false });
       await record({ type: 'password.reset_requested', context, account: { userId: user.id } });
     });
     return { user, token };
@@ -85,7 +87,8 @@ export class PasswordReset {
   /**
    * Sets a new password through a token, spends the token and ends every session of the user, in one transaction.
    * When `email` is given, a token issued to another account is refused too. An unknown, expired, spent or
-   * mismatched token raises {@link InvalidResetTokenError}; of two requests racing for one token, exactly one wins.
+   * mismatched token raises {@link InvalidResetTokenError}; of two requests racing for one token, exactly one wins. Every
+ * other live token of the account is spent with it.
    */
   async reset(resetToken: string, password: string, email?: string, context: EventContext = NO_REQUEST): Promise<User> {
     const tokenHash = hashToken(resetToken);
@@ -96,7 +99,10 @@ export class PasswordReset {
     const hashed = await this.#hasher.hash(password);
     const now = this.#clock();
     const spent = await this.#changes.transact(async (tx, record) => {
-      if (!(await this.#tokens.in(tx).consume('password_reset', user.id, tokenHash, now))) return false;
+      const tokens = this.#tokens.in(tx);
+      if (!(await tokens.consume('password_reset', user.id, tokenHash, now))) return false;
+      // Every other link sent for this account dies with the password it was meant to replace.
+      await tokens.revokeAllOfUser('password_reset', user.id);
       await this.#users.in(tx).replacePassword(user.id, hashed, now);
       const ended = await this.#sessions.endAllOfUser(user.id, 'password_reset', tx);
       await record({ type: 'password.reset', context, account: { userId: user.id }, detail: { sessionsEnded: ended } });

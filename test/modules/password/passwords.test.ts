@@ -232,6 +232,31 @@ describe('reset by webhook', () => {
     expect(webhook.deliveries.map((d) => (d.body as { email?: unknown }).email)).toEqual([known]);
   });
 
+  it('delivers to the address as stored, not as the client typed it', async () => {
+    const email = uniqueEmail('typed');
+    expect((await register(email, GOOD)).status).toBe(200);
+    const typed = `  ${email.toUpperCase()} `;
+    const reply = await send(service.url, 'POST', '/reset_password', { form: { email: typed } });
+    expect(reply.json).toEqual({ email: typed, message: SENT });
+    await deliveredToken(email);
+    expect(webhook.deliveries.map((d) => (d.body as { email?: unknown }).email)).toEqual([email]);
+  });
+
+  it('asking again does not cancel the owner\'s link: both work until one of them resets the password', async () => {
+    const email = uniqueEmail('twice');
+    expect((await register(email, GOOD)).status).toBe(200);
+    await send(service.url, 'POST', '/reset_password', { form: { email } });
+    const owners = await deliveredToken(email);
+    webhook.deliveries.length = 0;
+    await send(service.url, 'POST', '/reset_password', { form: { email } });
+    const meddlers = await deliveredToken(email);
+    expect(meddlers).not.toBe(owners);
+    const reset = await send(service.url, 'PUT', '/reset_password', { form: { email, reset_token: owners, new_password: 'a second quiet librarian at dusk' } });
+    expect(reset.status).toBe(200);
+    const replay = await send(service.url, 'PUT', '/reset_password', { form: { email, reset_token: meddlers, new_password: 'a third quiet librarian at dawn' } });
+    expect(replay.status).toBe(403);
+  });
+
   it('the delivered token resets the password and ends the user\'s sessions', async () => {
     const email = uniqueEmail('spend');
     expect((await register(email, GOOD)).status).toBe(200);
