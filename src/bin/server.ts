@@ -7,10 +7,15 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createSesame } from '../sesame.js';
 import { buildServer } from './app.js';
 import { runPrimary } from './cluster.js';
+import { startupWarnings } from './startup-warnings.js';
 
 /** Starts one server process and wires SIGTERM/SIGINT to a graceful stop. */
 async function main(config: Config): Promise<void> {
   const app = await buildServer(await createSesame(config));
+  for (const warning of startupWarnings(config)) {
+    app.log.warn({ startupWarning: true }, warning);
+    process.stderr.write(`sesame: WARNING: ${warning}\n`);
+  }
 
   let closing = false;
   const shutdown = (signal: string): void => {

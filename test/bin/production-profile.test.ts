@@ -12,7 +12,7 @@ import { startService } from '../support/in-process.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
 
 /** The smallest complete production environment: everything else comes from the profile's safe defaults. */
-const SAFE = { SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, RESET_WEBHOOK_URL: 'https://mailer.internal/reset' } as const;
+const SAFE = { SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com', RESET_WEBHOOK_URL: 'https://mailer.internal/reset' } as const;
 
 /** Each unsafe change, and the setting its refusal must name. */
 const UNSAFE: ReadonlyArray<{ readonly change: Record<string, string>; readonly names: string }> = [
@@ -29,6 +29,8 @@ const UNSAFE: ReadonlyArray<{ readonly change: Record<string, string>; readonly 
   { change: { RESET_WEBHOOK_URL: 'http://mailer.internal/reset' }, names: 'RESET_WEBHOOK_URL' },
   { change: { LOG_LEVEL: 'trace' }, names: 'LOG_LEVEL' },
   { change: { SECRET_KEY: '' }, names: 'SECRET_KEY' },
+  { change: { PUBLIC_URL: '' }, names: 'PUBLIC_URL' },
+  { change: { PUBLIC_URL: 'http://auth.example.com' }, names: 'PUBLIC_URL' },
 ];
 
 /** Runs loadConfig and returns the ConfigError it throws (failing the test if it throws nothing or something else). */

@@ -17,7 +17,7 @@ function problems(env: Record<string, string>): readonly string[] {
 describe('SESSION_IDLE_TIMEOUT', () => {
   it('is off by default in both profiles, and `off` or `0` turn it off explicitly', () => {
     expect(loadConfig({}).sessions.idleTimeoutMs).toBe(0);
-    expect(loadConfig({ SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, RESET_WEBHOOK_URL: 'https://mail.example/hook' }).sessions.idleTimeoutMs).toBe(0);
+    expect(loadConfig({ SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com', RESET_WEBHOOK_URL: 'https://mail.example/hook' }).sessions.idleTimeoutMs).toBe(0);
     expect(loadConfig({ SESSION_IDLE_TIMEOUT: 'off' }).sessions.idleTimeoutMs).toBe(0);
     expect(loadConfig({ SESSION_IDLE_TIMEOUT: '0' }).sessions.idleTimeoutMs).toBe(0);
   });

@@ -117,7 +117,7 @@ describe('the built server', () => {
 
   it('in the production profile scores new passwords on its worker thread (the compiled one) and still exits 0 on SIGTERM', async () => {
     const server = await start({
-      env: { SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, RESET_WEBHOOK_URL: 'http://127.0.0.1:9/never-called', BCRYPT_COST: '10' },
+      env: { SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com', RESET_WEBHOOK_URL: 'http://127.0.0.1:9/never-called', BCRYPT_COST: '10' },
     });
     const register = (email: string, password: string): Promise<Response> =>
       fetch(`${server.url}/users`, { method: 'POST', body: new URLSearchParams({ email, password }) });

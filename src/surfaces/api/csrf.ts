@@ -14,9 +14,18 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * (`Sec-Fetch-Site: cross-site`) or its `Origin` is neither the service's own nor in `trustedOrigins`. A request
  * with neither header (curl, Python `requests`, server-to-server) carries no ambient browser credentials to abuse
  * and is allowed, which keeps seed clients working.
+ *
+ * The service's own origin is `publicOrigin` (from `PUBLIC_URL`) when given. Only without it is it taken from the
+ * request's scheme and Host, which a DNS-rebinding page controls: its requests carry its own name in both `Host` and
+ * `Origin`, so they would always look same-origin.
  */
-export function crossSiteGuard(trustedOrigins: readonly string[], publish: (event: ApiEvent) => void): onRequestHookHandler {
+export function crossSiteGuard(
+  trustedOrigins: readonly string[],
+  publicOrigin: string | undefined,
+  publish: (event: ApiEvent) => void,
+): onRequestHookHandler {
   const trusted = new Set(trustedOrigins.map((o) => o.toLowerCase()));
+  const own = publicOrigin?.toLowerCase();
   // Synchronous on purpose: it runs on every request, and a GET must pass through at no cost.
   return function refuseCrossSite(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     if (SAFE_METHODS.has(request.method)) return done();
@@ -27,14 +36,14 @@ export function crossSiteGuard(trustedOrigins: readonly string[], publish: (even
     }
     const origin = request.headers.origin;
     if (origin === undefined) return done();
-    const allowed = trusted.size > 0 ? trusted.has(origin.toLowerCase()) : origin.toLowerCase() === ownOrigin(request);
+    const allowed = trusted.size > 0 ? trusted.has(origin.toLowerCase()) : origin.toLowerCase() === (own ?? ownOrigin(request));
     if (allowed) return done();
     publish({ type: 'cross_site.refused', context: requestContext(request), detail: { reason: 'origin' }, traffic: true });
     void sendError(reply, new RequestError('csrf.untrusted_origin'));
   };
 }
 
-/** The origin this request was addressed to (scheme and Host), i.e. the service's own origin. */
+/** The origin this request says it was addressed to (scheme and Host): the own origin when `PUBLIC_URL` is not set. */
 function ownOrigin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`.toLowerCase();
 }

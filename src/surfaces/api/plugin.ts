@@ -54,7 +54,7 @@ export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app:
   useStrictValidation(app);
   app.setErrorHandler(sesameErrorHandler);
   const publish = (event: AuthEvent): void => sesame.events.publish(event);
-  if (config.api.csrfProtection) app.addHook('onRequest', crossSiteGuard(config.api.trustedOrigins, publish));
+  if (config.api.csrfProtection) app.addHook('onRequest', crossSiteGuard(config.api.trustedOrigins, config.api.publicUrl?.origin, publish));
   // Route declarations, attached before any route is added: the session check first (so a limit can count the
   // session's account), then the rate limit; each route says what it needs in `config`, no handler calls them.
   const checkSession = requireSession(sesame);

@@ -23,7 +23,7 @@ let service: Service;
 beforeAll(async () => {
   webhook = await startWebhookRecorder();
   service = await startService({
-    SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY,
+    SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com',
     BCRYPT_COST: '10',
     RESET_WEBHOOK_URL: webhook.url,
     RATE_LIMIT_IP_MAX: '10000',
@@ -292,7 +292,7 @@ describe('strength checks run on a bounded worker pool', () => {
   beforeAll(async () => {
     // One scoring thread and room for one waiting password: a burst must overflow.
     busy = await startService({
-      SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY,
+      SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com',
       BCRYPT_COST: '10',
       RESET_WEBHOOK_URL: webhook.url,
       RATE_LIMIT_IP_MAX: '10000',

@@ -196,7 +196,7 @@ describe('Secure cookie', () => {
 
   it('is set in SESAME_PROFILE=production, with the __Host- prefix and 256-bit ids', async () => {
     const service = await startService({
-      SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY,
+      SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com',
       BCRYPT_COST: '10',
       RESET_WEBHOOK_URL: 'http://127.0.0.1:9/never-called',
       SESSION_TTL: '1h',

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSchema, describeOnEngine, postgresAvailability, type Availability } from '../../support/stores.js';
-import { send, uniqueEmail, type Reply } from '../../support/http.js';
+import { rawSend, send, uniqueEmail, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
 
 const EVIL = 'http://evil.example';
@@ -195,6 +195,31 @@ describe('TRUSTED_ORIGINS=https://app.example', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const row = readme.split('\n').find((line) => line.startsWith('| `TRUSTED_ORIGINS`'));
     expect(row).toMatch(/when set, only these are allowed/);
+  });
+});
+
+describe('PUBLIC_URL=https://auth.example.com (DNS rebinding)', () => {
+  let service: Service;
+  beforeAll(async () => {
+    service = await startService({ PUBLIC_URL: 'https://auth.example.com/' });
+  });
+  afterAll(() => service.stop());
+
+  /** A registration sent with a chosen Host and Origin, as a browser on a rebound name sends it. */
+  function register(host: string, origin: string): Promise<Reply> {
+    const body = new URLSearchParams({ email: uniqueEmail('rebind'), password: PASSWORD }).toString();
+    return rawSend(service.url, { method: 'POST', path: '/users', headers: [['host', host], ['origin', origin], ['content-type', 'application/x-www-form-urlencoded']], body });
+  }
+
+  it('refuses a page whose name was rebound to Sesame: its Host and Origin agree, but they are not PUBLIC_URL', async () => {
+    expectRefused(await register('rebind.attacker.example', 'http://rebind.attacker.example'));
+    expectRefused(await register(new URL(service.url).host, service.origin));
+  });
+
+  it('accepts Sesame\'s own origin from PUBLIC_URL whatever Host the proxy forwards', async () => {
+    expect((await register(new URL(service.url).host, 'https://auth.example.com')).status).toBe(200);
+    expect((await register('auth.example.com', 'https://AUTH.example.com')).status).toBe(200);
+    expectRefused(await register('auth.example.com', 'http://auth.example.com'));
   });
 });
 
