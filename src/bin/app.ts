@@ -38,7 +38,7 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => {
     void sendError(reply, new RequestError('route.not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
   });
-  await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name });
+  if (config.ops.openApiEnabled) await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name });
   if (config.ops.metricsEnabled) registerMetrics(app, sesame.events);
   healthRoutes(app, () => sesame.ping());
   await app.register(sesamePlugin, { sesame, securityHeaders: false, seedReasonPhrases: false });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESAME_VERSION } from '../../../src/kernel/version.js';
 import { startService, type Service } from '../../support/in-process.js';
+import { TEST_SECRET_KEY } from '../../support/settings.js';
 
 /** The parts of an OpenAPI document these tests read. */
 interface OpenApiDocument {
@@ -68,5 +69,30 @@ describe('GET /openapi.json', () => {
     }
     expect(Object.keys(document.paths['/sessions']?.['post']?.responses ?? {})).toEqual(['200', '401']);
     expect(document.components.securitySchemes.session).toMatchObject({ in: 'cookie', name: 'session_id' });
+  });
+});
+
+describe('OPENAPI_ENABLED', () => {
+  it('off, or production\'s default, serves no document and no route lists itself', async () => {
+    const envs: Array<Record<string, string>> = [{ OPENAPI_ENABLED: 'false' }, { SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com', RESET_WEBHOOK_URL: 'https://mailer.example/hook', BCRYPT_COST: '10' }];
+    for (const env of envs) {
+      const service = await startService(env);
+      try {
+        const response = await fetch(`${service.url}/openapi.json`);
+        expect(response.status, JSON.stringify(env)).toBe(404);
+        expect(await response.text()).not.toContain(SESAME_VERSION);
+      } finally {
+        await service.stop();
+      }
+    }
+  });
+
+  it('production serves it only when asked', async () => {
+    const service = await startService({ SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com', RESET_WEBHOOK_URL: 'https://mailer.example/hook', BCRYPT_COST: '10', OPENAPI_ENABLED: 'true' });
+    try {
+      expect((await fetch(`${service.url}/openapi.json`)).status).toBe(200);
+    } finally {
+      await service.stop();
+    }
   });
 });
