@@ -86,7 +86,13 @@ export class PasswordLogin {
       await this.#hasher.verify(password, await this.#dummyHash);
       return { outcome: 'unknown-email' };
     }
-    if (!(await this.#hasher.verify(password, user.hashed_password))) return { outcome: 'wrong-password', user };
+    if (!(await this.#hasher.verify(password, user.hashed_password))) {
+      // A hash made before BCRYPT_COST was raised is quicker to check than the dummy an unknown email is checked
+      // against, so such an account would answer a wrong password faster than an unknown address: pad it with the
+      // dummy's comparison, so no account ever answers faster than an unknown email.
+      if (this.#hasher.needsRehash(user.hashed_password)) await this.#hasher.verify(password, await this.#dummyHash);
+      return { outcome: 'wrong-password', user };
+    }
     if (this.#hasher.needsRehash(user.hashed_password)) {
       await this.#users.upgradeHash(user.id, user.hashed_password, await this.#hasher.hash(password), this.#clock());
     }

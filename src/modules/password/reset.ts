@@ -65,23 +65,29 @@ export class PasswordReset {
   /**
    * Issues a new token for a registered email; earlier ones stay live (each single-use, all spent by a successful
    * reset), so someone who knows the address cannot cancel the owner's pending link by asking for another. Null for
-   * an unknown email. Both record
-   * `password.reset_requested` in a transaction of their own (the unknown one under the email's pseudonym), so the
-   * two paths do the same kind of work.
+   * an unknown email.
+   *
+   * Both paths do the same work, so the answer's timing tells nothing about which addresses have accounts: a token is
+   * drawn and hashed, and one transaction runs one statement on `verification_tokens` (the known path stores the
+   * token; the unknown one spends a token that cannot exist, which matches nothing) and records
+   * `password.reset_requested` (under the email's keyed pseudonym for an unknown address).
    */
   async request(email: string, context: EventContext = NO_REQUEST): Promise<IssuedResetToken | null> {
     const user = await this.#users.findByEmail(normaliseEmail(email));
-    if (user === undefined) {
-      await this.#changes.transact((_tx, record) => record({ type: 'password.reset_requested', context, account: { email } }));
-      return null;
-    }
     const token = generateToken(this.#tokenFormat);
+    const tokenHash = hashToken(token);
     const now = this.#clock();
     await this.#changes.transact(async (tx, record) => {
-      await this.#tokens.in(tx).issue('password_reset', user.id, hashToken(token), now + this.#config.tokenTtlMs, now, { replace: false });
+      const tokens = this.#tokens.in(tx);
+      if (user === undefined) {
+        await tokens.consume('password_reset', 0, tokenHash, now);
+        await record({ type: 'password.reset_requested', context, account: { email } });
+        return;
+      }
+      await tokens.issue('password_reset', user.id, tokenHash, now + this.#config.tokenTtlMs, now, { replace: false });
       await record({ type: 'password.reset_requested', context, account: { userId: user.id } });
     });
-    return { user, token };
+    return user === undefined ? null : { user, token };
   }
 
   /**

@@ -6,10 +6,12 @@
  * @module
  */
 import bcrypt from 'bcrypt';
+import type { PluginTransformQueryArgs, PluginTransformResultArgs, RootOperationNode } from 'kysely';
+import { BcryptHasher } from '../../../src/modules/password/index.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CountingHasher } from '../../support/doubles.js';
 import { send } from '../../support/http.js';
-import { startService, type Service } from '../../support/in-process.js';
+import { buildSesame, startService, type Service } from '../../support/in-process.js';
 
 const COST = 6;
 
@@ -62,3 +64,86 @@ describe('login work is the same for unknown and known emails', () => {
     expect(limited.compared).toEqual([]);
   });
 });
+
+describe('after BCRYPT_COST was raised', () => {
+  const hasher = new CountingHasher(COST);
+  let service: Service;
+
+  beforeAll(async () => {
+    service = await startService({}, { hasher });
+    // An account whose hash predates the raise: two cost steps weaker than the service's.
+    await service.sesame.users.insert('old@sec.example', await new BcryptHasher(COST - 2).hash('right one'), Date.now());
+  });
+  afterAll(() => service.stop());
+
+  /** The bcrypt rounds one login spends, from the cost of each hash it compared against. */
+  async function rounds(email: string, password: string): Promise<{ status: number; costs: number[] }> {
+    hasher.reset();
+    const reply = await send(service.url, 'POST', '/sessions', { form: { email, password } });
+    const costs = hasher.verifyHashes.map((hash) => bcrypt.getRounds(hash));
+    return { status: reply.status, costs };
+  }
+
+  it('a wrong password on an old-cost account never costs less than an unknown email: it is padded with the dummy comparison', async () => {
+    const unknown = await rounds('nobody-else@sec.example', 'guess');
+    const old = await rounds('old@sec.example', 'guess');
+    expect(unknown).toEqual({ status: 401, costs: [COST] });
+    expect(old).toEqual({ status: 401, costs: [COST - 2, COST] });
+    const work = (costs: number[]): number => costs.reduce((sum, cost) => sum + 2 ** cost, 0);
+    expect(work(old.costs)).toBeGreaterThanOrEqual(work(unknown.costs));
+    // The right password upgrades the hash, after which the account is like any other.
+    expect((await rounds('old@sec.example', 'right one')).status).toBe(200);
+    expect(await rounds('old@sec.example', 'guess')).toEqual({ status: 401, costs: [COST] });
+  });
+});
+
+describe('reset requests do the same work for known and unknown emails', () => {
+  it('one transaction each, with one statement per table in the same order, and one token drawn and hashed', async () => {
+    const service = await startService({});
+    try {
+      await send(service.url, 'POST', '/users', { form: { email: 'reset-known@sec.example', password: 'right one' } });
+      const statements: string[][] = [];
+      const recorder = {
+        transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+          statements.at(-1)?.push(`${args.node.kind}:${tablesOf(args.node).join(',')}`);
+          return args.node;
+        },
+        transformResult: (args: PluginTransformResultArgs) => Promise.resolve(args.result),
+      };
+      const storage = { ...service.sesame.storage, kysely: service.sesame.storage.kysely.withPlugin(recorder) };
+      const counted = await buildSesame(storage, {});
+      try {
+        for (const email of ['reset-known@sec.example', 'reset-nobody@sec.example']) {
+          statements.push([]);
+          await counted.password.reset.request(email);
+        }
+      } finally {
+        await counted.close();
+      }
+      const [known = [], unknown = []] = statements;
+      expect(known.map((s) => s.split(':')[1])).toEqual(['users', 'verification_tokens', 'auth_events']);
+      expect(unknown.map((s) => s.split(':')[1])).toEqual(known.map((s) => s.split(':')[1]));
+      expect(known[1]).toMatch(/^InsertQueryNode/);
+      expect(unknown[1]).toMatch(/^UpdateQueryNode/);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
+/** The tables a query node names (its FROM, INTO or UPDATE target). */
+function tablesOf(node: RootOperationNode): string[] {
+  const names: string[] = [];
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    const record = value as Record<string, unknown>;
+    if (record['kind'] === 'TableNode') {
+      const table = record['table'] as { identifier?: { name?: string } } | undefined;
+      if (table?.identifier?.name !== undefined) names.push(table.identifier.name);
+      return;
+    }
+    for (const child of Object.values(record)) visit(child);
+  };
+  visit(node);
+  return [...new Set(names)];
+}

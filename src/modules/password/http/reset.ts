@@ -31,7 +31,10 @@ export function resetRoutes(app: FastifyInstance, { reset, sendResetToken }: Pas
       // Not awaited: the answer must take the same time, and look the same, whether or not the email has an account
       // (and whether or not the mailer is up), or the route would tell which accounts exist. To the address as
       // stored, not as typed: the mailer must never be steered by case, spaces or look-alike characters.
-      sendResetToken(issued.user.email, issued.token).catch((error: unknown) => request.log.error({ err: error }, 'reset token delivery failed'));
+      // After the answer is written, too: even starting the request to the mailer is work the unknown path does not do.
+      setImmediate(() => {
+        sendResetToken(issued.user.email, issued.token).catch((error: unknown) => request.log.error({ err: error }, 'reset token delivery failed'));
+      });
       return { email, message: SENT_MESSAGE };
     },
   );
