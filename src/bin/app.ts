@@ -3,14 +3,15 @@
  * (`/health`, `/metrics`, `/openapi.json`), over a Sesame instance, so tests build it in-process.
  * @module
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { SESAME_VERSION } from '../kernel/version.js';
 import type { Sesame } from '../sesame.js';
 import { sesameErrorHandler } from '../surfaces/api/error-handler.js';
-import { RequestError, sendError } from '../surfaces/api/errors.js';
+import { answerFor, ERROR_HEADER, RequestError, sendError } from '../surfaces/api/errors.js';
 import { SeedReasonResponse } from '../surfaces/api/reason-phrases.js';
 import { sesamePlugin } from '../surfaces/api/plugin.js';
-import { registerSecurityHeaders } from '../surfaces/api/security-headers.js';
+import { registerSecurityHeaders, SECURITY_HEADERS } from '../surfaces/api/security-headers.js';
 import { healthRoutes } from '../surfaces/ops/health.js';
 import { registerMetrics } from '../surfaces/ops/metrics.js';
 import { registerOpenApi } from '../surfaces/ops/openapi.js';
@@ -28,8 +29,23 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
     // connections anyway, and requests already on open connections are served normally until they finish.
     return503OnClosing: false,
     clientErrorHandler,
+    // Errors Fastify answers before any hook runs (a URL it cannot decode): through the table, with the security
+    // headers, and never echoing the URL (its query string may hold a secret).
+    frameworkErrors: (_error, _request, reply) => {
+      void reply.headers(SECURITY_HEADERS);
+      void sendError(reply, new RequestError('request.malformed_url'));
+    },
     // The seed's reason phrases (`401 UNAUTHORIZED`) on every status line this server writes, at no cost per request.
-    http: { ServerResponse: SeedReasonResponse },
+    // A request without Host reaches Fastify (and its hooks) instead of Node's bare 400; the cross-site check needs no
+    // Host once PUBLIC_URL is set, and without it an empty Host simply matches no Origin.
+    http: { ServerResponse: SeedReasonResponse, requireHostHeader: false },
+  });
+  // An Expect other than 100-continue: Node would answer a bare 417 itself; answer it as every other refusal.
+  app.server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    const { code, status, message } = answerFor(new RequestError('request.expectation_failed'));
+    const body = JSON.stringify({ message });
+    response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), [ERROR_HEADER]: code, connection: 'close' });
+    response.end(body);
   });
   // At the root, so the 404s and /health carry the headers too (OWASP ASVS 3.4.1); unparsable requests get them
   // from clientErrorHandler.

@@ -29,6 +29,7 @@ export type RequestErrorCode =
   | 'request.timeout'
   | 'request.headers_too_large'
   | 'request.not_http'
+  | 'request.expectation_failed'
   | 'route.not_found'
   | 'csrf.cross_site'
   | 'csrf.untrusted_origin'
@@ -72,6 +73,7 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'request.timeout': { status: 408, message: 'request timed out' },
   'request.headers_too_large': { status: 431, message: 'request headers are too large' },
   'request.not_http': { status: 400, message: 'request is not valid HTTP' },
+  'request.expectation_failed': { status: 417, message: 'only Expect: 100-continue is supported' },
   'route.not_found': { status: 404 },
   'csrf.cross_site': { status: 403, message: 'cross-site request refused' },
   'csrf.untrusted_origin': { status: 403, message: 'cross-site request refused: origin is not trusted' },

@@ -70,7 +70,7 @@ describe('refusals over HTTP', () => {
   });
 
   it('answers every code a route or the surface can raise (the rest are faults no route raises)', () => {
-    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http'];
+    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http', 'request.expectation_failed'];
     const tested = new Set(REFUSALS.map((r) => r.code));
     const untested = Object.keys(API_ERRORS).filter((code) => !tested.has(code) && !faults.includes(code));
     expect(untested).toEqual([]);
@@ -101,6 +101,40 @@ describe('refusals over HTTP', () => {
     expect(text.split('\r\n')[0]).toBe('HTTP/1.1 400 BAD REQUEST');
     expect(text).toMatch(/\r\nsesame-error: request\.not_http\r\n/i);
     expect(text.endsWith('{"message":"request is not valid HTTP"}')).toBe(true);
+  });
+});
+
+describe('replies Fastify or Node would write outside the hooks (ASVS V3.4.1)', () => {
+  /** Sends raw bytes and reads until the server has answered (a short pause after the head). */
+  function exchange(bytes: string): Promise<string> {
+    const { hostname, port } = new URL(service.url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(bytes));
+      let received = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if (received.includes('\r\n\r\n')) setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+  }
+
+  it.each([
+    ['a URL that cannot be decoded, whose query string is never echoed', 'GET /%E0%A4%A?secret=hunter2 HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'request.malformed_url'],
+    ['a request without a Host header', 'GET /profile HTTP/1.1\r\n\r\n', 403, 'session.required'],
+    ['an Expect Sesame cannot meet', 'POST /users HTTP/1.1\r\nHost: x\r\nExpect: telepathy\r\nContent-Length: 2\r\n\r\n{}', 417, 'request.expectation_failed'],
+  ])('%s: JSON, the code, the security headers', async (_name, bytes, status, code) => {
+    const text = await exchange(bytes);
+    const [head = '', body = ''] = text.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${seedReasonPhrase(status)}`);
+    expect(head).toMatch(/\r\nstrict-transport-security: max-age=31536000; includeSubDomains\r\n/i);
+    expect(head).toMatch(/\r\ncontent-security-policy: default-src 'none'/i);
+    expect(head).toMatch(/\r\ncache-control: no-store\r\n/i);
+    expect(head).toMatch(new RegExp(`\\r\\nsesame-error: ${code.replace('.', '\\.')}\\r\\n`, 'i'));
+    expect(JSON.parse(body) as unknown).toEqual({ message: expect.any(String) as unknown });
+    expect(text).not.toContain('hunter2');
   });
 });
 
