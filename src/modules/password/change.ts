@@ -8,7 +8,7 @@ import type { SessionService, ValidSession } from '../sessions/index.js';
 import type { UserStore } from '../users/index.js';
 import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
-import type { PasswordPolicy } from './policy.js';
+import { clientOf, type PasswordPolicy } from './policy.js';
 import type { VerificationTokenStore } from '../verification/index.js';
 
 /** Password changes. */
@@ -53,7 +53,7 @@ export class PasswordChange {
       await this.#changes.transact((_tx, record) => record({ type: 'password.change_failed', context, account }));
       return null;
     }
-    await this.#policy.check(newPassword, user.email);
+    await this.#policy.check(newPassword, user.email, clientOf(context));
     const hashed = await this.#hasher.hash(newPassword);
     const now = this.#clock();
     return this.#changes.transact(async (tx, record) => {

@@ -8,6 +8,7 @@ import { SesameError, ServerBusyError } from '../../kernel/errors.js';
 export type PasswordErrorCode =
   | 'password.weak'
   | 'password.check_busy'
+  | 'password.too_costly'
   | 'password.current_wrong'
   | 'login.invalid_credentials'
   | 'reset.token_invalid'
@@ -26,6 +27,17 @@ export class PasswordCheckBusyError extends ServerBusyError<'password.check_busy
   /** Builds the error with the advised wait. */
   constructor(retryAfterSeconds: number) {
     super('password.check_busy', 'too many new passwords are being checked right now: try again in a few seconds', retryAfterSeconds);
+  }
+}
+
+/**
+ * Raised when scoring a password ran past the time cap (`PASSWORD_CHECK_TIMEOUT`): such a password is built to be
+ * costly, and the thread checking it is stopped rather than let it hold the pool.
+ */
+export class PasswordTooCostlyError extends SesameError<'password.too_costly'> {
+  /** Builds the error; the surface's table words the advice. */
+  constructor() {
+    super('password.too_costly', 'checking this password took too long');
   }
 }
 

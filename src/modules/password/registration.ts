@@ -7,7 +7,7 @@ import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events
 import { normaliseEmail, type User, type UserStore } from '../users/index.js';
 import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
-import type { PasswordPolicy } from './policy.js';
+import { clientOf, type PasswordPolicy } from './policy.js';
 
 /** Creates accounts. */
 export class Registration {
@@ -32,7 +32,7 @@ export class Registration {
    * `PasswordCheckBusyError`.
    */
   async register(email: string, password: string, context: EventContext = NO_REQUEST): Promise<User> {
-    await this.#policy.check(password, email);
+    await this.#policy.check(password, email, clientOf(context));
     const hashed = await this.#hasher.hash(password);
     return this.#changes.transact(async (tx, record) => {
       const user = await this.#users.in(tx).insert(normaliseEmail(email), hashed, this.#clock());

@@ -11,7 +11,7 @@ import type { ResetConfig } from './config.js';
 import { InvalidResetTokenError } from './errors.js';
 import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
-import type { PasswordPolicy } from './policy.js';
+import { clientOf, type PasswordPolicy } from './policy.js';
 import type { VerificationTokenStore } from '../verification/index.js';
 
 /** A token issued by {@link PasswordReset.request}, with the account it is for. */
@@ -101,7 +101,7 @@ export class PasswordReset {
     const user = await this.#tokens.findHolder('password_reset', tokenHash, this.#clock());
     if (user === undefined) throw new InvalidResetTokenError('reset token is invalid or expired');
     if (email !== undefined && user.email !== normaliseEmail(email)) throw new InvalidResetTokenError('reset token was not issued for this email');
-    await this.#policy.check(password, user.email);
+    await this.#policy.check(password, user.email, clientOf(context));
     const hashed = await this.#hasher.hash(password);
     const now = this.#clock();
     const spent = await this.#changes.transact(async (tx, record) => {

@@ -1,11 +1,15 @@
 /**
- * Scores password strength (zxcvbn) on a worker thread, so the policy check of a registration never stalls the event
- * loop that answers every other request, and a flood of them queues up to a bound instead of eating the process.
+ * Scores password strength (zxcvbn) on worker threads, fairly: the policy check of a registration never stalls the
+ * event loop that answers every other request, and no client can monopolise the threads. zxcvbn's cost grows
+ * steeply with patterned input (measured here: 0.76 s of CPU for a 64-character l33t-speak password, 0.24 s for its
+ * first 32 characters), so each client may hold only a small share of the queue, spends from a budget of scoring
+ * time, and a check that runs past a time cap is stopped.
  * @module
  */
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
-import { PasswordCheckBusyError } from './errors.js';
+import { PasswordCheckBusyError, PasswordTooCostlyError } from './errors.js';
 import type { StrengthTask } from './strength-worker.js';
 
 /** Settings of {@link StrengthEstimator}; the defaults suit a service whose registrations are rate-limited anyway. */
@@ -14,7 +18,17 @@ export interface StrengthEstimatorOptions {
   readonly threads?: number;
   /** Passwords waiting for a thread at most (default 64); past it a check fails with {@link PasswordCheckBusyError} (HTTP 429). */
   readonly maxQueue?: number;
+  /** The longest one check may run, in ms (default 2000); past it the thread is stopped and the password refused. */
+  readonly timeoutMs?: number;
+  /** Scoring time one client may spend per minute, in ms (default 5000); past it its checks wait for the next minute. */
+  readonly clientBudgetMs?: number;
 }
+
+/** How many checks one client may have waiting or running at once: a share of the queue no client can exceed. */
+export const CHECKS_PER_CLIENT = 2;
+
+/** The window a client's scoring budget is counted over. */
+const BUDGET_WINDOW_MS = 60_000;
 
 /** How long an idle thread is kept, so a burst of registrations pays the dictionary load once, and a quiet service frees it. */
 const IDLE_TIMEOUT_MS = 60_000;
@@ -29,34 +43,121 @@ function workerSource(): { filename: string; execArgv: string[] } {
   return { filename, execArgv: fromSources ? ['--import', 'tsx'] : [] };
 }
 
-/** A pool of zxcvbn worker threads; {@link close} ends them (idle ones also end on their own). */
+/** One password waiting for a thread. */
+interface Job {
+  readonly task: StrengthTask;
+  readonly client: string | undefined;
+  resolve(score: number): void;
+  reject(error: unknown): void;
+}
+
+/** A client's scoring time in the current window. */
+interface Spent {
+  windowStart: number;
+  ms: number;
+}
+
+/**
+ * A pool of zxcvbn worker threads behind a fair scheduler of its own: tasks go to piscina only when a thread is free,
+ * so the time cap measures scoring, not waiting. {@link close} ends the threads (idle ones also end on their own).
+ */
 export class StrengthEstimator {
   readonly #pool: Piscina<StrengthTask, number>;
-  /** The bound on waiting passwords, checked here so a full queue is a {@link PasswordCheckBusyError}, not piscina's plain Error. */
+  readonly #threads: number;
   readonly #maxQueue: number;
+  readonly #timeoutMs: number;
+  readonly #clientBudgetMs: number;
+  readonly #queue: Job[] = [];
+  /** Checks waiting or running, by client. */
+  readonly #inFlight = new Map<string, number>();
+  readonly #spent = new Map<string, Spent>();
+  #running = 0;
 
   /** Starts no thread yet: the first check starts one, so a service that never registers anyone pays nothing. */
   constructor(options: StrengthEstimatorOptions = {}) {
-    const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / 2));
+    this.#threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / 2));
     this.#maxQueue = options.maxQueue ?? 64;
+    this.#timeoutMs = options.timeoutMs ?? 2000;
+    this.#clientBudgetMs = options.clientBudgetMs ?? 5000;
     this.#pool = new Piscina<StrengthTask, number>({
       ...workerSource(),
       minThreads: 0,
-      maxThreads: threads,
+      maxThreads: this.#threads,
       idleTimeout: IDLE_TIMEOUT_MS,
     });
   }
 
-  /** zxcvbn's score (0 to 4) of `password`, counting `userInputs` as known to an attacker. */
-  async score(password: string, userInputs: readonly string[]): Promise<number> {
-    if (this.#pool.queueSize >= this.#maxQueue) {
-      throw new PasswordCheckBusyError(5);
+  /**
+   * zxcvbn's score (0 to 4) of `password`, counting `userInputs` as known to an attacker. `client` (the client's
+   * address key) gets its share of the queue and its budget; refusals are {@link PasswordCheckBusyError} (429), and
+   * a check past the time cap {@link PasswordTooCostlyError}.
+   */
+  async score(password: string, userInputs: readonly string[], client?: string): Promise<number> {
+    if (this.#queue.length >= this.#maxQueue) throw new PasswordCheckBusyError(5);
+    if (client !== undefined) {
+      if ((this.#inFlight.get(client) ?? 0) >= CHECKS_PER_CLIENT) throw new PasswordCheckBusyError(5);
+      const spent = this.#spentBy(client, performance.now());
+      if (spent.ms >= this.#clientBudgetMs) {
+        throw new PasswordCheckBusyError(Math.max(1, Math.ceil((spent.windowStart + BUDGET_WINDOW_MS - performance.now()) / 1000)));
+      }
+      this.#inFlight.set(client, (this.#inFlight.get(client) ?? 0) + 1);
     }
-    return this.#pool.run({ password, userInputs });
+    return new Promise<number>((resolve, reject) => {
+      this.#queue.push({ task: { password, userInputs }, client, resolve, reject });
+      this.#pump();
+    });
   }
 
-  /** Lets running checks finish, then ends every thread. */
+  /** Lets running checks finish, refuses the waiting ones, then ends every thread. */
   async close(): Promise<void> {
+    for (const job of this.#queue.splice(0)) job.reject(new PasswordCheckBusyError(5));
     await this.#pool.close();
   }
+
+  /** Hands waiting jobs to free threads. */
+  #pump(): void {
+    while (this.#running < this.#threads) {
+      const job = this.#queue.shift();
+      if (job === undefined) return;
+      this.#run(job);
+    }
+  }
+
+  /** Runs one job on a free thread under the time cap, then charges its client and frees the slot. */
+  #run(job: Job): void {
+    this.#running += 1;
+    const started = performance.now();
+    this.#pool.run(job.task, { signal: AbortSignal.timeout(this.#timeoutMs) }).then(
+      (score) => job.resolve(score),
+      (error: unknown) => job.reject(isAbort(error) ? new PasswordTooCostlyError() : error),
+    ).finally(() => {
+      this.#running -= 1;
+      if (job.client !== undefined) {
+        const now = performance.now();
+        this.#spentBy(job.client, now).ms += now - started;
+        const left = (this.#inFlight.get(job.client) ?? 1) - 1;
+        if (left === 0) this.#inFlight.delete(job.client);
+        else this.#inFlight.set(job.client, left);
+      }
+      this.#pump();
+    });
+  }
+
+  /** The client's spending in the current window (a new window once the last one is over). */
+  #spentBy(client: string, now: number): Spent {
+    let spent = this.#spent.get(client);
+    if (spent === undefined || now - spent.windowStart >= BUDGET_WINDOW_MS) {
+      // Forget clients whose window is over, so the map holds only this minute's clients.
+      if (this.#spent.size > 10_000) for (const [key, value] of this.#spent) if (now - value.windowStart >= BUDGET_WINDOW_MS) this.#spent.delete(key);
+      spent = { windowStart: now, ms: 0 };
+      this.#spent.set(client, spent);
+    }
+    return spent;
+  }
+}
+
+/** True for the error a task's abort signal produces. */
+function isAbort(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
 }

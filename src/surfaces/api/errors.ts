@@ -88,6 +88,7 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'session.wrong_password': { status: 403, message: 'password is wrong' },
   'password.weak': { status: 400 },
   'password.check_busy': { status: 429 },
+  'password.too_costly': { status: 400, message: 'this password takes too long to assess: choose a passphrase of several unrelated words' },
   'password.current_wrong': { status: 403, message: 'current password is wrong' },
   // One message for unknown email and wrong password, so the reply does not reveal which accounts exist.
   'login.invalid_credentials': { status: 401, message: 'wrong email or password' },

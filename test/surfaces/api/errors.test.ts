@@ -70,7 +70,7 @@ describe('refusals over HTTP', () => {
   });
 
   it('answers every code a route or the surface can raise (the rest are faults no route raises)', () => {
-    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http', 'request.expectation_failed'];
+    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http', 'request.expectation_failed', 'password.too_costly'];
     const tested = new Set(REFUSALS.map((r) => r.code));
     const untested = Object.keys(API_ERRORS).filter((code) => !tested.has(code) && !faults.includes(code));
     expect(untested).toEqual([]);
