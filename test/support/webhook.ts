@@ -22,13 +22,19 @@ export interface WebhookRecorder {
   readonly url: string;
   /** Every delivery so far, oldest first. */
   readonly deliveries: Delivery[];
+  /** Answers every held request (with `hold`). */
+  release(): void;
   /** Stops the server. */
   close(): Promise<void>;
 }
 
-/** Starts the recorder on 127.0.0.1 with a free port; it answers `status` (default 204) to every POST. */
-export async function startWebhookRecorder(status = 204): Promise<WebhookRecorder> {
+/**
+ * Starts the recorder on 127.0.0.1 with a free port; it answers `status` (default 204) to every POST, or, with
+ * `hold`, keeps each request waiting until `release()` (a mailer that hangs).
+ */
+export async function startWebhookRecorder(status = 204, hold = false): Promise<WebhookRecorder> {
   const deliveries: Delivery[] = [];
+  const held: Array<() => void> = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -41,8 +47,12 @@ export async function startWebhookRecorder(status = 204): Promise<WebhookRecorde
         body = text;
       }
       deliveries.push({ path: request.url ?? '', contentType: request.headers['content-type'], body });
-      response.statusCode = status;
-      response.end();
+      const answer = (): void => {
+        response.statusCode = status;
+        response.end();
+      };
+      if (hold) held.push(answer);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -50,6 +60,9 @@ export async function startWebhookRecorder(status = 204): Promise<WebhookRecorde
   return {
     url: `http://127.0.0.1:${port}/reset-mail`,
     deliveries,
+    release: () => {
+      for (const answer of held.splice(0)) answer();
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

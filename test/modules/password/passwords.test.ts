@@ -232,6 +232,32 @@ describe('reset by webhook', () => {
     expect(webhook.deliveries.map((d) => (d.body as { email?: unknown }).email)).toEqual([known]);
   });
 
+  it('answers without waiting for the mailer: a webhook that hangs does not hold the reply (no timing oracle)', async () => {
+    const hanging = await startWebhookRecorder(204, true);
+    const slow = await startService({
+      SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com',
+      BCRYPT_COST: '10',
+      RESET_WEBHOOK_URL: hanging.url,
+    });
+    try {
+      const email = uniqueEmail('hang');
+      expect((await send(slow.url, 'POST', '/users', { form: { email, password: GOOD } })).status).toBe(200);
+      const reply = await Promise.race([
+        send(slow.url, 'POST', '/reset_password', { form: { email } }),
+        sleep(2000).then(() => 'the reply waited for the mailer' as const),
+      ]);
+      expect(reply).not.toBe('the reply waited for the mailer');
+      expect((reply as Reply).json).toEqual({ email, message: SENT });
+      const deadline = Date.now() + 3000;
+      while (hanging.deliveries.length === 0 && Date.now() < deadline) await sleep(10);
+      expect(hanging.deliveries).toHaveLength(1);
+    } finally {
+      hanging.release();
+      await slow.stop();
+      await hanging.close();
+    }
+  });
+
   it('delivers to the address as stored, not as the client typed it', async () => {
     const email = uniqueEmail('typed');
     expect((await register(email, GOOD)).status).toBe(200);

@@ -275,6 +275,18 @@ describe('per-account limits', () => {
     }),
   );
 
+  itOnStores('a correct login hands back the account-wide count too, not only this client\'s', (store) =>
+    withServices(store, { RATE_LIMIT_ACCOUNT_MAX: '100', RATE_LIMIT_ACCOUNT_GLOBAL_MAX: '3', RATE_LIMIT_IP_MAX: '10000' }, 1, async (c) => {
+      const email = c.email('global');
+      await register(c, email);
+      for (let i = 0; i < 2; i += 1) expect((await post(c.service, 'POST', '/sessions', c.ip(), { email, password: `guess ${i}` })).status).toBe(401);
+      expect((await post(c.service, 'POST', '/sessions', c.ip(), { email, password: PASSWORD })).status).toBe(200);
+      // Had the owner's login not cleared the account-wide count, the next failure would be the fourth attempt.
+      for (let i = 0; i < 3; i += 1) expect((await post(c.service, 'POST', '/sessions', c.ip(), { email, password: `again ${i}` })).status).toBe(401);
+      expectLimited(await post(c.service, 'POST', '/sessions', c.ip(), { email, password: 'again 4' }), 15 * 60);
+    }),
+  );
+
   itOnStores('account keys are case-insensitive: A@x.io and a@x.io share one counter', (store) =>
     withServices(store, ACCOUNT_ENV, 1, async (c) => {
       const lower = c.email('mixed');

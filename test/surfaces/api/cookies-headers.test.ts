@@ -222,7 +222,12 @@ describe('Secure cookie', () => {
       expect((await send(service.url, 'GET', '/profile', { sessionId: cookie.value })).status).toBe(403);
       const logout = await send(service.url, 'DELETE', '/sessions', asCookie);
       expect(logout.status).toBe(302);
-      expect(sessionCookie(logout, '__Host-session_id').value).toBe('');
+      const cleared = sessionCookie(logout, '__Host-session_id');
+      expect(cleared.value).toBe('');
+      // A clearing cookie without Secure is ignored by browsers for a __Host- name, so the cookie would stay.
+      expect(cleared.attributes.has('secure')).toBe(true);
+      expect(cleared.attributes.get('path')).toBe('/');
+      expect(cleared.attributes.get('max-age')).toBe('0');
     } finally {
       await service.stop();
     }

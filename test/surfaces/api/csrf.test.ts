@@ -198,6 +198,20 @@ describe('TRUSTED_ORIGINS=https://app.example', () => {
   });
 });
 
+describe('the own origin without PUBLIC_URL', () => {
+  let service: Service;
+  beforeAll(async () => {
+    service = await startService({});
+  });
+  afterAll(() => service.stop());
+
+  it('includes the scheme: the https twin of an http service\'s origin is another origin', async () => {
+    const https = service.origin.replace(/^http:/, 'https:');
+    expectRefused(await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('scheme'), password: PASSWORD }, headers: { origin: https } }));
+    expect((await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('scheme'), password: PASSWORD }, headers: { origin: service.origin } })).status).toBe(200);
+  });
+});
+
 describe('PUBLIC_URL=https://auth.example.com (DNS rebinding)', () => {
   let service: Service;
   beforeAll(async () => {

@@ -165,8 +165,9 @@ describe.each(LEVELS)('the seed flow and hostile requests at LOG_LEVEL=%s', (lev
     if (level === 'debug') expect(entries.some((e) => e.msg === 'client error')).toBe(true);
   });
 
-  it('never logs a password, a session id or a reset token, in any representation', () => {
+  it('never logs a password, a session id or a reset token, in any representation, nor the email itself', () => {
     expectNoSecret(service.logs(), secrets, 'the log');
+    expectNoSecret(service.logs(), { email: EMAIL }, 'the log');
   });
 
   it('stores no raw secret in any table or database file, only hashes', () => {
