@@ -11,6 +11,10 @@ describeEngines('UserStore', (engine) => {
   const storage = useFreshStorage(engine);
   const users = (): UserStore => new KyselyUserStore(storage().kysely, storage().traits);
 
+  it('a fresh database holds no account: no default, admin or service user (ASVS V6.3.2)', async () => {
+    expect(await storage().kysely.selectFrom('users').selectAll().execute()).toEqual([]);
+  });
+
   it('findByEmail finds the stored form only (callers normalise), and undefined for nobody', async () => {
     const a = await users().insert('a@x.io', 'h', T0);
     expect(await users().findByEmail('a@x.io')).toEqual(a);

@@ -65,7 +65,7 @@ describe('refusals over HTTP', () => {
     expect(reply.json).toEqual({ message: expect.stringMatching(typeof message === 'string' ? `^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` : message) as unknown });
     expect(reply.headers['sesame-error']).toBe(code);
     expect(reply.statusText).toBe(seedReasonPhrase(status));
-    expect(reply.headers['content-type']).toMatch(/^application\/json/);
+    expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
     if (status === 429) expect(Number(reply.headers['retry-after'])).toBeGreaterThan(0);
   });
 
@@ -135,6 +135,29 @@ describe('replies Fastify or Node would write outside the hooks (ASVS V3.4.1)', 
     expect(head).toMatch(new RegExp(`\\r\\nsesame-error: ${code.replace('.', '\\.')}\\r\\n`, 'i'));
     expect(JSON.parse(body) as unknown).toEqual({ message: expect.any(String) as unknown });
     expect(text).not.toContain('hunter2');
+  });
+});
+
+describe('what the API never sends', () => {
+  it('no CORS grant (ASVS V3.4.2): no Access-Control-Allow-Origin, even to a request with an Origin or a preflight', async () => {
+    const replies = [
+      await send(service.url, 'GET', '/', { headers: { origin: 'https://evil.example' } }),
+      await send(service.url, 'POST', '/sessions', { form: { email: 'a@x.io', password: 'x' }, headers: { origin: 'https://app.example' } }),
+      await send(service.url, 'OPTIONS', '/sessions', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }),
+    ];
+    for (const reply of replies) {
+      expect(Object.keys(reply.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      expect(reply.headers['cross-origin-resource-policy']).toBe('same-origin');
+    }
+  });
+
+  it('no TRACE and no files (ASVS V13.4.3, V13.4.4): an unrouted method or a source path is a JSON 404', async () => {
+    for (const [method, path] of [['TRACE', '/'], ['GET', '/src/sesame.ts'], ['GET', '/package.json'], ['GET', '/.git/config']] as const) {
+      // fetch refuses to send TRACE; node:http does not.
+      const reply = method === 'TRACE' ? await rawSend(service.url, { method, path, headers: [] }) : await send(service.url, method, path);
+      expect([reply.status, reply.headers['sesame-error']], `${method} ${path}`).toEqual([404, 'route.not_found']);
+      expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+    }
   });
 });
 

@@ -153,7 +153,10 @@ describe.each(LEVELS)('the seed flow and hostile requests at LOG_LEVEL=%s', (lev
 
   it('logs at this level and above, structured', () => {
     const lines = service.logs().trim().split('\n').filter((line) => line !== '');
-    const entries = lines.map((line) => JSON.parse(line) as { msg?: string; level?: number; req?: { url?: string }; event?: string });
+    // Every line is one JSON object (pino encodes every value; nothing is concatenated), hostile input included, and
+    // its time is epoch milliseconds, which is UTC.
+    const entries = lines.map((line) => JSON.parse(line) as { msg?: string; level?: number; time?: number; req?: { url?: string }; event?: string });
+    for (const entry of entries) expect(Math.abs((entry.time ?? 0) - Date.now())).toBeLessThan(600_000);
     expect(service.app.log.level).toBe(level);
     const floor = { debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }[level];
     for (const entry of entries) expect(entry.level ?? 0).toBeGreaterThanOrEqual(floor);
