@@ -14,7 +14,6 @@ export default {
     'src/modules/password/hasher.ts',
     'src/modules/password/login.ts',
     'src/modules/rate-limits/keys.ts',
-    'src/modules/rate-limits/rate-limits.ts',
     'src/bin/trust-proxy.ts',
     'src/kernel/secrets.ts',
     'src/kernel/settings.ts',

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { migrateToLatest, type MigrationSet } from './kernel/database/migrator.js';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from './kernel/database/faults.js';
 import { connectStorage, redactUrl, type Storage, type StorageOptions } from './kernel/database/storage.js';
 import { logEvents } from './kernel/event-log.js';
 import { EventBus } from './kernel/events.js';
@@ -19,6 +20,7 @@ import { AuditLog, auditMigrations, KyselyAuditStore } from './modules/audit/ind
 import {
   BcryptHasher,
   type PasswordEvent,
+  type PasswordFlowDeps,
   PasswordChange,
   PasswordLogin,
   PasswordPolicy,
@@ -42,19 +44,41 @@ export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsM
 /** Every event any module or surface records: the union the event bus carries. */
 export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | ApiEvent;
 
+/** How {@link openStorage} opens: the storage knobs, and how long and how to wait for a database still starting. */
+export interface OpenOptions extends StorageOptions {
+  /** Stop at this migration (an older schema, for tests of a migration). */
+  readonly upTo?: string;
+  /** Keep trying an unreachable database this long, in ms, with back-off (default 0: one try). */
+  readonly startupWaitMs?: number;
+  /** Told of each failed try before the next one. */
+  readonly onRetry?: (attempt: number, error: unknown, delayMs: number) => void;
+}
+
 /**
- * Opens the database a URL names and brings its schema up to date with every module's migrations (`upTo` stops at
- * one of them: for tests of a migration).
+ * Opens the database a URL names and brings its schema up to date with every module's migrations. A database that is
+ * not up yet (a compose file that starts both together) is tried again with back-off for `startupWaitMs`; then the
+ * error names the database and the reason.
  */
-export async function openStorage(url: string, options: StorageOptions & { readonly upTo?: string } = {}): Promise<Storage> {
-  const storage = connectStorage(url, options);
-  try {
-    await migrateToLatest(storage, MIGRATIONS, options.upTo === undefined ? {} : { upTo: options.upTo });
-  } catch (error) {
-    await storage.close();
-    throw error;
+export async function openStorage(url: string, options: OpenOptions = {}): Promise<Storage> {
+  const deadline = Date.now() + (options.startupWaitMs ?? 0);
+  for (let attempt = 1; ; attempt += 1) {
+    const storage = connectStorage(url, options);
+    try {
+      await migrateToLatest(storage, MIGRATIONS, options.upTo === undefined ? {} : { upTo: options.upTo });
+      return storage;
+    } catch (error) {
+      await storage.close().catch(() => undefined);
+      if (!isDatabaseUnavailable(error)) throw error;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`database ${redactUrl(url)} is unreachable${attempt > 1 ? ` after ${attempt} tries` : ''}: ${reason}`, { cause: error });
+      }
+      const delay = Math.min(left, 2000, 100 * 2 ** (attempt - 1));
+      options.onRetry?.(attempt, error, delay);
+      await new Promise((wake) => setTimeout(wake, delay));
+    }
   }
-  return storage;
 }
 
 /** Dependencies a caller may hand in instead of letting {@link createSesame} build them. */
@@ -113,6 +137,8 @@ export interface Sesame {
   readonly db: DB;
   /** Resolves when the database answers a trivial query (the health check). */
   ping(): Promise<void>;
+  /** As {@link ping}, but rejects with a `DatabaseUnavailableError` when no answer comes within `ms`. */
+  pingWithin(ms: number): Promise<void>;
   /** Runs every module's purge of expired rows once and says how many rows each removed (the sweeper calls it). */
   purgeExpired(): Promise<Readonly<Record<string, number>>>;
   /** Stops the sweeper, ends worker threads, closes Redis and (when it opened it) the database. */
@@ -123,7 +149,18 @@ export interface Sesame {
 export async function createSesame(config: Config, options: SesameOptions = {}): Promise<Sesame> {
   const log = options.logger ?? createLogger(config.log.level, options.logStream);
   const ownsStorage = options.storage === undefined;
-  const storage = options.storage ?? (await openStorage(config.database.url));
+  const storage =
+    options.storage ??
+    (await openStorage(config.database.url, {
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      idleTimeoutMs: config.database.idleTimeoutMs,
+      startupWaitMs: config.database.startupWaitMs,
+      busyTimeoutMs: config.database.busyTimeoutMs,
+      onRetry: (attempt, error, delayMs) =>
+        log.warn({ err: error, attempt, retryInMs: delayMs, database: redactUrl(config.database.url) }, 'database not reachable yet: trying again'),
+      onConnectionError: (error) => log.warn({ err: error }, 'a database connection failed; the pool opens another when needed'),
+    }));
   const clock = options.clock ?? systemClock;
   const db = storage.kysely;
 
@@ -148,18 +185,19 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     config: config.sessions,
     reauthenticate: (user, password) => hasher.verify(password, user.hashed_password),
   });
+  const flowDeps: PasswordFlowDeps = { changes: events, users, tokens, sessions, hasher, policy, clock, tokenFormat: config.tokens.format, reset: config.password.reset };
   const password: PasswordFlows = {
-    registration: new Registration({ users, changes: events, hasher, policy, clock }),
-    login: new PasswordLogin({ users, changes: events, hasher, sessions, clock }),
-    change: new PasswordChange({ changes: events, users, tokens, sessions, hasher, policy, clock }),
-    reset: new PasswordReset({ changes: events, users, tokens, sessions, hasher, policy, clock, tokenFormat: config.tokens.format, config: config.password.reset }),
+    registration: new Registration(flowDeps),
+    login: new PasswordLogin(flowDeps),
+    change: new PasswordChange(flowDeps),
+    reset: new PasswordReset(flowDeps),
     resetDelivery:
       config.password.reset.delivery === 'webhook' && config.password.reset.webhookUrl !== undefined ? webhookSender(config.password.reset.webhookUrl) : undefined,
     hasher,
   };
 
   const limits = config.rateLimits;
-  const redis = limits.enabled && limits.store === 'redis' && limits.redisUrl !== undefined ? await connectRedis(limits.redisUrl) : undefined;
+  const redis = limits.enabled && limits.store === 'redis' && limits.redisUrl !== undefined ? await connectRedis(limits.redisUrl, limits.redisCommandTimeoutMs) : undefined;
   const limiterStore: LimiterStore =
     redis !== undefined ? { kind: 'redis', client: redis } : limits.store === 'database' ? { kind: 'database', client: storage.client } : { kind: 'memory' };
   const rateLimits = limits.enabled ? new RateLimits(limiterStore, limits) : undefined;
@@ -176,7 +214,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
       auditEvents: await audit.purgeExpired(),
     };
   };
-  const stopSweeper = options.sweeper === false ? () => undefined : startSweeper(purgeExpired, config.sweeper.intervalMs, log);
+  const stopSweeper = options.sweeper === false ? () => Promise.resolve() : startSweeper(purgeExpired, config.sweeper.intervalMs, log);
 
   log.info(
     { database: redactUrl(config.database.url), engine: storage.engine, profile: config.profile, rateLimitStore: rateLimits === undefined ? 'off' : limiterStore.kind },
@@ -199,11 +237,12 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    pingWithin: (ms) => within(ms, sql`select 1`.execute(db)),
     purgeExpired,
     async close() {
       if (closed) return;
       closed = true;
-      stopSweeper();
+      await stopSweeper();
       await policy.close();
       redis?.disconnect();
       if (ownsStorage) await storage.close();
@@ -211,12 +250,28 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   };
 }
 
+/** Resolves as `work` does, or rejects with a `DatabaseUnavailableError` past `ms` (the work itself is not cancelled). */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError(new Error(`no answer within ${ms} ms`))), ms);
+  });
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Opens the Redis client and waits (at most 3 s) until it is ready, so the first requests are counted in Redis and
  * shared with the other instances; if Redis is down, the service still starts and counts in memory meanwhile.
+ * A Redis that refuses fails each command at once (no offline queue); one that accepts and stops answering (paused,
+ * overloaded, a black-holed network) fails it after `commandTimeoutMs`: either way the limiter counts that request in
+ * memory, and the client reconnects by itself, so counting returns to Redis when it is back.
  */
-async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+async function connectRedis(url: string, commandTimeoutMs: number): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs, connectTimeout: 2000 });
   redis.on('error', () => undefined);
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 3000);

@@ -10,7 +10,7 @@ import type { Sesame } from '../sesame.js';
 import { sesameErrorHandler } from '../surfaces/api/error-handler.js';
 import { answerFor, ERROR_HEADER, RequestError, sendError } from '../surfaces/api/errors.js';
 import { SeedReasonResponse } from '../surfaces/api/reason-phrases.js';
-import { sesamePlugin } from '../surfaces/api/plugin.js';
+import { API_BODY_LIMIT, sesamePlugin } from '../surfaces/api/plugin.js';
 import { registerSecurityHeaders, SECURITY_HEADERS } from '../surfaces/api/security-headers.js';
 import { healthRoutes } from '../surfaces/ops/health.js';
 import { registerMetrics } from '../surfaces/ops/metrics.js';
@@ -28,6 +28,14 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
     // Fastify's own 503 while closing would bypass the security-header hooks; a closing server stops accepting
     // connections anyway, and requests already on open connections are served normally until they finish.
     return503OnClosing: false,
+    // Time limits on clients (Fastify turns Node's request timeout off by default): a body that never comes or headers
+    // sent a byte at a time would otherwise hold a socket for ever. Past them Node answers 408 through
+    // clientErrorHandler and frees the socket.
+    requestTimeout: config.server.requestTimeoutMs,
+    // The API's own limit (16 KiB) for every route, known or not: an unknown route would otherwise read a 1 MiB body
+    // (Fastify's default) before answering 404.
+    bodyLimit: API_BODY_LIMIT,
+    keepAliveTimeout: config.server.keepAliveTimeoutMs,
     clientErrorHandler,
     // Errors Fastify answers before any hook runs (a URL it cannot decode): through the table, with the security
     // headers, and never echoing the URL (its query string may hold a secret).
@@ -38,8 +46,18 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
     // The seed's reason phrases (`401 UNAUTHORIZED`) on every status line this server writes, at no cost per request.
     // A request without Host reaches Fastify (and its hooks) instead of Node's bare 400; the cross-site check needs no
     // Host once PUBLIC_URL is set, and without it an empty Host simply matches no Origin.
-    http: { ServerResponse: SeedReasonResponse, requireHostHeader: false },
+    // Node checks the request and headers timeouts every `connectionsCheckingInterval` (30 s by default, which would
+    // let a stalled client hold its socket that much longer than configured).
+    http: {
+      ServerResponse: SeedReasonResponse,
+      requireHostHeader: false,
+      headersTimeout: config.server.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.server.headersTimeoutMs),
+    },
   });
+  // Past this many open connections Node closes new ones at once, so a flood of idle sockets cannot exhaust the
+  // process's file descriptors.
+  app.server.maxConnections = config.server.maxConnections;
   // An Expect other than 100-continue: Node would answer a bare 417 itself; answer it as every other refusal.
   app.server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
     const { code, status, message } = answerFor(new RequestError('request.expectation_failed'));
@@ -56,7 +74,7 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
   });
   if (config.ops.openApiEnabled) await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name });
   if (config.ops.metricsEnabled) registerMetrics(app, sesame.events);
-  healthRoutes(app, () => sesame.ping());
+  healthRoutes(app, (ms) => sesame.pingWithin(ms));
   await app.register(sesamePlugin, { sesame, securityHeaders: false, seedReasonPhrases: false });
   app.addHook('onClose', () => sesame.close());
   return app;

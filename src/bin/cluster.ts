@@ -25,7 +25,12 @@ function log(config: Config, level: Exclude<LogLevel, 'silent'>, fields: object,
  * serving with the rest and exits 1 once none is left, for the supervisor to restart.
  */
 export async function runPrimary(config: Config): Promise<void> {
-  const storage = await openStorage(config.database.url);
+  const storage = await openStorage(config.database.url, {
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    startupWaitMs: config.database.startupWaitMs,
+    onRetry: (attempt, error, retryInMs) =>
+      log(config, 'warn', { attempt, retryInMs, reason: error instanceof Error ? error.message : String(error) }, 'database not reachable yet: trying again'),
+  });
   await storage.close();
 
   const workers = new Set<Worker>();

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { defineConfig } from '../kernel/config/fragment.js';
-import { integer } from '../kernel/config/fields.js';
+import { duration, integer } from '../kernel/config/fields.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 /** What the standalone server is configured with. */
@@ -18,6 +18,14 @@ export interface ServerConfig {
   readonly workers: number;
   /** Whose `X-Forwarded-*` headers to believe (see `trust-proxy.ts`). */
   readonly trustProxy: TrustProxy;
+  /** The longest a client may take to send a whole request (headers and body), in ms. */
+  readonly requestTimeoutMs: number;
+  /** The longest a client may take to send its headers, in ms. */
+  readonly headersTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open, in ms. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections one process accepts at most; more are closed at once. */
+  readonly maxConnections: number;
 }
 
 /** `PORT`, `HOST`, `WORKERS` and `TRUST_PROXY`. */
@@ -38,6 +46,21 @@ export const serverConfig = defineConfig({
         return value;
       }),
     TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+    REQUEST_TIMEOUT: duration('REQUEST_TIMEOUT', '10s'),
+    HEADERS_TIMEOUT: duration('HEADERS_TIMEOUT', '5s'),
+    KEEP_ALIVE_TIMEOUT: duration('KEEP_ALIVE_TIMEOUT', '72s'),
+    MAX_CONNECTIONS: integer('MAX_CONNECTIONS', 1, 1_000_000, 4096),
   },
-  build: (env): ServerConfig => ({ port: env.PORT, host: env.HOST, workers: env.WORKERS, trustProxy: env.TRUST_PROXY }),
+  build: (env): ServerConfig => ({
+    port: env.PORT,
+    host: env.HOST,
+    workers: env.WORKERS,
+    trustProxy: env.TRUST_PROXY,
+    requestTimeoutMs: env.REQUEST_TIMEOUT,
+    headersTimeoutMs: env.HEADERS_TIMEOUT,
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT,
+    maxConnections: env.MAX_CONNECTIONS,
+  }),
+  // Node requires it, and it is what the words mean: the headers are part of the request.
+  check: (server) => (server.headersTimeoutMs > server.requestTimeoutMs ? ['HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT'] : []),
 });

@@ -9,15 +9,43 @@ import { duration, oneOf } from './config/fields.js';
 import type { LogLevel } from './logging.js';
 import type { TokenFormat } from './tokens.js';
 
-/** `DATABASE_URL`: SQLite (the embedded default) or PostgreSQL. */
+/** Where the database is and how long Sesame waits for it. */
+export interface DatabaseConfig {
+  /** `sqlite:PATH` or `postgres://...`. */
+  readonly url: string;
+  /** PostgreSQL: how long to wait for a connection, in ms. */
+  readonly connectTimeoutMs: number;
+  /** PostgreSQL: the longest a statement may run, in ms. */
+  readonly statementTimeoutMs: number;
+  /** PostgreSQL: how long an idle pooled connection is kept, in ms. */
+  readonly idleTimeoutMs: number;
+  /** How long start-up waits for the database to answer before giving up, in ms. */
+  readonly startupWaitMs: number;
+  /** SQLite: how long a write waits for another process's lock before the request gets 503, in ms. */
+  readonly busyTimeoutMs: number;
+}
+
+/** `DATABASE_URL` and the database's time limits. */
 export const databaseConfig = defineConfig({
   env: {
     DATABASE_URL: z
       .string()
       .default('sqlite:./data/sesame.db')
       .refine((url) => /^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(url), { message: 'DATABASE_URL must be sqlite:PATH or postgres://USER@HOST:PORT/DB' }),
+    DATABASE_CONNECT_TIMEOUT: duration('DATABASE_CONNECT_TIMEOUT', '1s'),
+    DATABASE_STATEMENT_TIMEOUT: duration('DATABASE_STATEMENT_TIMEOUT', '1500ms'),
+    DATABASE_IDLE_TIMEOUT: duration('DATABASE_IDLE_TIMEOUT', '30s'),
+    DATABASE_STARTUP_WAIT: duration('DATABASE_STARTUP_WAIT', '30s', { allowZero: true }),
+    DATABASE_BUSY_TIMEOUT: duration('DATABASE_BUSY_TIMEOUT', '5s'),
   },
-  build: (env): { readonly url: string } => ({ url: env.DATABASE_URL }),
+  build: (env): DatabaseConfig => ({
+    url: env.DATABASE_URL,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT,
+    idleTimeoutMs: env.DATABASE_IDLE_TIMEOUT,
+    startupWaitMs: env.DATABASE_STARTUP_WAIT,
+    busyTimeoutMs: env.DATABASE_BUSY_TIMEOUT,
+  }),
 });
 
 /** `TOKEN_FORMAT`: the seed's UUID shape, or 256 random bits (production). */

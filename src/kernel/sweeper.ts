@@ -15,10 +15,14 @@ export interface SweepLogger {
 /** One sweep: runs every module's purge and returns how many rows each removed, by name. */
 export type Sweep = () => Promise<Readonly<Record<string, number>>>;
 
-/** Runs `sweep` now and every `intervalMs`; returns a function that stops it. The timer never keeps the process alive. */
-export function startSweeper(sweep: Sweep, intervalMs: number, log: SweepLogger): () => void {
+/**
+ * Runs `sweep` now and every `intervalMs`; returns a function that stops it and resolves once a sweep in flight has
+ * finished, so a shutdown never closes the database under a running sweep. The timer never keeps the process alive.
+ */
+export function startSweeper(sweep: Sweep, intervalMs: number, log: SweepLogger): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
   const run = (): void => {
-    sweep().then(
+    running = sweep().then(
       (removed) => {
         if (Object.values(removed).some((count) => count > 0)) log.info(removed, 'purged expired rows');
       },
@@ -28,5 +32,8 @@ export function startSweeper(sweep: Sweep, intervalMs: number, log: SweepLogger)
   run();
   const timer = setInterval(run, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    return running;
+  };
 }

@@ -2,30 +2,21 @@
 // and the combinations refused in any profile.
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { TEST_SECRET_KEY } from '../support/settings.js';
+import { loadConfig } from '../../src/config.js';
+import { problems, TEST_SECRET_KEY } from '../support/settings.js';
 
 const THREADS = Math.max(1, Math.floor(availableParallelism() / 2));
+const SERVER = { port: 5000, host: '127.0.0.1', workers: 1, trustProxy: false, requestTimeoutMs: 10_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 72_000, maxConnections: 4096 };
+const DATABASE = { url: 'sqlite:./data/sesame.db', connectTimeoutMs: 1000, statementTimeoutMs: 1500, idleTimeoutMs: 30_000, startupWaitMs: 30_000, busyTimeoutMs: 5000 };
 const STRENGTH = { threads: THREADS, maxQueue: 64, timeoutMs: 2000, clientBudgetMs: 5000 };
-
-/** The problems loadConfig refuses an environment with, or [] when it accepts it. */
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
 
 describe('defaults', () => {
   it('development: the seed\'s own flow works, with every protection that does not change the seed\'s face', () => {
     expect(loadConfig({})).toEqual({
       profile: 'development',
-      server: { port: 5000, host: '127.0.0.1', workers: 1, trustProxy: false },
+      server: SERVER,
       log: { level: 'info' },
-      database: { url: 'sqlite:./data/sesame.db' },
+      database: DATABASE,
       secrets: { key: undefined },
       tokens: { format: 'uuid' },
       sweeper: { intervalMs: 600_000 },
@@ -39,6 +30,7 @@ describe('defaults', () => {
         enabled: true,
         store: 'memory',
         redisUrl: undefined,
+        redisCommandTimeoutMs: 500,
         ipMax: 1000,
         ipWindowMs: 60_000,
         accountMax: 10,
@@ -56,9 +48,9 @@ describe('defaults', () => {
     const config = loadConfig({ SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com', RESET_WEBHOOK_URL: 'https://mailer.example/hook' });
     expect({ ...config, secrets: undefined }).toEqual({
       profile: 'production',
-      server: { port: 5000, host: '127.0.0.1', workers: 1, trustProxy: false },
+      server: SERVER,
       log: { level: 'info' },
-      database: { url: 'sqlite:./data/sesame.db' },
+      database: DATABASE,
       secrets: undefined,
       tokens: { format: 'random' },
       sweeper: { intervalMs: 600_000 },
@@ -72,6 +64,7 @@ describe('defaults', () => {
         enabled: true,
         store: 'memory',
         redisUrl: undefined,
+        redisCommandTimeoutMs: 500,
         ipMax: 60,
         ipWindowMs: 60_000,
         accountMax: 5,

@@ -1,18 +1,7 @@
 // loadConfig for SESSION_IDLE_TIMEOUT: off by default, a duration of at least a minute, shorter than SESSION_TTL.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { TEST_SECRET_KEY } from '../support/settings.js';
-
-/** The messages loadConfig refuses an environment with, or [] when it accepts it. */
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+import { loadConfig } from '../../src/config.js';
+import { problems, TEST_SECRET_KEY } from '../support/settings.js';
 
 describe('SESSION_IDLE_TIMEOUT', () => {
   it('is off by default in both profiles, and `off` or `0` turn it off explicitly', () => {
@@ -32,5 +21,20 @@ describe('SESSION_IDLE_TIMEOUT', () => {
       expect(problems({ SESSION_IDLE_TIMEOUT: value }).join('\n'), value).toMatch(/SESSION_IDLE_TIMEOUT must be off or a duration of at least 1m/);
     }
     expect(problems({ SESSION_IDLE_TIMEOUT: '2h', SESSION_TTL: '1h' })).toEqual(['SESSION_IDLE_TIMEOUT must be shorter than SESSION_TTL (or off)']);
+  });
+});
+
+describe('database time limits', () => {
+  it('take durations, and the start-up wait may be 0 (try once)', () => {
+    const database = loadConfig({ DATABASE_CONNECT_TIMEOUT: '250ms', DATABASE_STATEMENT_TIMEOUT: '5s', DATABASE_IDLE_TIMEOUT: '2m', DATABASE_STARTUP_WAIT: '0', DATABASE_BUSY_TIMEOUT: '300ms' }).database;
+    expect(database).toEqual({ url: 'sqlite:./data/sesame.db', connectTimeoutMs: 250, statementTimeoutMs: 5000, idleTimeoutMs: 120_000, startupWaitMs: 0, busyTimeoutMs: 300 });
+  });
+
+  it('refuse nonsense and zero where zero would mean "wait for ever" or "fail every statement", naming the setting', () => {
+    for (const name of ['DATABASE_CONNECT_TIMEOUT', 'DATABASE_STATEMENT_TIMEOUT', 'DATABASE_IDLE_TIMEOUT', 'DATABASE_BUSY_TIMEOUT']) {
+      expect(problems({ [name]: '0' }), name).toEqual([`${name} must be a positive duration like 3600, 90s, 15m, 12h or 7d`]);
+      expect(problems({ [name]: 'soon' }), name).toEqual([`${name} must be a positive duration like 3600, 90s, 15m, 12h or 7d`]);
+    }
+    expect(problems({ DATABASE_STARTUP_WAIT: 'later' })).toEqual(['DATABASE_STARTUP_WAIT must be a duration (0 for none) like 3600, 90s, 15m, 12h or 7d']);
   });
 });

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { startSweeper } from '../../src/kernel/sweeper.js';
 import { createSesame } from '../../src/sesame.js';
 import { sqliteEngine, useFreshStorage } from '../support/engines.js';
 import { sleep } from '../support/http.js';
@@ -60,5 +61,36 @@ describe('the expiry sweeper', () => {
     } finally {
       await sesame.close();
     }
+  });
+});
+
+describe('stopping the sweeper', () => {
+  it('waits for a sweep in flight, so a shutdown never closes the database under it, and runs no more sweeps', async () => {
+    let release: () => void = () => undefined;
+    let sweeps = 0;
+    const logged: string[] = [];
+    const log = { info: (_: object, message: string) => logged.push(message), error: (_: object, message: string) => logged.push(message) };
+    const stop = startSweeper(
+      () => {
+        sweeps += 1;
+        return new Promise((resolve) => {
+          release = () => resolve({ sessions: 2 });
+        });
+      },
+      10,
+      log,
+    );
+    let stopped = false;
+    const stopping = stop().then(() => {
+      stopped = true;
+    });
+    await sleep(50);
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(logged).toEqual(['purged expired rows']);
+    await sleep(50);
+    expect(sweeps).toBe(1);
   });
 });

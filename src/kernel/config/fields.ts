@@ -6,15 +6,17 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
-/** A duration setting (`90s`, `15m`, `7d`; a bare number is seconds), parsed to milliseconds. */
-export function duration(name: string, fallback?: string) {
+/** A duration setting (`90s`, `15m`, `7d`; a bare number is seconds), parsed to milliseconds; zero only where it means "none". */
+export function duration(name: string, fallback?: string, options: { readonly allowZero?: boolean } = {}) {
+  const allowZero = options.allowZero === true;
   return z
     .string()
     .default(fallback ?? '')
     .transform((text, ctx) => {
       const ms = parseDuration(text);
-      if (ms === null || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a positive duration like 3600, 90s, 15m, 12h or 7d` });
+      if (ms === null || ms < (allowZero ? 0 : 1)) {
+        const what = allowZero ? 'a duration (0 for none)' : 'a positive duration';
+        ctx.addIssue({ code: 'custom', message: `${name} must be ${what} like 3600, 90s, 15m, 12h or 7d` });
         return z.NEVER;
       }
       return ms;

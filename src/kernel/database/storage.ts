@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type ColumnDefinitionBuilder } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type ColumnDefinitionBuilder, type DatabaseConnection, type Driver, type SqliteDriver } from 'kysely';
 import pg from 'pg';
 import type { SesameTables } from './tables.js';
 
@@ -67,6 +67,20 @@ export interface StorageOptions {
   readonly poolSize?: number;
   /** How long a SQLite writer waits for another process's lock before failing, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /** PostgreSQL: how long to wait for a connection (a new one, or a free one from the pool), in ms (default 1000). */
+  readonly connectTimeoutMs?: number;
+  /**
+   * PostgreSQL: the longest a statement may run, in ms (default 1500), enforced by the server (`statement_timeout`)
+   * and by the client for a server that stops answering altogether.
+   */
+  readonly statementTimeoutMs?: number;
+  /** PostgreSQL: how long an idle pooled connection is kept, in ms (default 30000). */
+  readonly idleTimeoutMs?: number;
+  /**
+   * Told of a pooled connection that failed while idle (a restart, a failover, a pooler's idle cut). The pool drops
+   * it and opens another when needed; without a listener node-postgres would crash the process.
+   */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 /** Tells which engine a URL selects, or null for a URL that names neither. */
@@ -113,7 +127,7 @@ function openSqlite(url: string, options: StorageOptions): Opened {
   db.pragma('foreign_keys = ON');
   // Read pages through a memory map instead of a read() call each: the session check on every request is a read.
   db.pragma('mmap_size = 268435456');
-  const kysely = new Kysely<SesameTables>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
+  const kysely = new Kysely<SesameTables>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(db) }) });
   const traits: EngineTraits = {
     engine: 'sqlite',
     autoIncrementPrimaryKey: (column) => column.primaryKey().autoIncrement(),
@@ -122,6 +136,22 @@ function openSqlite(url: string, options: StorageOptions): Opened {
     prepareRead: (sql) => db.prepare(sql),
   };
   return { kysely, client: { engine: 'sqlite', database: db }, traits };
+}
+
+/**
+ * Kysely's SQLite dialect, with transactions that take the write lock when they begin (`BEGIN IMMEDIATE`). A deferred
+ * `BEGIN` that reads and then writes fails at once with `SQLITE_BUSY` (no busy wait is possible) when another process
+ * (`WORKERS` > 1) wrote in between; an immediate one waits for the lock up to the busy timeout instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  /** Kysely's driver, with `beginTransaction` replaced. */
+  override createDriver(): Driver {
+    const driver = super.createDriver() as SqliteDriver;
+    driver.beginTransaction = async (connection: DatabaseConnection): Promise<void> => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /** Wraps better-sqlite3 so each distinct SQL text is prepared once, not on every query (Kysely prepares per call). */
@@ -145,9 +175,16 @@ function withStatementCache(db: SqliteDatabase.Database): { close(): void; prepa
 
 /** PostgreSQL through a node-postgres pool, with BIGINT read back as a JS number (epoch ms fits). */
 function openPostgres(url: string, options: StorageOptions): Opened {
+  const statementTimeout = options.statementTimeoutMs ?? 1500;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 1000,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+    // The server cancels a statement past this; the client gives up on one that gets no answer at all (a stalled
+    // server or network) a little later, so a caller never waits for ever.
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout + 500,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -160,6 +197,13 @@ function openPostgres(url: string, options: StorageOptions): Opened {
     rowLocks: true,
     prepareRead: undefined,
   };
+  // An idle connection that fails emits 'error' on the pool; unhandled, that event would end the process (and a host
+  // application with it). The pool has already dropped the connection and opens another when one is needed.
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  // A connection lost while checked out (mid-request) fails its query, which the request answers 503, and then also
+  // emits 'error' on the client, which the pool only listens to while the client is idle: without a listener of its
+  // own that second report would crash the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return { kysely: new Kysely<SesameTables>({ dialect: new PostgresDialect({ pool }) }), client: { engine: 'postgres', pool }, traits };
 }
 

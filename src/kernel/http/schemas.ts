@@ -10,20 +10,23 @@ import type {} from '@fastify/swagger';
 /** The body types every route with a body accepts, listed in the OpenAPI document. */
 export const BODY_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
 
-/** Longest email accepted (RFC 5321's path limit). */
+/** Longest email accepted, before and after normalisation (RFC 5321's path limit; the column is `varchar(320)`). */
 export const MAX_EMAIL_LENGTH = 320;
 /** Longest password accepted, in characters: far above NIST's 64-character floor, low enough to bound hashing work. */
 export const MAX_PASSWORD_LENGTH = 1024;
 /** Longest reset token accepted; real ones are 36 (UUID) or 43 (random) characters. */
 export const MAX_TOKEN_LENGTH = 128;
 
-/** An email field: deliberately loose, trimmed spaces allowed. */
+/** An email field: deliberately loose, surrounding spaces allowed (and trimmed). */
 export const email = {
   type: 'string',
   minLength: 1,
   maxLength: MAX_EMAIL_LENGTH,
-  // Deliberately loose (something@something): the only proof an address works is mail reaching it.
-  pattern: '^\\s*[^\\s@]+@[^\\s@]+\\s*$',
+  // Deliberately loose (something@something): the only proof an address works is mail reaching it. But never a
+  // control character (NUL, tab, line breaks, DEL, C1) or a format character (zero-width, bidirectional controls)
+  // anywhere: they break mail headers and log lines, PostgreSQL refuses NUL, and they make two addresses look alike.
+  // (Ajv compiles patterns with the `u` flag, which `\p{...}` needs.)
+  pattern: '^ *[^\\s@\\p{Cc}\\p{Cf}]+@[^\\s@\\p{Cc}\\p{Cf}]+ *$',
 } as const;
 /** A password field. */
 export const password = { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH } as const;

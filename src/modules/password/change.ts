@@ -2,42 +2,18 @@
  * Changing a password while signed in: the current password again, the policy, and every session rotated.
  * @module
  */
-import type { Clock } from '../../kernel/clock.js';
-import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events.js';
-import type { SessionService, ValidSession } from '../sessions/index.js';
-import type { UserStore } from '../users/index.js';
-import type { PasswordEvent } from './events.js';
-import type { PasswordHasher } from './hasher.js';
-import { clientOf, type PasswordPolicy } from './policy.js';
-import type { VerificationTokenStore } from '../verification/index.js';
+import { NO_REQUEST, type EventContext } from '../../kernel/events.js';
+import type { ValidSession } from '../sessions/index.js';
+import type { PasswordFlowDeps } from './deps.js';
+import { clientOf } from './policy.js';
 
 /** Password changes. */
 export class PasswordChange {
-  readonly #changes: Changes<PasswordEvent>;
-  readonly #users: UserStore;
-  readonly #tokens: VerificationTokenStore;
-  readonly #sessions: SessionService;
-  readonly #hasher: PasswordHasher;
-  readonly #policy: PasswordPolicy;
-  readonly #clock: Clock;
+  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock'>;
 
   /** Takes the event-carrying transactions and the stores, sessions, hasher, policy and clock a change spans. */
-  constructor(deps: {
-    readonly changes: Changes<PasswordEvent>;
-    readonly users: UserStore;
-    readonly tokens: VerificationTokenStore;
-    readonly sessions: SessionService;
-    readonly hasher: PasswordHasher;
-    readonly policy: PasswordPolicy;
-    readonly clock: Clock;
-  }) {
-    this.#changes = deps.changes;
-    this.#users = deps.users;
-    this.#tokens = deps.tokens;
-    this.#sessions = deps.sessions;
-    this.#hasher = deps.hasher;
-    this.#policy = deps.policy;
-    this.#clock = deps.clock;
+  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock'>) {
+    this.#deps = deps;
   }
 
   /**
@@ -49,18 +25,18 @@ export class PasswordChange {
   async change(session: ValidSession, currentPassword: string, newPassword: string, context: EventContext = NO_REQUEST): Promise<string | null> {
     const { user } = session;
     const account = { userId: user.id };
-    if (!(await this.#hasher.verify(currentPassword, user.hashed_password))) {
-      await this.#changes.transact((_tx, record) => record({ type: 'password.change_failed', context, account }));
+    if (!(await this.#deps.hasher.verify(currentPassword, user.hashed_password))) {
+      await this.#deps.changes.transact((_tx, record) => record({ type: 'password.change_failed', context, account }));
       return null;
     }
-    await this.#policy.check(newPassword, user.email, clientOf(context));
-    const hashed = await this.#hasher.hash(newPassword);
-    const now = this.#clock();
-    return this.#changes.transact(async (tx, record) => {
-      await this.#users.in(tx).replacePassword(user.id, hashed, now);
-      await this.#tokens.in(tx).revokeAllOfUser('password_reset', user.id);
-      const ended = await this.#sessions.endAllOfUser(user.id, 'password_change', tx);
-      const sessionId = await this.#sessions.create(user.id, tx);
+    await this.#deps.policy.check(newPassword, user.email, clientOf(context));
+    const hashed = await this.#deps.hasher.hash(newPassword);
+    const now = this.#deps.clock();
+    return this.#deps.changes.transact(async (tx, record) => {
+      await this.#deps.users.in(tx).replacePassword(user.id, hashed, now);
+      await this.#deps.tokens.in(tx).revokeAllOfUser('password_reset', user.id);
+      const ended = await this.#deps.sessions.endAllOfUser(user.id, 'password_change', tx);
+      const sessionId = await this.#deps.sessions.create(user.id, tx);
       await record({ type: 'password.changed', context, account, detail: { sessionsEnded: ended } });
       return sessionId;
     });

@@ -3,13 +3,10 @@
  * on success when the cost was raised) and the session it opens, each outcome recorded.
  * @module
  */
-import type { Clock } from '../../kernel/clock.js';
-import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events.js';
+import { NO_REQUEST, type EventContext } from '../../kernel/events.js';
 import { generateUuid } from '../../kernel/tokens.js';
-import type { SessionService } from '../sessions/index.js';
-import { normaliseEmail, type User, type UserStore } from '../users/index.js';
-import type { PasswordEvent } from './events.js';
-import type { PasswordHasher } from './hasher.js';
+import { normaliseEmail, type User } from '../users/index.js';
+import type { PasswordFlowDeps } from './deps.js';
 
 /** What a successful login hands back. */
 export interface LoggedIn {
@@ -24,23 +21,15 @@ type Checked = { readonly outcome: 'matched'; readonly user: User } | { readonly
 
 /** Password logins. */
 export class PasswordLogin {
-  readonly #users: UserStore;
-  readonly #changes: Changes<PasswordEvent>;
-  readonly #hasher: PasswordHasher;
-  readonly #sessions: SessionService;
-  readonly #clock: Clock;
   /** A hash of a random password at the current cost, for the unknown-email path of {@link verify}. */
   readonly #dummyHash: Promise<string>;
+  readonly #deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'sessions' | 'clock'>;
 
   /** Takes the account store, the event-carrying transactions, the hasher, the sessions and the clock. */
-  constructor(deps: { readonly users: UserStore; readonly changes: Changes<PasswordEvent>; readonly hasher: PasswordHasher; readonly sessions: SessionService; readonly clock: Clock }) {
-    this.#users = deps.users;
-    this.#changes = deps.changes;
-    this.#hasher = deps.hasher;
-    this.#sessions = deps.sessions;
-    this.#clock = deps.clock;
+  constructor(deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'sessions' | 'clock'>) {
+    this.#deps = deps;
     // Made now, not at the first unknown-email login, so even that first one costs what a known email costs.
-    this.#dummyHash = this.#hasher.hash(generateUuid());
+    this.#dummyHash = this.#deps.hasher.hash(generateUuid());
     this.#dummyHash.catch(() => undefined);
   }
 
@@ -61,18 +50,18 @@ export class PasswordLogin {
     const checked = await this.#check(email, password);
     if (checked.outcome !== 'matched') {
       const account = checked.outcome === 'wrong-password' ? { userId: checked.user.id } : { email };
-      await this.#changes.transact((_tx, record) => record({ type: 'login.failed', context, account, detail: { reason: checked.outcome } }));
+      await this.#deps.changes.transact((_tx, record) => record({ type: 'login.failed', context, account, detail: { reason: checked.outcome } }));
       return null;
     }
     const { user } = checked;
-    const sessionId = await this.#changes.transact(async (tx, record) => {
-      const id = await this.#sessions.createAfterCheck(user, tx);
+    const sessionId = await this.#deps.changes.transact(async (tx, record) => {
+      const id = await this.#deps.sessions.createAfterCheck(user, tx);
       if (id === null) {
         // The password was changed or reset while it was being checked: it is no longer this account's password.
         await record({ type: 'login.failed', context, account: { userId: user.id }, detail: { reason: 'credential-changed' } });
         return null;
       }
-      await this.#sessions.end(presentedSessionId, 'logout', tx);
+      await this.#deps.sessions.end(presentedSessionId, 'logout', tx);
       await record({ type: 'login.succeeded', context, account: { userId: user.id } });
       return id;
     });
@@ -81,20 +70,20 @@ export class PasswordLogin {
 
   /** Finds the account and compares the password, against a dummy hash when there is no account; re-hashes a weak hash on a match. */
   async #check(email: string, password: string): Promise<Checked> {
-    const user = await this.#users.findByEmail(normaliseEmail(email));
+    const user = await this.#deps.users.findByEmail(normaliseEmail(email));
     if (user === undefined) {
-      await this.#hasher.verify(password, await this.#dummyHash);
+      await this.#deps.hasher.verify(password, await this.#dummyHash);
       return { outcome: 'unknown-email' };
     }
-    if (!(await this.#hasher.verify(password, user.hashed_password))) {
+    if (!(await this.#deps.hasher.verify(password, user.hashed_password))) {
       // A hash made before BCRYPT_COST was raised is quicker to check than the dummy an unknown email is checked
       // against, so such an account would answer a wrong password faster than an unknown address: pad it with the
       // dummy's comparison, so no account ever answers faster than an unknown email.
-      if (this.#hasher.needsRehash(user.hashed_password)) await this.#hasher.verify(password, await this.#dummyHash);
+      if (this.#deps.hasher.needsRehash(user.hashed_password)) await this.#deps.hasher.verify(password, await this.#dummyHash);
       return { outcome: 'wrong-password', user };
     }
-    if (this.#hasher.needsRehash(user.hashed_password)) {
-      await this.#users.upgradeHash(user.id, user.hashed_password, await this.#hasher.hash(password), this.#clock());
+    if (this.#deps.hasher.needsRehash(user.hashed_password)) {
+      await this.#deps.users.upgradeHash(user.id, user.hashed_password, await this.#deps.hasher.hash(password), this.#deps.clock());
     }
     return { outcome: 'matched', user };
   }

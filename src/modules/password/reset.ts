@@ -2,17 +2,13 @@
  * Resetting a forgotten password with a one-time token: issuing it to a registered email, and spending it once.
  * @module
  */
-import type { Clock } from '../../kernel/clock.js';
-import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events.js';
-import { generateToken, hashToken, type TokenFormat } from '../../kernel/tokens.js';
-import type { SessionService } from '../sessions/index.js';
-import { normaliseEmail, type User, type UserStore } from '../users/index.js';
+import { NO_REQUEST, type EventContext } from '../../kernel/events.js';
+import { generateToken, hashToken } from '../../kernel/tokens.js';
+import { normaliseEmail, type User } from '../users/index.js';
 import type { ResetConfig } from './config.js';
 import { InvalidResetTokenError } from './errors.js';
-import type { PasswordEvent } from './events.js';
-import type { PasswordHasher } from './hasher.js';
-import { clientOf, type PasswordPolicy } from './policy.js';
-import type { VerificationTokenStore } from '../verification/index.js';
+import type { PasswordFlowDeps } from './deps.js';
+import { clientOf } from './policy.js';
 
 /** A token issued by {@link PasswordReset.request}, with the account it is for. */
 export interface IssuedResetToken {
@@ -24,42 +20,16 @@ export interface IssuedResetToken {
 
 /** Password resets. */
 export class PasswordReset {
-  readonly #changes: Changes<PasswordEvent>;
-  readonly #users: UserStore;
-  readonly #tokens: VerificationTokenStore;
-  readonly #sessions: SessionService;
-  readonly #hasher: PasswordHasher;
-  readonly #policy: PasswordPolicy;
-  readonly #clock: Clock;
-  readonly #tokenFormat: TokenFormat;
-  readonly #config: ResetConfig;
+  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset'>;
 
   /** Takes the event-carrying transactions and everything a reset touches. */
-  constructor(deps: {
-    readonly changes: Changes<PasswordEvent>;
-    readonly users: UserStore;
-    readonly tokens: VerificationTokenStore;
-    readonly sessions: SessionService;
-    readonly hasher: PasswordHasher;
-    readonly policy: PasswordPolicy;
-    readonly clock: Clock;
-    readonly tokenFormat: TokenFormat;
-    readonly config: ResetConfig;
-  }) {
-    this.#changes = deps.changes;
-    this.#users = deps.users;
-    this.#tokens = deps.tokens;
-    this.#sessions = deps.sessions;
-    this.#hasher = deps.hasher;
-    this.#policy = deps.policy;
-    this.#clock = deps.clock;
-    this.#tokenFormat = deps.tokenFormat;
-    this.#config = deps.config;
+  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset'>) {
+    this.#deps = deps;
   }
 
   /** How reset tokens travel and live. */
   get config(): ResetConfig {
-    return this.#config;
+    return this.#deps.reset;
   }
 
   /**
@@ -73,18 +43,18 @@ export class PasswordReset {
    * `password.reset_requested` (under the email's keyed pseudonym for an unknown address).
    */
   async request(email: string, context: EventContext = NO_REQUEST): Promise<IssuedResetToken | null> {
-    const user = await this.#users.findByEmail(normaliseEmail(email));
-    const token = generateToken(this.#tokenFormat);
+    const user = await this.#deps.users.findByEmail(normaliseEmail(email));
+    const token = generateToken(this.#deps.tokenFormat);
     const tokenHash = hashToken(token);
-    const now = this.#clock();
-    await this.#changes.transact(async (tx, record) => {
-      const tokens = this.#tokens.in(tx);
+    const now = this.#deps.clock();
+    await this.#deps.changes.transact(async (tx, record) => {
+      const tokens = this.#deps.tokens.in(tx);
       if (user === undefined) {
         await tokens.consume('password_reset', 0, tokenHash, now);
         await record({ type: 'password.reset_requested', context, account: { email } });
         return;
       }
-      await tokens.issue('password_reset', user.id, tokenHash, now + this.#config.tokenTtlMs, now, { replace: false });
+      await tokens.issue('password_reset', user.id, tokenHash, now + this.#deps.reset.tokenTtlMs, now, { replace: false });
       await record({ type: 'password.reset_requested', context, account: { userId: user.id } });
     });
     return user === undefined ? null : { user, token };
@@ -98,19 +68,19 @@ export class PasswordReset {
    */
   async reset(resetToken: string, password: string, email?: string, context: EventContext = NO_REQUEST): Promise<User> {
     const tokenHash = hashToken(resetToken);
-    const user = await this.#tokens.findHolder('password_reset', tokenHash, this.#clock());
+    const user = await this.#deps.tokens.findHolder('password_reset', tokenHash, this.#deps.clock());
     if (user === undefined) throw new InvalidResetTokenError('reset token is invalid or expired');
     if (email !== undefined && user.email !== normaliseEmail(email)) throw new InvalidResetTokenError('reset token was not issued for this email');
-    await this.#policy.check(password, user.email, clientOf(context));
-    const hashed = await this.#hasher.hash(password);
-    const now = this.#clock();
-    const spent = await this.#changes.transact(async (tx, record) => {
-      const tokens = this.#tokens.in(tx);
+    await this.#deps.policy.check(password, user.email, clientOf(context));
+    const hashed = await this.#deps.hasher.hash(password);
+    const now = this.#deps.clock();
+    const spent = await this.#deps.changes.transact(async (tx, record) => {
+      const tokens = this.#deps.tokens.in(tx);
       if (!(await tokens.consume('password_reset', user.id, tokenHash, now))) return false;
       // Every other link sent for this account dies with the password it was meant to replace.
       await tokens.revokeAllOfUser('password_reset', user.id);
-      await this.#users.in(tx).replacePassword(user.id, hashed, now);
-      const ended = await this.#sessions.endAllOfUser(user.id, 'password_reset', tx);
+      await this.#deps.users.in(tx).replacePassword(user.id, hashed, now);
+      const ended = await this.#deps.sessions.endAllOfUser(user.id, 'password_reset', tx);
       await record({ type: 'password.reset', context, account: { userId: user.id }, detail: { sessionsEnded: ended } });
       return true;
     });

@@ -18,6 +18,8 @@ export interface RateLimitConfig extends RateLimitPolicy {
   readonly store: RateLimitStoreKind;
   /** Redis, for counters shared by several machines. */
   readonly redisUrl: string | undefined;
+  /** How long one Redis command may take before the counters fall back to memory for it, in ms. */
+  readonly redisCommandTimeoutMs: number;
 }
 
 /** `RATE_LIMIT_*` and `REDIS_URL`. */
@@ -26,6 +28,7 @@ export const rateLimitsConfig = defineConfig({
     RATE_LIMIT_ENABLED: boolean('RATE_LIMIT_ENABLED'),
     RATE_LIMIT_STORE: oneOf('RATE_LIMIT_STORE', ['memory', 'redis', 'database']).optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'REDIS_URL must look like redis://127.0.0.1:6379').optional(),
+    REDIS_COMMAND_TIMEOUT: duration('REDIS_COMMAND_TIMEOUT', '500ms'),
     RATE_LIMIT_IP_MAX: integer('RATE_LIMIT_IP_MAX', 1, 1_000_000),
     RATE_LIMIT_IP_WINDOW: duration('RATE_LIMIT_IP_WINDOW'),
     RATE_LIMIT_ACCOUNT_MAX: integer('RATE_LIMIT_ACCOUNT_MAX', 1, 1_000_000),
@@ -56,6 +59,7 @@ export const rateLimitsConfig = defineConfig({
     // Counters must be shared wherever more than one process answers: Redis when given, else the database.
     store: env.RATE_LIMIT_STORE ?? (env.REDIS_URL !== undefined ? 'redis' : Number(settings['WORKERS'] ?? 1) > 1 ? 'database' : 'memory'),
     redisUrl: env.REDIS_URL,
+    redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT,
     ipMax: env.RATE_LIMIT_IP_MAX,
     ipWindowMs: env.RATE_LIMIT_IP_WINDOW,
     accountMax: env.RATE_LIMIT_ACCOUNT_MAX,

@@ -6,7 +6,7 @@
 import { SesameError } from '../../kernel/errors.js';
 
 /** Every code the users module raises. */
-export type UsersErrorCode = 'users.not_found' | 'users.unknown_column' | 'users.email_taken';
+export type UsersErrorCode = 'users.not_found' | 'users.unknown_column' | 'users.email_taken' | 'users.invalid_email';
 
 /** Raised when a lookup matches no row (the seed's `NoResultFound`). */
 export class NoResultFoundError extends SesameError<'users.not_found'> {
@@ -29,5 +29,13 @@ export class UserAlreadyExistsError extends SesameError<'users.email_taken'> {
   /** Builds the error with the seed's message, `User <email> already exists`. */
   constructor(email: string) {
     super('users.email_taken', `User ${email} already exists`);
+  }
+}
+
+/** Raised when an email to be stored is not an address (see `checkedEmail`); the message says what is wrong. */
+export class InvalidEmailError extends SesameError<'users.invalid_email'> {
+  /** Builds the error with a message naming the problem. */
+  constructor(message: string) {
+    super('users.invalid_email', message);
   }
 }

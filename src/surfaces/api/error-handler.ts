@@ -4,6 +4,7 @@
  * @module
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../kernel/database/faults.js';
 import { SesameError } from '../../kernel/errors.js';
 import { RequestError, sendError, type RequestErrorCode } from './errors.js';
 import { BAD_FORM_ENCODING } from './form-parser.js';
@@ -25,6 +26,8 @@ const FASTIFY_CODES: Readonly<Record<string, RequestErrorCode>> = {
 /** The refusal an error thrown anywhere in a route (or its body parsing) stands for, or null for a fault. */
 export function refusalOf(error: FastifyError | SesameError): SesameError | null {
   if (error instanceof SesameError) return error;
+  // The database cannot serve now (dropped, refused, timed out, busy, full): a 503 that heals, not a bug.
+  if (isDatabaseUnavailable(error)) return new DatabaseUnavailableError(error);
   if (error.validation) return new RequestError('request.invalid', describeValidationError(error.validation as never));
   const status = error.statusCode ?? 500;
   if (status < 400 || status >= 500) return null;
@@ -37,6 +40,7 @@ export function refusalOf(error: FastifyError | SesameError): SesameError | null
 export function sesameErrorHandler(error: FastifyError | SesameError, request: FastifyRequest, reply: FastifyReply): void {
   const refusal = refusalOf(error);
   if (refusal !== null) {
+    if (refusal instanceof DatabaseUnavailableError) request.log.warn({ err: error }, 'database unavailable: answered 503');
     void sendError(reply, refusal);
     return;
   }

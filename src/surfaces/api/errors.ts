@@ -33,7 +33,8 @@ export type RequestErrorCode =
   | 'route.not_found'
   | 'csrf.cross_site'
   | 'csrf.untrusted_origin'
-  | 'server.internal';
+  | 'server.internal'
+  | 'database.unavailable';
 
 /** Every code the API surface can answer with: its own and every module's. */
 export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode;
@@ -78,7 +79,9 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'csrf.cross_site': { status: 403, message: 'cross-site request refused' },
   'csrf.untrusted_origin': { status: 403, message: 'cross-site request refused: origin is not trusted' },
   'server.internal': { status: 500, message: 'internal error' },
+  'database.unavailable': { status: 503, message: 'the service cannot reach its database right now: try again in a few seconds' },
   'users.email_taken': { status: 400, message: 'email already registered' },
+  'users.invalid_email': { status: 400 },
   // Programming errors of a caller of the seed facade; no route raises them, so reaching a client is a bug.
   'users.not_found': { status: 500, message: 'internal error' },
   'users.unknown_column': { status: 500, message: 'internal error' },
@@ -111,6 +114,6 @@ export function answerFor(error: SesameError): { readonly code: string; readonly
 export function sendError(reply: FastifyReply, error: SesameError): FastifyReply {
   const { code, status, message } = answerFor(error);
   void reply.code(status).header(ERROR_HEADER, code);
-  if (error instanceof ServerBusyError && status === 429) void reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error instanceof ServerBusyError && (status === 429 || status === 503)) void reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.send({ message });
 }

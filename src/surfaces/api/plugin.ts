@@ -19,6 +19,9 @@ import { requireSession } from './require-session.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { useStrictValidation } from './validation.js';
 
+/** The largest request body the API reads by default: 16 KiB, ample for a form of three short fields. */
+export const API_BODY_LIMIT = 16 * 1024;
+
 /** Options of {@link sesamePlugin}. */
 export interface SesamePluginOptions {
   /** The services the routes call, with the settings they were built from (see `createSesame`). */
@@ -41,7 +44,7 @@ export interface SesamePluginOptions {
 export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app: FastifyInstance, options) => {
   const { sesame } = options;
   const { config } = sesame;
-  const bodyLimit = options.bodyLimit ?? 16 * 1024;
+  const bodyLimit = options.bodyLimit ?? API_BODY_LIMIT;
   // No cookie plugin: the one cookie Sesame reads is parsed only on the routes that need it (readSessionId), and the
   // one it writes is serialised by `cookie` directly; a host's own @fastify/cookie is used when present.
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit, parser: parseForm });

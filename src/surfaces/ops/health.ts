@@ -1,20 +1,33 @@
 /**
- * `GET /health`: lets a load balancer or orchestrator see that this instance can reach its database.
+ * Health for load balancers and orchestrators: `/health/live` (the process answers: restart it if not),
+ * `/health/ready` (it can reach its database: send it traffic), and `/health`, which answers as it always has
+ * (ready or not). The database check is bounded, so a stalled database makes readiness fail fast instead of hang.
  * @module
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const healthReply = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
-/** Registers `GET /health`: 200 `{"status": "ok"}`, or 503 `{"status": "unavailable"}` when the database does not answer. */
-export function healthRoutes(app: FastifyInstance, ping: () => Promise<void>): void {
-  app.get('/health', { schema: { summary: 'Whether this instance and its database answer (for load balancers)', tags: ['operations'], response: { 200: healthReply, 503: healthReply } }, logLevel: 'warn' }, async (request, reply) => {
+/** How long a readiness check waits for the database. */
+export const READINESS_TIMEOUT_MS = 1000;
+
+/**
+ * Registers `/health/live` (200 `{"status": "ok"}` while the process serves), and `/health/ready` and `/health`
+ * (200 `{"status": "ok"}`, or 503 `{"status": "unavailable"}` with `Retry-After` when the database does not answer
+ * within a second).
+ */
+export function healthRoutes(app: FastifyInstance, pingWithin: (ms: number) => Promise<void>): void {
+  const ops = { tags: ['operations'], response: { 200: healthReply, 503: healthReply } };
+  app.get('/health/live', { schema: { summary: 'Whether this process answers (liveness)', ...ops }, logLevel: 'warn' }, () => ({ status: 'ok' }));
+  const ready = async (request: FastifyRequest, reply: FastifyReply): Promise<{ status: string }> => {
     try {
-      await ping();
+      await pingWithin(READINESS_TIMEOUT_MS);
       return { status: 'ok' };
     } catch (error) {
       request.log.error({ err: error }, 'health check: database unavailable');
-      return reply.code(503).send({ status: 'unavailable' });
+      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable' });
     }
-  });
+  };
+  app.get('/health/ready', { schema: { summary: 'Whether this instance can reach its database (readiness)', ...ops }, logLevel: 'warn' }, ready);
+  app.get('/health', { schema: { summary: 'Whether this instance and its database answer (for load balancers)', ...ops }, logLevel: 'warn' }, ready);
 }

@@ -18,8 +18,12 @@ describe('clientKey', () => {
     expect(clientKey('::1')).toBe('0:0:0:0::/64');
   });
 
-  it('keeps what is not an address as it is', () => {
-    expect(clientKey('unknown')).toBe('unknown');
+  it('hashes what is not an address into a short key of safe characters, one per distinct value', () => {
+    expect(clientKey('unknown')).toBe('~sjpqhDnA3eVRWJPnyQweMjO4YW5jRHDy');
+    for (const value of ['x'.repeat(10_000), 'a\u0000b', 'é\r\n', '']) {
+      expect(clientKey(value), JSON.stringify(value.slice(0, 10))).toMatch(/^~[A-Za-z0-9_-]{32}$/);
+    }
+    expect(clientKey('a')).not.toBe(clientKey('b'));
   });
 });
 

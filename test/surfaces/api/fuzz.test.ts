@@ -117,6 +117,8 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['GET', '/sessions'],
   ['POST', '/sessions/end'],
   ['GET', '/health'],
+  ['GET', '/health/live'],
+  ['GET', '/health/ready'],
   ['GET', '/openapi.json'],
   ['GET', '/no-such-route'],
   ['POST', '/users?email=x%zz'],

@@ -337,6 +337,22 @@ describe('field contents', () => {
     await register(email, 'pw');
   });
 
+  it('holds the 16 KiB limit on every route, known or not: an unknown route refuses a 1 MiB body with 413 instead of reading it', async () => {
+    // The types Fastify parses at the root; any other type has no parser outside the API's scope and is never read.
+    for (const [type, body] of [
+      ['application/json', JSON.stringify({ junk: 'x'.repeat(1024 * 1024) })],
+      ['text/plain', 'x'.repeat(1024 * 1024)],
+    ] as const) {
+      const response = await fetch(`${server.url}/no-such-route`, { method: 'POST', headers: { 'content-type': type }, body });
+      expect(response.status, type).toBe(413);
+      expect(response.headers.get('sesame-error'), type).toBe('request.body_too_large');
+      expect(response.headers.get('x-content-type-options'), type).toBe('nosniff');
+      expect(await response.json(), type).toEqual({ message: 'body is too large' });
+    }
+    const small = await fetch(`${server.url}/no-such-route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(small.status).toBe(404);
+  });
+
   it('ignores extra fields', async () => {
     const email = newEmail('extra');
     const reply = await call('POST', '/users', { body: { form: { email, password: 'pw', admin: 'true' } } });

@@ -17,6 +17,8 @@ interface OpenApiDocument {
 const ROUTES = [
   'GET /',
   'GET /health',
+  'GET /health/live',
+  'GET /health/ready',
   'POST /users',
   'POST /sessions',
   'DELETE /sessions',
