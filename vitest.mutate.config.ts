@@ -8,6 +8,7 @@ export default defineConfig({
     include: [
       'test/kernel/config-defaults.test.ts',
       'test/kernel/config.test.ts',
+      'test/kernel/config-refusals.test.ts',
       'test/kernel/tokens.test.ts',
       'test/kernel/secrets.test.ts',
       'test/modules/password/hasher.test.ts',
@@ -20,6 +21,8 @@ export default defineConfig({
       'test/seed/auth.test.ts',
       'test/surfaces/api/csrf.test.ts',
       'test/surfaces/api/cookies-headers.test.ts',
+      'test/surfaces/api/plugin.test.ts',
+      'test/modules/audit/audit.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

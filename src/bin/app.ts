@@ -76,6 +76,17 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
   if (config.ops.metricsEnabled) registerMetrics(app, sesame.events);
   healthRoutes(app, (ms) => sesame.pingWithin(ms));
   await app.register(sesamePlugin, { sesame, securityHeaders: false, seedReasonPhrases: false });
+  // Once closing, every answer says `Connection: close`: Node closes only connections idle when the stop began, so a
+  // keep-alive client whose request was in flight would otherwise hold its connection (and the shutdown) open.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.addHook('onClose', () => sesame.close());
   return app;
 }

@@ -26,6 +26,8 @@ export interface ServerConfig {
   readonly keepAliveTimeoutMs: number;
   /** Open connections one process accepts at most; more are closed at once. */
   readonly maxConnections: number;
+  /** How long a stop signal waits for requests in flight before the process exits anyway, in ms. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** `PORT`, `HOST`, `WORKERS` and `TRUST_PROXY`. */
@@ -50,6 +52,7 @@ export const serverConfig = defineConfig({
     HEADERS_TIMEOUT: duration('HEADERS_TIMEOUT', '5s'),
     KEEP_ALIVE_TIMEOUT: duration('KEEP_ALIVE_TIMEOUT', '72s'),
     MAX_CONNECTIONS: integer('MAX_CONNECTIONS', 1, 1_000_000, 4096),
+    SHUTDOWN_TIMEOUT: duration('SHUTDOWN_TIMEOUT', '10s'),
   },
   build: (env): ServerConfig => ({
     port: env.PORT,
@@ -60,6 +63,7 @@ export const serverConfig = defineConfig({
     headersTimeoutMs: env.HEADERS_TIMEOUT,
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT,
     maxConnections: env.MAX_CONNECTIONS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
   }),
   // Node requires it, and it is what the words mean: the headers are part of the request.
   check: (server) => (server.headersTimeoutMs > server.requestTimeoutMs ? ['HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT'] : []),

@@ -3,13 +3,14 @@
  * @module
  */
 import cluster from 'node:cluster';
+import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createSesame } from '../sesame.js';
 import { buildServer } from './app.js';
 import { runPrimary } from './cluster.js';
 import { startupWarnings } from './startup-warnings.js';
 
-/** Starts one server process and wires SIGTERM/SIGINT to a graceful stop. */
+/** Starts one server process and wires SIGTERM/SIGINT to a graceful stop bounded by SHUTDOWN_TIMEOUT. */
 async function main(config: Config): Promise<void> {
   const app = await buildServer(await createSesame(config));
   for (const warning of startupWarnings(config)) {
@@ -17,21 +18,22 @@ async function main(config: Config): Promise<void> {
     process.stderr.write(`sesame: WARNING: ${warning}\n`);
   }
 
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down: finishing requests in flight');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // Graceful stop on SIGTERM/SIGINT (and on a crash): stop accepting, finish requests in flight, close the database.
+  // Bounded by SHUTDOWN_TIMEOUT, after which the process exits 1 anyway; a second signal exits at once, so an operator
+  // (or an orchestrator's second signal) is never ignored.
+  closeWithGrace(
+    {
+      delay: config.server.shutdownTimeoutMs,
+      logger: { error: (message: unknown) => app.log.error(String(message)) },
+      onSecondSignal: (signal) => app.log.warn({ signal }, 'second signal: exiting at once'),
+      onTimeout: (delayMs) => app.log.error({ shutdownTimeoutMs: delayMs }, 'shutdown took longer than SHUTDOWN_TIMEOUT: exiting with requests unfinished'),
+    },
+    async ({ signal, err }) => {
+      if (err !== undefined) app.log.fatal({ err }, 'uncaught error: shutting down');
+      else app.log.info({ signal }, 'shutting down: finishing requests in flight');
+      await app.close();
+    },
+  );
 
   await app.listen({ port: config.server.port, host: config.server.host });
   app.log.info('sesame is ready');

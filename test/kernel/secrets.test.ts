@@ -77,13 +77,30 @@ describeEngines('the development secret', (engine) => {
       expect(afterRestart.key.derive('p').equals(first.key.derive('p'))).toBe(true);
       const configured = new SecretKey(Buffer.from(TEST_SECRET_KEY, 'hex'));
       const given = await loadSecretKey(reopened.kysely, configured, T0);
-      expect(given).toEqual({ key: configured, generated: false });
+      // toBe: a SecretKey's bytes are private, so toEqual would call any two keys equal.
+      expect(given.key).toBe(configured);
+      expect(given.generated).toBe(false);
       const rows = await reopened.kysely.selectFrom('sesame_secrets').selectAll().execute();
       expect(rows).toHaveLength(1);
       expect(rows[0]?.created_at).toBe(T0);
     } finally {
       await reopened.detach();
     }
+  });
+
+  it('when configured, is used as given and nothing is written to the database', async () => {
+    const configured = new SecretKey(Buffer.from(TEST_SECRET_KEY, 'hex'));
+    const given = await loadSecretKey(storage().kysely, configured, T0);
+    expect(given.key).toBe(configured);
+    expect(given.generated).toBe(false);
+    expect(await storage().kysely.selectFrom('sesame_secrets').selectAll().execute()).toEqual([]);
+  });
+
+  it('refuses to start on a stored key it cannot read, saying how to recover', async () => {
+    await storage().kysely.insertInto('sesame_secrets').values({ name: 'secret_key', value: 'not a key', created_at: T0 }).execute();
+    await expect(loadSecretKey(storage().kysely, undefined, T0)).rejects.toThrow(
+      'the secret key stored in sesame_secrets is unreadable: set SECRET_KEY, or delete the row to generate another',
+    );
   });
 
   it('is the same for several processes starting at once (the first insert wins, the others read it back)', async () => {

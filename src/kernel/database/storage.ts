@@ -184,7 +184,7 @@ function openPostgres(url: string, options: StorageOptions): Opened {
     // The server cancels a statement past this; the client gives up on one that gets no answer at all (a stalled
     // server or network) a little later, so a caller never waits for ever.
     statement_timeout: statementTimeout,
-    query_timeout: statementTimeout + 500,
+    query_timeout: statementTimeout + 250,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

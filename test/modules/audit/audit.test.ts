@@ -151,4 +151,19 @@ describe('events over HTTP', () => {
     expect(metrics).toMatch(/^sesame_auth_events_total\{type="rate_limit\.refused"\} 1$/m);
     expect(service.logs()).not.toContain(email);
   });
+
+  it('a cross-site refusal is logged at warn with the request and why: a foreign Origin, or Sec-Fetch-Site: cross-site', async () => {
+    await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('origin'), password: 'pw' }, headers: { origin: 'https://evil.example' } });
+    await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('fetch-site'), password: 'pw' }, headers: { 'sec-fetch-site': 'cross-site' } });
+    const refusals = service
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"event":"cross_site.refused"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(refusals).toEqual([
+      expect.objectContaining({ level: 40, event: 'cross_site.refused', reason: 'origin', msg: 'cross_site.refused', reqId: expect.stringMatching(/^req-/) as unknown }),
+      expect.objectContaining({ level: 40, event: 'cross_site.refused', reason: 'sec-fetch-site', msg: 'cross_site.refused', reqId: expect.stringMatching(/^req-/) as unknown }),
+    ]);
+    expect(await service.sesame.audit.list()).toEqual([]);
+  });
 });

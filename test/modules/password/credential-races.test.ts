@@ -47,6 +47,7 @@ describeEngines('credential races', (engine) => {
     expect(await liveSessions()).toBe(sessionsAfterRemedy);
     const [failed] = await owner.audit.list({ type: 'login.failed' });
     expect(failed?.detail).toBe('{"reason":"credential-changed"}');
+    expect(failed?.user_id).toBe((await owner.users.findByEmail(EMAIL))?.id);
     // The password the attacker knows is gone; the owner's works.
     expect(await owner.password.login.verify(EMAIL, 'stolen password')).toBeNull();
     expect(await owner.password.login.verify(EMAIL, 'the owner changed it')).not.toBeNull();

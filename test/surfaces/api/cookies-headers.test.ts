@@ -109,6 +109,7 @@ describe('development profile', () => {
     expect(maxAge === '0' || (expires !== undefined && Date.parse(expires) < Date.now()), 'expired at once').toBe(true);
     expect(cleared.attributes.get('path')).toBe('/');
     expect(cleared.attributes.has('httponly')).toBe(true);
+    expect(cleared.attributes.get('samesite')?.toLowerCase()).toBe('lax');
     expect((await send(service.url, 'GET', '/profile', { sessionId: login.sessionId ?? '' })).status).toBe(403);
   });
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresSchema, describeOnEngine, postgresAvailability, type Availability } from '../../support/stores.js';
 import { rawSend, send, uniqueEmail, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
@@ -171,10 +171,11 @@ for (const engine of ENGINES) {
 
 describe('TRUSTED_ORIGINS=https://app.example', () => {
   let service: Service;
-  beforeAll(async () => {
+  // Built for each test (not once per block), so the mutation run sees which test exercises which setting.
+  beforeEach(async () => {
     service = await startService({ TRUSTED_ORIGINS: 'https://app.example' });
   });
-  afterAll(() => service.stop());
+  afterEach(() => service.stop());
 
   it('allows the trusted origin (compared case-insensitively)', async () => {
     for (const origin of ['https://app.example', 'https://APP.example']) {
@@ -200,10 +201,11 @@ describe('TRUSTED_ORIGINS=https://app.example', () => {
 
 describe('the own origin without PUBLIC_URL', () => {
   let service: Service;
-  beforeAll(async () => {
+  // Built for each test (not once per block), so the mutation run sees which test exercises which setting.
+  beforeEach(async () => {
     service = await startService({});
   });
-  afterAll(() => service.stop());
+  afterEach(() => service.stop());
 
   it('includes the scheme: the https twin of an http service\'s origin is another origin', async () => {
     const https = service.origin.replace(/^http:/, 'https:');
@@ -214,10 +216,11 @@ describe('the own origin without PUBLIC_URL', () => {
 
 describe('PUBLIC_URL=https://auth.example.com (DNS rebinding)', () => {
   let service: Service;
-  beforeAll(async () => {
+  // Built for each test (not once per block), so the mutation run sees which test exercises which setting.
+  beforeEach(async () => {
     service = await startService({ PUBLIC_URL: 'https://auth.example.com/' });
   });
-  afterAll(() => service.stop());
+  afterEach(() => service.stop());
 
   /** A registration sent with a chosen Host and Origin, as a browser on a rebound name sends it. */
   function register(host: string, origin: string): Promise<Reply> {
@@ -239,10 +242,11 @@ describe('PUBLIC_URL=https://auth.example.com (DNS rebinding)', () => {
 
 describe('CSRF_PROTECTION=false', () => {
   let service: Service;
-  beforeAll(async () => {
+  // Built for each test (not once per block), so the mutation run sees which test exercises which setting.
+  beforeEach(async () => {
     service = await startService({ CSRF_PROTECTION: 'false' });
   });
-  afterAll(() => service.stop());
+  afterEach(() => service.stop());
 
   it('accepts foreign-origin and cross-site state changes', async () => {
     const email = uniqueEmail('off');

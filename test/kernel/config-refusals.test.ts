@@ -1,0 +1,84 @@
+// The exact words of each refusal and the edge forms of each setting: an operator reads these messages at start-up,
+// so each must say what was wrong and what to set; and each accepted form must mean what README says.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { problems, TEST_SECRET_KEY } from '../support/settings.js';
+
+const PRODUCTION = { SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com' };
+
+describe('TRUST_PROXY', () => {
+  it('refuses a hop count of any number of digits, with the reason and what to set instead', () => {
+    for (const value of ['1', '12', ' 3 ']) {
+      expect(problems({ TRUST_PROXY: value }), value).toEqual([
+        `TRUST_PROXY=${value.trim()} (a hop count) is refused: it cannot tell your proxy from a client that sends its own X-Forwarded-For. ` +
+          'List the proxies instead: their addresses or ranges (TRUST_PROXY=10.0.0.0/8), or loopback, linklocal or uniquelocal',
+      ]);
+    }
+  });
+
+  it('skips empty entries, refuses a list with none, and names an entry that is not an address', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, ,' }).server.trustProxy).toEqual(['10.0.0.1']);
+    expect(problems({ TRUST_PROXY: ' , ' })).toEqual(['TRUST_PROXY must be false, true or a list of proxy addresses']);
+    expect(problems({ TRUST_PROXY: 'proxy.internal' })).toEqual([
+      'TRUST_PROXY entries must be IP addresses, CIDR ranges, loopback, linklocal or uniquelocal; got "proxy.internal"',
+    ]);
+  });
+});
+
+describe('WORKERS', () => {
+  it('refuses what is not auto or 1 to 256, in those words', () => {
+    for (const value of ['0', '257', 'many', '1.5']) expect(problems({ WORKERS: value }), value).toEqual(['WORKERS must be auto or a whole number from 1 to 256']);
+    expect(loadConfig({ WORKERS: '256' }).server.workers).toBe(256);
+  });
+});
+
+describe('SESSION_IDLE_TIMEOUT', () => {
+  it('accepts exactly one minute, refuses less, and reads off in any case', () => {
+    expect(loadConfig({ SESSION_IDLE_TIMEOUT: '1m' }).sessions.idleTimeoutMs).toBe(60_000);
+    expect(problems({ SESSION_IDLE_TIMEOUT: '59s' })).toEqual(['SESSION_IDLE_TIMEOUT must be off or a duration of at least 1m, like 30m or 1h']);
+    expect(problems({ SESSION_IDLE_TIMEOUT: 'soon' })).toEqual(['SESSION_IDLE_TIMEOUT must be off or a duration of at least 1m, like 30m or 1h']);
+    for (const off of ['OFF', ' Off ', '0']) expect(loadConfig({ SESSION_IDLE_TIMEOUT: off }).sessions.idleTimeoutMs, off).toBe(0);
+  });
+});
+
+describe('PUBLIC_URL', () => {
+  it('refuses credentials of either kind, a query and a fragment, quoting the value', () => {
+    for (const bad of ['https://user@example.com', 'https://:secret@example.com', 'https://example.com/?a=1', 'https://example.com/#x', 'not a url']) {
+      expect(problems({ PUBLIC_URL: bad }), bad).toEqual([
+        `PUBLIC_URL must be the http(s) URL clients reach Sesame at, like https://example.com/auth (no query, fragment or credentials), got ${bad}`,
+      ]);
+    }
+  });
+
+  it('drops every trailing slash', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/auth//' }).api.publicUrl).toEqual({ href: 'https://example.com/auth', origin: 'https://example.com' });
+  });
+});
+
+describe('TRUSTED_ORIGINS', () => {
+  it('accepts http and https origins with a port, lower-case or not', () => {
+    expect(loadConfig({ TRUSTED_ORIGINS: 'http://app.example.com, https://APP.example.com:8443' }).api.trustedOrigins).toEqual(['http://app.example.com', 'https://APP.example.com:8443']);
+  });
+
+  it('refuses what is not a bare origin, naming the entry', () => {
+    for (const bad of ['app.example.com', 'ftp://app.example.com', 'https://app.example.com/path', 'https://', 'https://app example.com', 'xhttps://app.example.com', 'https://app.example.com/']) {
+      expect(problems({ TRUSTED_ORIGINS: bad }), bad).toEqual([`TRUSTED_ORIGINS entries must look like https://app.example.com (no path), got ${bad}`]);
+    }
+  });
+});
+
+describe('RESET_WEBHOOK_URL in production', () => {
+  it('accepts https, and http only to this machine (a mailer sidecar)', () => {
+    for (const url of ['https://mail.example/hook', 'http://127.0.0.1:9/hook', 'http://localhost:9/hook', 'http://[::1]:9/hook']) {
+      expect(problems({ ...PRODUCTION, RESET_WEBHOOK_URL: url }), url).toEqual([]);
+    }
+  });
+
+  it('refuses plain http across a network, and a value that is no URL at all', () => {
+    for (const url of ['http://mail.example/hook', 'http://[bad']) {
+      expect(problems({ ...PRODUCTION, RESET_WEBHOOK_URL: url }), url).toEqual([
+        'SESAME_PROFILE=production refuses an unsafe setting: set RESET_WEBHOOK_URL to an https:// URL (or a loopback one): reset tokens must not cross a network in clear',
+      ]);
+    }
+  });
+});
