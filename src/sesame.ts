@@ -19,6 +19,7 @@ import { startSweeper } from './kernel/sweeper.js';
 import { AuditLog, auditMigrations, KyselyAuditStore } from './modules/audit/index.js';
 import {
   BcryptHasher,
+  BoundedHasher,
   type PasswordEvent,
   type PasswordFlowDeps,
   PasswordChange,
@@ -174,7 +175,8 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   events.on(logEvents(log, (email) => audit.pseudonym(email)));
 
   const users = new KyselyUserStore(db, storage.traits);
-  const hasher = options.hasher ?? new BcryptHasher(config.password.bcryptCost);
+  // Bounded, so a burst of logins is shed with 503 instead of queueing on bcrypt's few threads for ever.
+  const hasher = new BoundedHasher(options.hasher ?? new BcryptHasher(config.password.bcryptCost), config.password.hashQueueMax);
   const policy = new PasswordPolicy(config.password.policy);
   const tokens = new KyselyVerificationStore(db);
   const sessions = new SessionService({

@@ -13,6 +13,7 @@ import { SeedReasonResponse } from '../surfaces/api/reason-phrases.js';
 import { API_BODY_LIMIT, sesamePlugin } from '../surfaces/api/plugin.js';
 import { registerSecurityHeaders, SECURITY_HEADERS } from '../surfaces/api/security-headers.js';
 import { healthRoutes } from '../surfaces/ops/health.js';
+import { registerLoadShedding } from '../surfaces/ops/load-shedding.js';
 import { registerMetrics } from '../surfaces/ops/metrics.js';
 import { registerOpenApi } from '../surfaces/ops/openapi.js';
 import { clientErrorHandler } from './client-error.js';
@@ -72,6 +73,7 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => {
     void sendError(reply, new RequestError('route.not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
   });
+  await registerLoadShedding(app, config.ops);
   if (config.ops.openApiEnabled) await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name });
   if (config.ops.metricsEnabled) registerMetrics(app, sesame.events);
   healthRoutes(app, (ms) => sesame.pingWithin(ms));

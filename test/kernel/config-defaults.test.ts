@@ -23,6 +23,7 @@ describe('defaults', () => {
       sessions: { ttlMs: 7 * 86_400_000, idleTimeoutMs: 0, cookie: { name: 'session_id', secure: false } },
       password: {
         bcryptCost: 12,
+        hashQueueMax: 32,
         policy: { minLength: 1, checkCommon: false, minScore: 0, strength: STRENGTH },
         reset: { tokenTtlMs: 1_800_000, delivery: 'response', webhookUrl: undefined },
       },
@@ -40,7 +41,7 @@ describe('defaults', () => {
       },
       audit: { retentionMs: 90 * 86_400_000 },
       api: { publicUrl: undefined, csrfProtection: true, trustedOrigins: [] },
-      ops: { metricsEnabled: false, openApiEnabled: true },
+      ops: { metricsEnabled: false, openApiEnabled: true, maxEventLoopDelayMs: 1000, maxHeapUsedPercent: 90 },
     });
   });
 
@@ -57,6 +58,7 @@ describe('defaults', () => {
       sessions: { ttlMs: 7 * 86_400_000, idleTimeoutMs: 0, cookie: { name: '__Host-session_id', secure: true } },
       password: {
         bcryptCost: 12,
+        hashQueueMax: 32,
         policy: { minLength: 15, checkCommon: true, minScore: 3, strength: STRENGTH },
         reset: { tokenTtlMs: 1_800_000, delivery: 'webhook', webhookUrl: 'https://mailer.example/hook' },
       },
@@ -74,7 +76,7 @@ describe('defaults', () => {
       },
       audit: { retentionMs: 90 * 86_400_000 },
       api: { publicUrl: { href: 'https://auth.example.com', origin: 'https://auth.example.com' }, csrfProtection: true, trustedOrigins: [] },
-      ops: { metricsEnabled: false, openApiEnabled: false },
+      ops: { metricsEnabled: false, openApiEnabled: false, maxEventLoopDelayMs: 1000, maxHeapUsedPercent: 90 },
     });
     expect(config.secrets.key).toBeDefined();
   });

@@ -59,7 +59,8 @@ export function captureStream(): { readonly stream: Writable; text(): string } {
 }
 
 /**
- * Builds the service from environment-style settings (BCRYPT_COST=4 and LOG_LEVEL=silent unless given), listens on
+ * Builds the service from environment-style settings (BCRYPT_COST=4, LOG_LEVEL=silent and no event-loop shedding unless
+ * given), listens on
  * 127.0.0.1:0 and resolves once it accepts connections.
  */
 export async function startService(env: Readonly<Record<string, string>> = {}, options: StartOptions = {}): Promise<Service> {
@@ -69,6 +70,9 @@ export async function startService(env: Readonly<Record<string, string>> = {}, o
   const config = loadConfig({
     BCRYPT_COST: '4',
     LOG_LEVEL: 'silent',
+    // Suites run many services in one busy process: shedding on event-loop lag is proved on its own, with its own bound
+    // (test/surfaces/ops/load-shedding.test.ts), and must not turn a slow CI machine into 503s elsewhere.
+    MAX_EVENT_LOOP_DELAY: '0',
     ...(databasePath === undefined ? {} : { DATABASE_URL: `sqlite:${databasePath}` }),
     ...env,
     PORT: '0',

@@ -26,16 +26,19 @@ export interface ResetConfig {
 export interface PasswordConfig {
   /** Bcrypt cost for new hashes; raising it re-hashes each account at its next login. */
   readonly bcryptCost: number;
+  /** Hashes and comparisons waiting or running at most; past it logins and registrations are shed with 503. */
+  readonly hashQueueMax: number;
   /** Rules for new passwords. */
   readonly policy: PasswordPolicyOptions;
   /** The reset flow. */
   readonly reset: ResetConfig;
 }
 
-/** `BCRYPT_COST`, `PASSWORD_*`, `RESET_TOKEN_*` and `RESET_WEBHOOK_URL`. */
+/** `BCRYPT_COST`, `BCRYPT_QUEUE_MAX`, `PASSWORD_*`, `RESET_TOKEN_*` and `RESET_WEBHOOK_URL`. */
 export const passwordConfig = defineConfig({
   env: {
     BCRYPT_COST: integer('BCRYPT_COST', 4, 31, 12),
+    BCRYPT_QUEUE_MAX: integer('BCRYPT_QUEUE_MAX', 1, 100_000, 32),
     PASSWORD_MIN_LENGTH: integer('PASSWORD_MIN_LENGTH', 1, 64),
     PASSWORD_CHECK_COMMON: boolean('PASSWORD_CHECK_COMMON'),
     PASSWORD_MIN_SCORE: integer('PASSWORD_MIN_SCORE', 0, 4),
@@ -54,6 +57,7 @@ export const passwordConfig = defineConfig({
   },
   build: (env): PasswordConfig => ({
     bcryptCost: env.BCRYPT_COST,
+    hashQueueMax: env.BCRYPT_QUEUE_MAX,
     policy: {
       minLength: env.PASSWORD_MIN_LENGTH,
       checkCommon: env.PASSWORD_CHECK_COMMON,

@@ -6,6 +6,7 @@
 export type { PasswordFlowDeps } from './deps.js';
 export { passwordConfig, type PasswordConfig, type ResetConfig, type ResetTokenDelivery } from './config.js';
 export { BcryptHasher, preparePassword, type PasswordHasher } from './hasher.js';
+export { BoundedHasher } from './bounded-hasher.js';
 export { PasswordPolicy, LENIENT_POLICY, type PasswordPolicyOptions } from './policy.js';
 export { StrengthEstimator, type StrengthEstimatorOptions } from './strength-estimator.js';
 export { loadCommonPasswords, type CommonPasswords } from './common-passwords.js';

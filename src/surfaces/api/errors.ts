@@ -34,7 +34,8 @@ export type RequestErrorCode =
   | 'csrf.cross_site'
   | 'csrf.untrusted_origin'
   | 'server.internal'
-  | 'database.unavailable';
+  | 'database.unavailable'
+  | 'server.overloaded';
 
 /** Every code the API surface can answer with: its own and every module's. */
 export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode;
@@ -79,6 +80,7 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'csrf.cross_site': { status: 403, message: 'cross-site request refused' },
   'csrf.untrusted_origin': { status: 403, message: 'cross-site request refused: origin is not trusted' },
   'server.internal': { status: 500, message: 'internal error' },
+  'server.overloaded': { status: 503, message: 'the service is over capacity right now: try again in a few seconds' },
   'database.unavailable': { status: 503, message: 'the service cannot reach its database right now: try again in a few seconds' },
   'users.email_taken': { status: 400, message: 'email already registered' },
   'users.invalid_email': { status: 400 },

@@ -4,7 +4,10 @@
  * (ready or not). The database check is bounded, so a stalled database makes readiness fail fast instead of hang.
  * @module
  */
+// Type-only: brings the per-route `config.pressureHandler` into Fastify's route config type.
+import type {} from './load-shedding.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OVERLOAD_RETRY_AFTER_SECONDS } from '../../kernel/overload.js';
 
 const healthReply = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
@@ -18,7 +21,16 @@ export const READINESS_TIMEOUT_MS = 1000;
  */
 export function healthRoutes(app: FastifyInstance, pingWithin: (ms: number) => Promise<void>): void {
   const ops = { tags: ['operations'], response: { 200: healthReply, 503: healthReply } };
-  app.get('/health/live', { schema: { summary: 'Whether this process answers (liveness)', ...ops }, logLevel: 'warn' }, () => ({ status: 'ok' }));
+  // Under load shedding (ops/load-shedding.ts) liveness still answers, since restarting a busy process would not help;
+  // readiness says `overloaded`, so a load balancer sends traffic elsewhere until the backlog drains.
+  const alive = { pressureHandler: (): undefined => undefined };
+  const overloaded = {
+    pressureHandler: (_request: FastifyRequest, reply: FastifyReply): { status: string } => {
+      void reply.code(503).header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
+      return { status: 'overloaded' };
+    },
+  };
+  app.get('/health/live', { schema: { summary: 'Whether this process answers (liveness)', ...ops }, logLevel: 'warn', config: alive }, () => ({ status: 'ok' }));
   const ready = async (request: FastifyRequest, reply: FastifyReply): Promise<{ status: string }> => {
     try {
       await pingWithin(READINESS_TIMEOUT_MS);
@@ -28,6 +40,6 @@ export function healthRoutes(app: FastifyInstance, pingWithin: (ms: number) => P
       return reply.code(503).header('retry-after', '5').send({ status: 'unavailable' });
     }
   };
-  app.get('/health/ready', { schema: { summary: 'Whether this instance can reach its database (readiness)', ...ops }, logLevel: 'warn' }, ready);
-  app.get('/health', { schema: { summary: 'Whether this instance and its database answer (for load balancers)', ...ops }, logLevel: 'warn' }, ready);
+  app.get('/health/ready', { schema: { summary: 'Whether this instance can reach its database and has capacity (readiness)', ...ops }, logLevel: 'warn', config: overloaded }, ready);
+  app.get('/health', { schema: { summary: 'Whether this instance and its database answer (for load balancers)', ...ops }, logLevel: 'warn', config: overloaded }, ready);
 }

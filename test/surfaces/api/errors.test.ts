@@ -72,8 +72,9 @@ describe('refusals over HTTP', () => {
   });
 
   it('answers every code a route or the surface can raise (the rest are faults no route raises)', () => {
-    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http', 'request.expectation_failed', 'password.too_costly', 'database.unavailable'];
-    // database.unavailable is provoked for real (a proxy the test breaks) in test/kernel/database/faults.test.ts.
+    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http', 'request.expectation_failed', 'password.too_costly', 'database.unavailable', 'server.overloaded'];
+    // database.unavailable is provoked for real (a proxy the test breaks) in test/kernel/database/faults.test.ts,
+    // server.overloaded in test/modules/password/bounded-hasher.test.ts and test/surfaces/ops/load-shedding.test.ts.
     const tested = new Set(REFUSALS.map((r) => r.code));
     const untested = Object.keys(API_ERRORS).filter((code) => !tested.has(code) && !faults.includes(code));
     expect(untested).toEqual([]);

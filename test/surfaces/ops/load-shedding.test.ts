@@ -1,0 +1,77 @@
+// Load shedding on the event loop: while it lags past MAX_EVENT_LOOP_DELAY, requests get 503 server.overloaded with
+// Retry-After at once (the JSON error shape and the security headers), liveness still answers, readiness says
+// overloaded; once the lag is gone, everything is served again. The lag is real: the test blocks the loop the
+// in-process service runs on.
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { heapBoundBytes } from '../../../src/surfaces/ops/load-shedding.js';
+import { send, sleep } from '../../support/http.js';
+import { startService, type Service } from '../../support/in-process.js';
+import { problems } from '../../support/settings.js';
+
+let service: Service | undefined;
+afterEach(async () => {
+  await service?.stop();
+  service = undefined;
+});
+
+/** Keeps the event loop busy for `ms`, as a CPU-bound burst would. */
+function blockLoop(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // spin
+  }
+}
+
+describe('load shedding', () => {
+  it('sheds requests with 503 while the event loop lags, keeps liveness up, and recovers by itself', async () => {
+    service = await startService({ MAX_EVENT_LOOP_DELAY: '100ms', LOG_LEVEL: 'warn' });
+    const running = service;
+    expect((await send(running.url, 'GET', '/')).status).toBe(200);
+
+    // Lag the loop across a sampling period, then ask while the sample still shows it.
+    let shed = await send(running.url, 'GET', '/');
+    for (let attempt = 0; attempt < 10 && shed.status !== 503; attempt += 1) {
+      blockLoop(700);
+      await sleep(0);
+      shed = await send(running.url, 'GET', '/');
+    }
+    expect(shed.status).toBe(503);
+    expect(shed.headers['sesame-error']).toBe('server.overloaded');
+    expect(shed.headers['retry-after']).toBe('2');
+    expect(shed.headers['x-content-type-options']).toBe('nosniff');
+    expect(shed.json).toEqual({ message: 'the service is over capacity right now: try again in a few seconds' });
+    // Readiness says overloaded under the same lag (so a balancer looks elsewhere); liveness answers throughout.
+    let ready = await send(running.url, 'GET', '/health/ready');
+    for (let attempt = 0; attempt < 10 && ready.status !== 503; attempt += 1) {
+      blockLoop(700);
+      await sleep(0);
+      ready = await send(running.url, 'GET', '/health/ready');
+    }
+    expect(ready.status).toBe(503);
+    expect(ready.json).toEqual({ status: 'overloaded' });
+    expect(ready.headers['retry-after']).toBe('2');
+    blockLoop(700);
+    await sleep(0);
+    const live = await send(running.url, 'GET', '/health/live');
+    expect(live.status).toBe(200);
+    expect(live.json).toEqual({ status: 'ok' });
+    expect(running.logs()).toMatch(/over capacity: request shed with 503/);
+
+    let after = await send(running.url, 'GET', '/');
+    for (let attempt = 0; attempt < 40 && after.status !== 200; attempt += 1) {
+      await sleep(100);
+      after = await send(running.url, 'GET', '/');
+    }
+    expect(after.status).toBe(200);
+  });
+
+  it('settings: MAX_EVENT_LOOP_DELAY 1s by default (0 turns it off), MAX_HEAP_USED a percentage of the heap limit', () => {
+    expect(loadConfig({}).ops).toMatchObject({ maxEventLoopDelayMs: 1000, maxHeapUsedPercent: 90 });
+    expect(loadConfig({ MAX_EVENT_LOOP_DELAY: '0', MAX_HEAP_USED: '100' }).ops).toMatchObject({ maxEventLoopDelayMs: 0, maxHeapUsedPercent: 100 });
+    expect(problems({ MAX_HEAP_USED: '0' }).join()).toMatch(/MAX_HEAP_USED/);
+    expect(heapBoundBytes(100)).toBe(0);
+    expect(heapBoundBytes(50) * 2).toBeGreaterThan(heapBoundBytes(90));
+    expect(heapBoundBytes(90)).toBeGreaterThan(0);
+  });
+});
