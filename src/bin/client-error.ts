@@ -30,13 +30,17 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   );
   // Never the error itself: Node keeps the request's raw bytes on it (`rawPacket`: cookies, bodies, passwords).
   this.log.debug({ clientError: error.code ?? 'unknown', status }, 'client error');
+  // A HEAD answer has no body (the client would read one as the start of the next response); Node keeps the bytes it
+  // could not parse, which start with the method.
+  const rawPacket = (error as { rawPacket?: unknown }).rawPacket;
+  const head = Buffer.isBuffer(rawPacket) && rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
   const body = JSON.stringify({ message });
   // As Node's own handler: write only if nothing was written yet. A body that breaks the parser mid-request can
   // arrive after Fastify has already answered on this socket; a second reply would corrupt the stream.
   if (socket.writable && socket.bytesWritten === 0) {
     socket.write(
       `HTTP/1.1 ${status} ${seedReasonPhrase(status)}\r\nContent-Type: application/json; charset=utf-8\r\n${ERROR_HEADER}: ${code}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
     );
   }
   socket.destroy(error);

@@ -13,6 +13,21 @@ import type { AuditConfig } from './config.js';
 import type { StoredAuthEvent } from './schema.js';
 import type { AuditFilter, AuditStore } from './store.js';
 
+/** Widths of the client-supplied columns (see migrations.ts): an address or agent past them is cut, never refused. */
+const IP_WIDTH = 64;
+const USER_AGENT_WIDTH = 256;
+
+/**
+ * A client-supplied value cut to a column's width in characters (what PostgreSQL's varchar counts): with
+ * `TRUST_PROXY=true` the address is whatever the client put in `X-Forwarded-For`, and a `User-Agent` has no limit,
+ * so either would otherwise fail the insert, and with it the change the event belongs to.
+ */
+function fitted(value: string | undefined, width: number): string | null {
+  if (value === undefined) return null;
+  const characters = [...value];
+  return characters.length <= width ? value : characters.slice(0, width).join('');
+}
+
 /** The HKDF purpose of the email pseudonym's key. */
 export const PSEUDONYM_PURPOSE = 'audit-pseudonym';
 
@@ -46,8 +61,8 @@ export class AuditLog {
       email_pseudonym: account !== undefined && 'email' in account ? this.pseudonym(account.email) : null,
       actor: context.actor,
       request_id: context.requestId ?? null,
-      ip: context.ip ?? null,
-      user_agent: context.userAgent ?? null,
+      ip: fitted(context.ip, IP_WIDTH),
+      user_agent: fitted(context.userAgent, USER_AGENT_WIDTH),
       created_at: this.#clock(),
       detail: detail === undefined ? null : JSON.stringify(detail),
     });

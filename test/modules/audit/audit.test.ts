@@ -33,6 +33,18 @@ describeEngines('the audit log', (engine) => {
   /** Every stored event, oldest first. */
   const rows = async (): Promise<StoredAuthEvent[]> => storage().kysely.selectFrom('auth_events').selectAll().orderBy('id').execute();
 
+  it('cuts a client-supplied address or user agent to its column instead of failing the change it records', async () => {
+    const long: EventContext = { actor: 'user', requestId: 'req-8', ip: `1.2.3.4${'x'.repeat(100)}`, userAgent: `agent/${'é'.repeat(400)}` };
+    const user = await sesame.password.registration.register('long@x.io', 'pw', long);
+    const [row] = await rows();
+    expect(row?.user_id).toBe(user.id);
+    expect(row?.ip).toBe(`1.2.3.4${'x'.repeat(57)}`);
+    expect(row?.user_agent).toBe(`agent/${'é'.repeat(250)}`);
+    // An address and agent within their columns are kept whole.
+    await sesame.password.login.login('long@x.io', 'pw', undefined, CONTEXT);
+    expect((await rows()).at(-1)).toMatchObject({ ip: '203.0.113.7', user_agent: 'test-agent/1.0' });
+  });
+
   it('writes one row for a login, with the account, the request\'s coordinates and the time', async () => {
     const user = await sesame.password.registration.register('a@x.io', 'pw', CONTEXT);
     now = T0 + 5;

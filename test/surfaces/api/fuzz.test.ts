@@ -3,8 +3,10 @@
  * header values. Whatever arrives: no 5xx, every refusal is JSON `{"message": string}`, no unhandled rejection, no
  * error logged, no response ever echoes a password, and a refused request leaves the users and sessions tables
  * exactly as they were (read through a separate connection). Runs once on SQLite and once on PostgreSQL. The seeded
- * user's password still works at the end. Runs are bounded by count and time; each engine's total is printed as
- * `fuzz [engine]: N cases`.
+ * user's password still works at the end. Generators reach for what broke auth services before: control and format
+ * characters, Unicode that grows under case mapping, overlong values, duplicate and odd headers, odd methods, paths and
+ * encodings. Seeded: the seed is printed, and `FUZZ_SEED=<seed>` replays a run exactly (`FUZZ_RUNS` sets the cases per
+ * property, 3,400 by default: over 10,000 per engine). Each engine's total is printed as `fuzz [engine]: N cases`.
  * @module
  */
 import { connect } from 'node:net';
@@ -20,8 +22,12 @@ const SEED_EMAIL = 'seeded@sec.example';
 const SEED_PASSWORD = 'seeded passphrase that must survive';
 /** A password the generators plant in bodies; no response may ever contain it. */
 const MARKER = 'Fuzz-Secret-Marker-42';
-/** Time budget of each of the two properties per engine, so the file stays well under 30 s whatever the machine. */
-const TIME_LIMIT_MS = 5_000;
+/** The run's seed: printed, and taken from FUZZ_SEED to replay a failure exactly. */
+const SEED = process.env['FUZZ_SEED'] === undefined ? Date.now() % 2 ** 31 : Number(process.env['FUZZ_SEED']);
+/** Cases per property (three properties per engine). */
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 3400);
+/** Generous: the runs are bounded by count; this only stops a hang. */
+const PROPERTY_TIMEOUT_MS = 600_000;
 
 /** Reads the users and sessions tables, every column, in a stable order, on a connection of its own. */
 interface Snapshotter {
@@ -139,18 +145,41 @@ const STATE_CHANGING = new Set([
   'POST /sessions/end',
 ]);
 
+/**
+ * Characters that break naive handling: C0 (NUL, tab, line breaks, escape), DEL, C1, zero-width and bidirectional
+ * format characters, line and paragraph separators, a BOM, a soft hyphen, lone surrogates, and letters that change
+ * length under case mapping (`İ` lower-cases to two code points, `ß` and `ﬀ` upper-case to two).
+ */
+const HOSTILE_CHARACTERS = ['\u0000', '\t', '\n', '\r', '\u001b', '\u007f', '\u0085', '\u009b', '\u200b', '\u200e', '\u202e', '\u2028', '\u2029', '\ufeff', '\u00ad', '\ud800', '\udfff', 'İ', 'ẞ', 'ß', 'ﬀ', 'ŉ', 'ΐ', 'e\u0301', '😀', '@', ' ', '%', '\\', '"'];
+const hostileText = fc.array(fc.oneof(fc.constantFrom(...HOSTILE_CHARACTERS), fc.string({ maxLength: 3 })), { maxLength: 16 }).map((parts) => parts.join(''));
+/** Values past every limit: 100 to 1,500 of one (possibly growing) character. */
+const overlong = fc.tuple(fc.constantFrom('a', 'İ', 'ß', '\u0000', '😀', '%'), fc.integer({ min: 100, max: 1500 })).map(([c, n]) => c.repeat(n));
 const text = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.string({ unit: 'binary', maxLength: 40 }),
+  { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 2, arbitrary: hostileText },
+  { weight: 1, arbitrary: overlong },
 );
+/** Emails with hostile parts, and ones that fit the 320-character limit as sent but not once lower-cased. */
+const emailish = fc.oneof(
+  fc.tuple(hostileText, fc.constantFrom('x.io', 'sec.example', 'İ.io', 'x.io\n')).map(([local, domain]) => `${local}@${domain}`),
+  fc.tuple(fc.constantFrom('a', 'İ', 'ß'), fc.integer({ min: 150, max: 330 })).map(([c, n]) => `${c.repeat(n)}@x.io`),
+  fc.constantFrom(`seeded@sec.example\r\nBcc: x@y.z`, 'seeded@sec.example\u0000', '\u202eseeded@sec.example', 'SEEDED@SEC.EXAMPLE\u200b'),
+);
+/** Percent-encodes the UTF-8 bytes of any string (encodeURIComponent throws on a lone surrogate). */
+function percentEncoded(value: string): string {
+  return [...Buffer.from(value, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+}
 const percentJunk = fc.constantFrom('%', '%zz', '%E2%82', '%00', '%ff', '%2', '+%20+', '%C0%AF', '%uD800', '%%', '&&==');
 const fieldName = fc.oneof(fc.constantFrom('email', 'password', 'reset_token', 'new_password', 'session', 'email[]', 'constructor', '__proto__'), text);
 const fieldValue = fc.oneof(
   text,
   percentJunk,
-  text.map((t) => encodeURIComponent(t)),
+  text.map(percentEncoded),
   fc.constantFrom(SEED_EMAIL, SEED_EMAIL.toUpperCase(), MARKER, 'a@b.c', ' spaced@x.io '),
+  emailish,
+  emailish.map(percentEncoded),
   fc.tuple(text, percentJunk, text).map(([a, b, c]) => `${a}${b}${c}`),
 );
 const formBody = fc.array(fc.tuple(fieldName, fieldValue), { maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
@@ -159,7 +188,7 @@ const jsonBody = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
   fc
     .record(
-      { email: fc.oneof(fieldValue, fc.jsonValue({ maxDepth: 1 })), password: fc.oneof(fieldValue, fc.jsonValue({ maxDepth: 1 })), reset_token: fieldValue, new_password: fieldValue },
+      { email: fc.oneof(fieldValue, emailish, fc.jsonValue({ maxDepth: 1 })), password: fc.oneof(fieldValue, fc.jsonValue({ maxDepth: 1 })), reset_token: fieldValue, new_password: fieldValue },
       { requiredKeys: [] },
     )
     .map((value) => JSON.stringify(value)),
@@ -202,7 +231,7 @@ const cookie = fc.option(
     // `{live}` stands for the seeded user's live session id, which only exists once beforeAll has run.
     fc.constant('session_id={live}'),
     text.map((t) => `session_id=${headerValue(t)}`),
-    text.map((t) => `session_id=${encodeURIComponent(t)}`),
+    text.map((t) => `session_id=${percentEncoded(t)}`),
     percentJunk.map((junk) => `session_id=${junk}`),
     fc.constantFrom(4_000, 12_000).map((n) => `session_id=${'x'.repeat(n)}`),
     fc.tuple(text, text).map(([a, b]) => `session_id=${headerValue(a)}; session_id=${headerValue(b)}`),
@@ -213,9 +242,60 @@ const cookie = fc.option(
 const origin = fc.option(fc.oneof(fc.constantFrom('{own}', 'http://evil.example', 'null', 'https://app.example'), text.map(headerValue)), HALF_ABSENT);
 const secFetchSite = fc.option(fc.oneof(fc.constantFrom('cross-site', 'same-origin', 'same-site', 'none', 'CROSS-SITE'), text.map(headerValue)), HALF_ABSENT);
 const forwardedFor = fc.option(
-  fc.oneof(fc.constantFrom('1.2.3.4', '1.2.3.4, 5.6.7.8', '::1', 'unknown', ', ,', '999.999.999.999', '[::1]:80'), text.map(headerValue)),
+  fc.oneof(
+    fc.constantFrom('1.2.3.4', '1.2.3.4, 5.6.7.8', '::1', 'unknown', ', ,', '999.999.999.999', '[::1]:80', '::ffff:10.0.0.1', 'fe80::1%eth0', '0x7f.1'),
+    text.map(headerValue),
+    overlong.map(headerValue),
+  ),
   HALF_ABSENT,
 );
+/** Headers sent on top of the rest: repeats of the ones Sesame reads, odd framing and overlong values. */
+const extraHeaders = fc.array(
+  fc.oneof(
+    fc.constantFrom<readonly [string, string]>(
+      ['content-type', 'application/json'],
+      ['content-type', 'text/plain'],
+      ['cookie', 'session_id=a'],
+      ['cookie', 'session_id={live}'],
+      ['origin', 'http://evil.example'],
+      ['origin', '{own}'],
+      ['x-forwarded-for', '1.1.1.1'],
+      ['x-forwarded-proto', 'https'],
+      ['x-forwarded-host', 'evil.example'],
+      ['forwarded', 'for=1.2.3.4;proto=https'],
+      ['host', 'evil.example'],
+      ['host', ''],
+      ['expect', 'whatever'],
+      ['transfer-encoding', 'gzip'],
+      ['content-encoding', 'gzip'],
+      ['accept', 'text/html'],
+      ['accept-encoding', 'br, gzip'],
+      ['connection', 'upgrade'],
+      ['upgrade', 'websocket'],
+      ['sec-fetch-site', 'same-origin'],
+      ['authorization', 'Bearer x'],
+      ['x-http-method-override', 'DELETE'],
+    ),
+    fc.tuple(fc.constantFrom('x-forwarded-for', 'cookie', 'origin', 'content-type', 'user-agent', 'sec-fetch-site', 'x-request-id', 'referer'), fc.oneof(text, overlong).map(headerValue)),
+  ),
+  { maxLength: 4 },
+);
+/** Every method Node's client can send, known to a route or not. */
+const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH', 'LOCK', 'PURGE', 'M-SEARCH');
+/** Paths near Sesame's, bent: dot segments, doubled or encoded slashes, bad escapes, odd queries, latin1 bytes. */
+const oddPath = fc
+  .tuple(
+    fc.constantFrom('/', '/users', '/sessions', '/sessions/end', '/profile', '/reset_password', '/password', '/health', '/health/ready', '/openapi.json', '/metrics', '/nowhere'),
+    fc.array(fc.constantFrom('/', '//', '/.', '/..', '/%2e%2e', '%2F', '%00', '%zz', '%E0%A4%A', '%C0%AF', '%FF', ';x=1', '.json', '~', 'é', '%0d%0a', 'X'), { maxLength: 3 }),
+    fc.option(
+      fc.oneof(
+        fc.constantFrom('?', '??', '?email=a@b.c&password=x', '?a=%zz', '?a[]=1&a[]=2', '?__proto__[x]=1', '?#frag'),
+        fc.integer({ min: 100, max: 6000 }).map((n) => `?q=${'x'.repeat(n)}`),
+      ),
+      { nil: '' },
+    ),
+  )
+  .map(([base, pieces, query]) => `${base}${pieces.join('')}${query}`);
 
 /** One fuzzed request. */
 interface FuzzCase {
@@ -226,6 +306,7 @@ interface FuzzCase {
   readonly origin: string | undefined;
   readonly secFetchSite: string | undefined;
   readonly forwardedFor: string | undefined;
+  readonly extra?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** Builds the request for a case, filling in the live session id and the service's own origin. */
@@ -236,6 +317,7 @@ function toRequest(c: FuzzCase): RawOutgoing {
   if (c.origin !== undefined) headers.push(['origin', c.origin === '{own}' ? service.origin : c.origin]);
   if (c.secFetchSite !== undefined) headers.push(['sec-fetch-site', c.secFetchSite]);
   if (c.forwardedFor !== undefined) headers.push(['x-forwarded-for', c.forwardedFor]);
+  for (const [name, value] of c.extra ?? []) headers.push([name, value.replace('{live}', liveSession).replace('{own}', service.origin)]);
   const [method, path] = c.route;
   return { method, path, headers, ...(c.body === undefined ? {} : { body: Buffer.from(c.body, 'utf8') }) };
 }
@@ -259,17 +341,20 @@ async function check(c: FuzzCase): Promise<Reply> {
   return reply;
 }
 
-const settings = { numRuns: 250, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false } as const;
+const settings = { numRuns: RUNS, seed: SEED } as const;
 
 /** The fuzz suite on one engine; an unreachable PostgreSQL skips it with the reason, or fails it under CI=true. */
 function fuzzOn(engine: 'sqlite' | 'postgres', availability: Availability): void {
   describeOnEngine(engine, availability, `fuzzing every route [${engine}]`, () => {
     let running: EngineUnderTest | undefined;
+    let started = 0;
     beforeAll(async () => {
       cases = 0;
       statuses.clear();
       rejections.length = 0;
       process.on('unhandledRejection', onRejection);
+      started = Date.now();
+      console.log(`fuzz [${engine}]: seed ${SEED} (replay: FUZZ_SEED=${SEED} npx vitest run test/surfaces/api/fuzz.test.ts)`);
       running = await startOn(engine);
       ({ service, snapshots } = running);
       expect((await send(service.url, 'POST', '/users', { form: { email: SEED_EMAIL, password: SEED_PASSWORD } })).status).toBe(200);
@@ -282,7 +367,7 @@ function fuzzOn(engine: 'sqlite' | 'postgres', availability: Availability): void
       await running?.cleanup();
       process.off('unhandledRejection', onRejection);
       const seen = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}x${n}`);
-      console.log(`fuzz [${engine}]: ${cases} cases (statuses ${seen.join(' ')})`);
+      console.log(`fuzz [${engine}]: ${cases} cases in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED} (statuses ${seen.join(' ')})`);
     });
 
     it('survives arbitrary bodies and content types', async () => {
@@ -292,9 +377,9 @@ function fuzzOn(engine: 'sqlite' | 'postgres', availability: Availability): void
         }),
         settings,
       );
-    }, 30_000);
+    }, PROPERTY_TIMEOUT_MS);
 
-    it('survives arbitrary cookies, Origin, Sec-Fetch-Site and X-Forwarded-For', async () => {
+    it('survives arbitrary cookies, Origin, Sec-Fetch-Site, X-Forwarded-For and repeated or odd headers', async () => {
       const plausible = fc.constantFrom(
         undefined,
         `email=${encodeURIComponent(SEED_EMAIL)}&password=${MARKER}`,
@@ -304,15 +389,29 @@ function fuzzOn(engine: 'sqlite' | 'postgres', availability: Availability): void
         `email=fuzz-${Math.random().toString(36).slice(2)}@x.io&password=${MARKER}`,
       );
       await fc.assert(
-        fc.asyncProperty(route, plausible, cookie, origin, secFetchSite, forwardedFor, async (r, b, k, o, s, x) => {
+        fc.asyncProperty(route, plausible, cookie, origin, secFetchSite, forwardedFor, extraHeaders, async (r, b, k, o, s, x, extra) => {
           const type = b?.startsWith('{') === true ? 'application/json' : 'application/x-www-form-urlencoded';
-          const reply = await check({ route: r, body: b, contentType: b === undefined ? undefined : type, cookie: k, origin: o, secFetchSite: s, forwardedFor: x });
+          const reply = await check({ route: r, body: b, contentType: b === undefined ? undefined : type, cookie: k, origin: o, secFetchSite: s, forwardedFor: x, extra });
           // A cross-site state change is refused whatever else the request carries.
-          if (s === 'cross-site' && STATE_CHANGING.has(r.join(' '))) expect(reply.status).toBe(403);
+          if (s === 'cross-site' && extra.length === 0 && STATE_CHANGING.has(r.join(' '))) expect(reply.status).toBe(403);
         }),
         settings,
       );
-    }, 30_000);
+    }, PROPERTY_TIMEOUT_MS);
+
+    it('survives every method on bent paths, odd queries and encodings', async () => {
+      const plausible = fc.option(
+        fc.oneof(fc.constantFrom(`email=${encodeURIComponent(SEED_EMAIL)}&password=${MARKER}`, JSON.stringify({ email: SEED_EMAIL, password: MARKER })), formBody),
+        { nil: undefined },
+      );
+      await fc.assert(
+        fc.asyncProperty(method, oddPath, plausible, cookie, async (m, path, b, k) => {
+          const type = b?.startsWith('{') === true ? 'application/json' : 'application/x-www-form-urlencoded';
+          await check({ route: [m, path], body: b, contentType: b === undefined ? undefined : type, cookie: k, origin: undefined, secFetchSite: undefined, forwardedFor: undefined });
+        }),
+        settings,
+      );
+    }, PROPERTY_TIMEOUT_MS);
 
     it('answers malformed HTTP with a 4xx, never a 5xx or a hang', async () => {
       const raw = [
