@@ -129,4 +129,34 @@ describe('WORKERS=2 (node:cluster, one port, one SQLite file)', () => {
     expect(server.logs()).toContain('every worker has exited');
     server = undefined;
   }, 60_000);
+
+  it('never answers 5xx when both workers write the same SQLite file under sustained load (no SQLITE_BUSY halfway through a transaction)', async () => {
+    const port = await findFreePort();
+    server = await startBuiltServer({
+      env: { PORT: String(port), WORKERS: '2', RATE_LIMIT_ENABLED: 'false', SESAME_PROFILE: 'development', BCRYPT_COST: '4' },
+      startTimeoutMs: 20_000,
+    });
+    await waitForLog(server, 'all workers are listening');
+    const base = `http://127.0.0.1:${port}`;
+    // Each client loops: register, log in (a read, then writes, in one transaction), change the password, log out.
+    const statuses: number[] = [];
+    const until = Date.now() + 2500;
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, client) => {
+        for (let round = 0; Date.now() < until; round += 1) {
+          const user = { email: `load-${client}-${round}@example.com`, password: `first ${client} ${round}` };
+          const replies = [await send(base, 'POST', '/users', { form: user })];
+          const login = await send(base, 'POST', '/sessions', { form: user });
+          replies.push(login);
+          replies.push(await send(base, 'PUT', '/password', { form: { password: user.password, new_password: `second ${client} ${round}` }, sessionId: login.sessionId ?? '' }));
+          replies.push(await send(base, 'POST', '/sessions', { form: { email: user.email, password: `second ${client} ${round}` } }));
+          statuses.push(...replies.map((reply) => reply.status));
+        }
+      }),
+    );
+    expect(statuses.length).toBeGreaterThan(40);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    await server.stop();
+    server = undefined;
+  }, 60_000);
 });

@@ -82,3 +82,19 @@ describe('RESET_WEBHOOK_URL in production', () => {
     }
   });
 });
+
+describe('DATABASE_URL', () => {
+  it('names an engine at its very start: sqlite:PATH or postgres://, nothing before it', () => {
+    for (const bad of ['xsqlite:./a.db', 'mysql://x/postgres://y', 'file:sqlite:./a.db']) {
+      expect(problems({ DATABASE_URL: bad }), bad).toEqual(['DATABASE_URL must be sqlite:PATH or postgres://USER@HOST:PORT/DB']);
+    }
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h:5432/d' }).database.url).toBe('postgresql://u@h:5432/d');
+  });
+});
+
+describe('client time limits', () => {
+  it('refuse a headers timeout longer than the request timeout, and accept equal ones', () => {
+    expect(problems({ HEADERS_TIMEOUT: '11s' })).toEqual(['HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT']);
+    expect(loadConfig({ HEADERS_TIMEOUT: '10s', REQUEST_TIMEOUT: '10s' }).server).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 10_000 });
+  });
+});

@@ -76,10 +76,14 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
-/** An environment for the child: the parent's, minus every setting Sesame reads, so a developer's shell cannot leak in. */
+/**
+ * An environment for the child: the parent's, minus every setting Sesame reads, so a developer's shell cannot leak in;
+ * and no shedding on event-loop lag, which a busy test machine (several servers and suites on two cores) would
+ * trigger where no test asks for it (test/surfaces/ops/load-shedding.test.ts proves it on its own).
+ */
 export function baseEnvironment(): Record<string, string> {
   const settings = new Set(SETTING_NAMES);
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { MAX_EVENT_LOOP_DELAY: '0' };
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !settings.has(key)) env[key] = value;
   }

@@ -38,6 +38,10 @@ export async function registerLoadShedding(app: FastifyInstance, config: Pick<Op
     // Sampled every half second: a lag is noticed quickly, at a negligible cost.
     sampleInterval: 500,
     pressureHandler: (request, _reply, type, value) => {
+      // under-pressure reports an interval with no loop sample at all (the loop busy for all of it, as while the server
+      // compiles its routes at start-up) as an infinite delay. A lag that lasts is measured in the next interval, when
+      // the late timers are recorded; shedding on the empty one alone turned away the first requests after a start.
+      if (type === 'eventLoopDelay' && (value === undefined || !Number.isFinite(value))) return;
       request.log.warn({ pressure: type, value }, 'over capacity: request shed with 503');
       throw new OverloadedError(type);
     },
