@@ -24,8 +24,13 @@ export interface BenchDatabase {
   readonly seeded: number;
   /** Inserts users (and one live session each) until `total` seeded users exist, in bulk, beside the API. */
   seedTo(total: number, hashedPassword: string): Promise<void>;
-  /** Plans of the per-request queries (`GET /profile`'s session lookup, login's email lookup), as the DB layer writes them. */
+  /**
+   * Plans of the per-request queries (`GET /profile`'s session lookup, login's email lookup), as the DB layer writes
+   * them; on PostgreSQL run (`EXPLAIN (ANALYZE, BUFFERS)`) with a live session's id hash.
+   */
   explain(): Promise<PlanReport[]>;
+  /** PostgreSQL: the session lookup's SQL and a live session's id hash of seeded user `n`, for the bare-query route. */
+  queryReference?(n: number): Promise<{ readonly sql: string; readonly idHash: string }>;
   /** Removes the database (file or schema). */
   drop(): Promise<void>;
 }

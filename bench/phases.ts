@@ -78,22 +78,34 @@ function row(ctx: RunContext, name: string, result: LoadResult, ratio: number, l
   };
 }
 
-/** Hello-world, `GET /`, `GET /profile` (valid and unknown session), interleaved; ratios to hello-world round by round. */
+/**
+ * Hello-world, `GET /`, `GET /profile` (valid and unknown session), interleaved; ratios to hello-world round by round.
+ * On PostgreSQL the bare-query route (the same lookup as one prepared query, same process) joins the rounds and is
+ * the limit of both `GET /profile` rows instead.
+ */
 export async function routesVersusHelloWorld(ctx: RunContext, server: BenchServer, sessionId: string, users: string): Promise<Row[]> {
-  progress('hello-world, GET /, GET /profile (valid, unknown), interleaved in 1 s rounds');
-  const [hello, home, profile, unknown] = await measureInterleaved([
+  const queryUrl = server.queryUrl;
+  progress(`hello-world,${queryUrl === undefined ? '' : ' bare query,'} GET /, GET /profile (valid, unknown), interleaved in 1 s rounds`);
+  const specs = [
     load(ctx, server, { url: `${server.helloUrl ?? ''}/`, expectStatus: 200 }),
     load(ctx, server, { url: `${server.url}/`, expectStatus: 200 }),
     profileLoad(ctx, server, sessionId),
     load(ctx, server, { url: `${server.url}/profile`, headers: { cookie: `session_id=${randomUUID()}` }, expectStatus: 403 }),
-  ]);
+    ...(queryUrl === undefined ? [] : [load(ctx, server, { url: `${queryUrl}/`, expectStatus: 200 })]),
+  ];
+  const [hello, home, profile, unknown, query] = await measureInterleaved(specs);
   if (hello === undefined || home === undefined || profile === undefined || unknown === undefined) throw new Error('bench: missing results');
-  const limit = 'hello-world, same rounds';
+  const helloLimit = 'hello-world, same rounds';
+  const profileBase = query ?? hello;
+  const profileLimit = query === undefined ? helloLimit : 'bare query route, same rounds';
   return [
     row(ctx, 'hello-world route (bare Fastify, same process)', hello, 1, 'itself'),
-    row(ctx, 'GET /', home, pairedRatio(home, hello), limit),
-    row(ctx, `GET /profile, valid session (${users} users)`, profile, pairedRatio(profile, hello), limit, 0.7),
-    row(ctx, 'GET /profile, unknown session (403)', unknown, pairedRatio(unknown, hello), limit),
+    ...(query === undefined
+      ? []
+      : [row(ctx, 'bare query route: the session lookup as one prepared pg query, same process and pool size', query, 1, 'itself', undefined, `${pairedRatio(query, hello).toFixed(2)} of hello-world`)]),
+    row(ctx, 'GET /', home, pairedRatio(home, hello), helloLimit),
+    row(ctx, `GET /profile, valid session (${users} users)`, profile, pairedRatio(profile, profileBase), profileLimit, 0.7),
+    row(ctx, 'GET /profile, unknown session (403)', unknown, pairedRatio(unknown, profileBase), profileLimit),
   ];
 }
 
@@ -106,7 +118,7 @@ export async function profileVersusSingle(
   single: { server: BenchServer; sessionId: string },
   other: { server: BenchServer; sessionId: string },
   name: string,
-  target: number,
+  target: number | undefined,
   note?: string,
 ): Promise<Row> {
   progress(`${name}, interleaved with the single process at the baseline`);
@@ -214,7 +226,7 @@ export async function bcryptRows(ctx: RunContext, server: BenchServer, email: st
  * V8's CPU profiler inside the server (the `--cpu-prof` sampler, started over IPC after the warm-up so start-up is
  * left out) during `GET /profile` load, then during the hello-world load for comparison.
  */
-export async function cpuProfiles(ctx: RunContext, server: BenchServer, sessionId: string): Promise<{ profile: ProfileSummary; hello: ProfileSummary }> {
+export async function cpuProfiles(ctx: RunContext, server: BenchServer, sessionId: string): Promise<{ profile: ProfileSummary; hello: ProfileSummary; query?: ProfileSummary }> {
   progress('CPU profiles of the server under GET /profile and hello-world load');
   const profileOf = async (spec: LoadSpec, name: string): Promise<ProfileSummary> => {
     const file = join(ctx.temp, `${name}.cpuprofile`);
@@ -222,9 +234,11 @@ export async function cpuProfiles(ctx: RunContext, server: BenchServer, sessionI
     await server.stopProfile(file);
     return summariseProfile(file, result.total);
   };
+  const queryUrl = server.queryUrl;
   return {
     profile: await profileOf(profileLoad(ctx, server, sessionId), 'profile'),
     hello: await profileOf(load(ctx, server, { url: `${server.helloUrl ?? ''}/`, expectStatus: 200 }), 'hello'),
+    ...(queryUrl === undefined ? {} : { query: await profileOf(load(ctx, server, { url: `${queryUrl}/`, expectStatus: 200 }), 'query') }),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The bench database on PostgreSQL: a fresh schema selected through the URL's search_path, bulk seeding with generate_series, EXPLAIN, and DROP SCHEMA afterwards.
+ * The bench database on PostgreSQL: a fresh schema selected through the URL's search_path, bulk seeding with generate_series, EXPLAIN (ANALYZE, BUFFERS), the bare-query route's reference, and DROP SCHEMA afterwards.
  * @module
  */
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,19 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   } finally {
     await client.end();
   }
+}
+
+/** The id hash of seeded user `n`'s live session. */
+async function liveSessionHash(url: string, n: number): Promise<string> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ id_hash: string }>(
+      'SELECT s.id_hash FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1 AND s.ended_at IS NULL ORDER BY s.created_at LIMIT 1',
+      [seededEmail(n)],
+    );
+    const idHash = rows[0]?.id_hash;
+    if (idHash === undefined) throw new Error(`bench: seeded user ${n} has no live session`);
+    return idHash;
+  });
 }
 
 /** Creates a `sesame_bench_<random>` schema on DATABASE_URL's server; the caller migrates it. */
@@ -63,16 +76,24 @@ export async function openPostgresBench(): Promise<BenchDatabase> {
       });
       seeded = Math.max(seeded, total);
     },
+    async queryReference(n) {
+      const [lookup] = await captureHotQueries(new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 1 }) }), 'postgres', seededEmail(n));
+      if (lookup === undefined) throw new Error('bench: no session lookup captured');
+      return { sql: lookup.sql, idHash: await liveSessionHash(url.toString(), n) };
+    },
     async explain(): Promise<PlanReport[]> {
       const queries = await captureHotQueries(new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 1 }) }), 'postgres', seededEmail(1));
-      return withClient(url.toString(), async (client) =>
-        Promise.all(
-          queries.map(async ({ query, sql, parameters }) => {
-            const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, [...parameters]);
-            return { query, sql, plan: rows.map((row) => row['QUERY PLAN']) };
-          }),
-        ),
-      );
+      const idHash = await liveSessionHash(url.toString(), 1);
+      return withClient(url.toString(), async (client) => {
+        const plans: PlanReport[] = [];
+        for (const { query, sql, parameters } of queries) {
+          // A live session, so the plan shows the join actually running; ANALYZE executes it, BUFFERS shows cache hits.
+          const values = query.startsWith('GET /profile') ? [idHash, ...parameters.slice(1)] : [...parameters];
+          const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values);
+          plans.push({ query, sql, plan: rows.map((row) => row['QUERY PLAN']) });
+        }
+        return plans;
+      });
     },
     async drop() {
       await withClient(baseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));

@@ -1,5 +1,5 @@
 /**
- * Instrumentation preloaded into the measured server (`node --import dist/bench/probe.js dist/src/server.js`): an event-loop delay monitor read over IPC, and a bare hello-world Fastify route in the same process as the ratio's reference.
+ * Instrumentation preloaded into the measured server (`node --import dist/bench/probe.js dist/src/server.js`): an event-loop delay monitor read over IPC, a bare hello-world Fastify route in the same process as the ratio's reference, and on PostgreSQL a bare route running the session lookup as one prepared query.
  * @module
  */
 import cluster from 'node:cluster';
@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import type { LogLevel } from '../src/kernel/logging.js';
 import { loggerOptions } from '../src/kernel/logging.js';
+import { startQueryRoute } from './query-route.js';
 
 /** A request from the bench to the probe. */
 export type ProbeRequest =
@@ -120,4 +121,5 @@ function startHelloWorld(): void {
 if (!cluster.isWorker) {
   startEldMonitor();
   startHelloWorld();
+  startQueryRoute();
 }

@@ -7,6 +7,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { PROBE_ENTRY, REPO_ROOT, SERVER_ENTRY } from './paths.js';
 import type { EldReading, ProbeRequest, ProfileWritten } from './probe.js';
+import { QUERY_ROUTE_ENV } from './query-route.js';
 
 /** How the bench wants one server started. */
 export interface ServerSpec {
@@ -22,6 +23,16 @@ export interface ServerSpec {
   readonly logFile: string;
   /** Further settings for this server only (e.g. the production password policy). */
   readonly env?: Readonly<Record<string, string>>;
+  /** With the probe on PostgreSQL: serve the bare-query route running this lookup for this session id hash. */
+  readonly queryRoute?: QueryReference;
+}
+
+/** The session lookup the bare-query route runs: the service's SQL, and the id hash of a live seeded session. */
+export interface QueryReference {
+  /** The SQL of the service's session lookup (three parameters: id hash, now, idle cut-off). */
+  readonly sql: string;
+  /** The id hash of a live session. */
+  readonly idHash: string;
 }
 
 /** A server the bench started. */
@@ -32,6 +43,8 @@ export interface BenchServer {
   readonly pid: number | undefined;
   /** Base URL of the probe's hello-world route, when the probe is loaded. */
   readonly helloUrl: string | undefined;
+  /** Base URL of the probe's bare-query route, when asked for (PostgreSQL). */
+  readonly queryUrl: string | undefined;
   /** Clears the recorded event-loop delay (probe only). */
   resetEld(): void;
   /** Marks the start of a loaded interval whose event-loop delay counts (probe only). */
@@ -103,6 +116,7 @@ async function waitForLog(text: string, child: ChildProcess, logFile: string): P
 export async function startServer(spec: ServerSpec): Promise<BenchServer> {
   const port = await freePort();
   const helloPort = spec.probe ? await freePort() : undefined;
+  const queryPort = spec.probe && spec.queryRoute !== undefined ? await freePort() : undefined;
   const execArgv: string[] = [];
   if (spec.probe) execArgv.push('--import', PROBE_ENTRY);
   const log = openSync(spec.logFile, 'a');
@@ -119,6 +133,9 @@ export async function startServer(spec: ServerSpec): Promise<BenchServer> {
       // A benchmark from one address is exactly what the rate limits exist to stop.
       RATE_LIMIT_ENABLED: 'false',
       ...(helloPort === undefined ? {} : { SESAME_BENCH_HELLO_PORT: String(helloPort) }),
+      ...(queryPort === undefined || spec.queryRoute === undefined
+        ? {}
+        : { [QUERY_ROUTE_ENV.port]: String(queryPort), [QUERY_ROUTE_ENV.sql]: spec.queryRoute.sql, [QUERY_ROUTE_ENV.idHash]: spec.queryRoute.idHash }),
       ...spec.env,
     },
     stdio: spec.probe ? ['ignore', log, log, 'ipc'] : ['ignore', log, log],
@@ -130,10 +147,12 @@ export async function startServer(spec: ServerSpec): Promise<BenchServer> {
 
   const url = `http://127.0.0.1:${port}`;
   const helloUrl = helloPort === undefined ? undefined : `http://127.0.0.1:${helloPort}`;
+  const queryUrl = queryPort === undefined ? undefined : `http://127.0.0.1:${queryPort}`;
   try {
     if (spec.workers > 1) await waitForLog('all workers are listening', child, spec.logFile);
     await waitForHttp(`${url}/`, child, spec.logFile);
     if (helloUrl !== undefined) await waitForHttp(`${helloUrl}/`, child, spec.logFile);
+    if (queryUrl !== undefined) await waitForHttp(`${queryUrl}/`, child, spec.logFile);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -147,6 +166,7 @@ export async function startServer(spec: ServerSpec): Promise<BenchServer> {
     url,
     pid: child.pid,
     helloUrl,
+    queryUrl,
     resetEld: () => ask({ type: 'eld:reset' }),
     beginEld: () => ask({ type: 'eld:begin' }),
     endEld: () => ask({ type: 'eld:end' }),

@@ -158,6 +158,8 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
       idleTimeoutMs: config.database.idleTimeoutMs,
       startupWaitMs: config.database.startupWaitMs,
       busyTimeoutMs: config.database.busyTimeoutMs,
+      poolSize: config.database.poolSize,
+      preparedStatements: config.database.preparedStatements,
       onRetry: (attempt, error, delayMs) =>
         log.warn({ err: error, attempt, retryInMs: delayMs, database: redactUrl(config.database.url) }, 'database not reachable yet: trying again'),
       onConnectionError: (error) => log.warn({ err: error }, 'a database connection failed; the pool opens another when needed'),

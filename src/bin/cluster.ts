@@ -27,6 +27,7 @@ function log(config: Config, level: Exclude<LogLevel, 'silent'>, fields: object,
 export async function runPrimary(config: Config): Promise<void> {
   const storage = await openStorage(config.database.url, {
     connectTimeoutMs: config.database.connectTimeoutMs,
+    preparedStatements: config.database.preparedStatements,
     startupWaitMs: config.database.startupWaitMs,
     onRetry: (attempt, error, retryInMs) =>
       log(config, 'warn', { attempt, retryInMs, reason: error instanceof Error ? error.message : String(error) }, 'database not reachable yet: trying again'),

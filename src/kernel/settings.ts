@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { defineConfig } from './config/fragment.js';
-import { duration, oneOf } from './config/fields.js';
+import { boolean, duration, integer, oneOf } from './config/fields.js';
 import type { LogLevel } from './logging.js';
 import type { TokenFormat } from './tokens.js';
 
@@ -23,6 +23,10 @@ export interface DatabaseConfig {
   readonly startupWaitMs: number;
   /** SQLite: how long a write waits for another process's lock before the request gets 503, in ms. */
   readonly busyTimeoutMs: number;
+  /** PostgreSQL: most connections this instance opens (its pool, shared by the stores and the rate-limit store). */
+  readonly poolSize: number;
+  /** PostgreSQL: send queries as named prepared statements (off behind a pooler in transaction mode). */
+  readonly preparedStatements: boolean;
 }
 
 /** `DATABASE_URL` and the database's time limits. */
@@ -37,6 +41,8 @@ export const databaseConfig = defineConfig({
     DATABASE_IDLE_TIMEOUT: duration('DATABASE_IDLE_TIMEOUT', '30s'),
     DATABASE_STARTUP_WAIT: duration('DATABASE_STARTUP_WAIT', '30s', { allowZero: true }),
     DATABASE_BUSY_TIMEOUT: duration('DATABASE_BUSY_TIMEOUT', '5s'),
+    DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 1, 1000, 10),
+    DATABASE_PREPARED_STATEMENTS: boolean('DATABASE_PREPARED_STATEMENTS').default(true),
   },
   build: (env): DatabaseConfig => ({
     url: env.DATABASE_URL,
@@ -45,6 +51,8 @@ export const databaseConfig = defineConfig({
     idleTimeoutMs: env.DATABASE_IDLE_TIMEOUT,
     startupWaitMs: env.DATABASE_STARTUP_WAIT,
     busyTimeoutMs: env.DATABASE_BUSY_TIMEOUT,
+    poolSize: env.DATABASE_POOL_SIZE,
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
   }),
 });
 

@@ -27,7 +27,25 @@ describe('SESSION_IDLE_TIMEOUT', () => {
 describe('database time limits', () => {
   it('take durations, and the start-up wait may be 0 (try once)', () => {
     const database = loadConfig({ DATABASE_CONNECT_TIMEOUT: '250ms', DATABASE_STATEMENT_TIMEOUT: '5s', DATABASE_IDLE_TIMEOUT: '2m', DATABASE_STARTUP_WAIT: '0', DATABASE_BUSY_TIMEOUT: '300ms' }).database;
-    expect(database).toEqual({ url: 'sqlite:./data/sesame.db', connectTimeoutMs: 250, statementTimeoutMs: 5000, idleTimeoutMs: 120_000, startupWaitMs: 0, busyTimeoutMs: 300 });
+    expect(database).toEqual({
+      url: 'sqlite:./data/sesame.db',
+      connectTimeoutMs: 250,
+      statementTimeoutMs: 5000,
+      idleTimeoutMs: 120_000,
+      startupWaitMs: 0,
+      busyTimeoutMs: 300,
+      poolSize: 10,
+      preparedStatements: true,
+    });
+  });
+
+  it('size the PostgreSQL pool and switch prepared statements off for a pooler in transaction mode', () => {
+    expect(loadConfig({ DATABASE_POOL_SIZE: '25', DATABASE_PREPARED_STATEMENTS: 'false' }).database).toMatchObject({ poolSize: 25, preparedStatements: false });
+    expect(loadConfig({ DATABASE_POOL_SIZE: '1', DATABASE_PREPARED_STATEMENTS: 'on' }).database).toMatchObject({ poolSize: 1, preparedStatements: true });
+    for (const value of ['0', '1001', 'ten', '2.5', '-3']) {
+      expect(problems({ DATABASE_POOL_SIZE: value }), value).toEqual(['DATABASE_POOL_SIZE must be a whole number from 1 to 1000']);
+    }
+    expect(problems({ DATABASE_PREPARED_STATEMENTS: 'maybe' })).toEqual(['DATABASE_PREPARED_STATEMENTS must be true or false']);
   });
 
   it('refuse nonsense and zero where zero would mean "wait for ever" or "fail every statement", naming the setting', () => {

@@ -8,14 +8,15 @@ import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type ColumnDefinitionBuilder, type DatabaseConnection, type Driver, type SqliteDriver } from 'kysely';
 import pg from 'pg';
+import { prepareEveryQuery, prepareNoQuery } from './prepared-statements.js';
 import type { SesameTables } from './tables.js';
 
 /** The two engines Sesame runs on. */
 export type Engine = 'sqlite' | 'postgres';
 
-/** A statement prepared once on a synchronous driver and run with positional parameters. */
+/** A read prepared once and run with positional parameters, outside the query builder. */
 export interface PreparedRead {
-  /** Runs the statement and returns its first row, or undefined. */
+  /** Runs the statement and returns its first row, or undefined (at once on SQLite, as a promise on PostgreSQL). */
   get(...parameters: unknown[]): unknown;
 }
 
@@ -36,8 +37,10 @@ export interface EngineTraits {
    */
   readonly rowLocks: boolean;
   /**
-   * Prepares SQL on the driver's synchronous handle, when it has one (better-sqlite3): a per-request read then skips
-   * Kysely's asynchronous driver (a mutex and several promise hops per query), about half the cost of the read.
+   * Prepares a per-request read on the driver itself, skipping Kysely's driver (a mutex or a pool checkout and
+   * several promise hops per query), about half the cost of the read: on better-sqlite3's synchronous handle, and on
+   * PostgreSQL as one `pool.query` (a named statement unless prepared statements are off). Undefined where a read
+   * must go through Kysely (tests that capture SQL).
    */
   readonly prepareRead: ((sql: string) => PreparedRead) | undefined;
 }
@@ -65,6 +68,11 @@ export type StorageClient =
 export interface StorageOptions {
   /** Largest PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
+  /**
+   * PostgreSQL: send parameterised queries as named prepared statements (default true), so the server parses and
+   * plans each SQL text once per connection. Off for a pooler in transaction mode that cannot track them.
+   */
+  readonly preparedStatements?: boolean;
   /** How long a SQLite writer waits for another process's lock before failing, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
   /** PostgreSQL: how long to wait for a connection (a new one, or a free one from the pool), in ms (default 1000). */
@@ -195,8 +203,9 @@ function openPostgres(url: string, options: StorageOptions): Opened {
     autoIncrementPrimaryKey: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
     isUniqueViolation: (error) => codeOf(error) === '23505',
     rowLocks: true,
-    prepareRead: undefined,
+    prepareRead: (text) => ({ get: async (...values: unknown[]) => (await pool.query(text, values)).rows[0] }),
   };
+  pool.on('connect', (options.preparedStatements ?? true) ? prepareEveryQuery : prepareNoQuery);
   // An idle connection that fails emits 'error' on the pool; unhandled, that event would end the process (and a host
   // application with it). The pool has already dropped the connection and opens another when one is needed.
   pool.on('error', (error) => options.onConnectionError?.(error));

@@ -55,7 +55,7 @@ export interface SessionStore {
   purgeExpired(now: number, idleCutoff: number): Promise<{ readonly deleted: number; readonly endedIdle: number }>;
 }
 
-/** {@link SessionStore} over Kysely, with the lookup prepared on SQLite's synchronous handle where there is one. */
+/** {@link SessionStore} over Kysely, with the per-request lookup prepared on the driver itself. */
 export class KyselySessionStore implements SessionStore {
   readonly #db: Executor;
   readonly #traits: EngineTraits;
@@ -112,9 +112,12 @@ export class KyselySessionStore implements SessionStore {
 
   /** {@inheritDoc SessionStore.findLive} */
   async findLive(idHash: string, now: number, idleCutoff: number): Promise<SessionUser | undefined> {
-    // SQLite: better-sqlite3 is synchronous, so this read cannot interleave with another query; Kysely's driver
-    // (a mutex and several promise hops per query) would roughly double the cost of the whole check.
-    if (this.#lookupStatement !== undefined) return this.#lookupStatement.get(idHash, now, idleCutoff) as SessionUser | undefined;
+    // Straight to the driver: Kysely's (a mutex on SQLite, a pool checkout on PostgreSQL, and several promise hops)
+    // would roughly double the cost of the whole check. On SQLite the read is synchronous, so it cannot interleave.
+    if (this.#lookupStatement !== undefined) {
+      const found = this.#lookupStatement.get(idHash, now, idleCutoff);
+      return (found instanceof Promise ? await found : found) as SessionUser | undefined;
+    }
     const { rows } = await this.#db.executeQuery<SessionUser>(CompiledQuery.raw(this.#lookupSql, [idHash, now, idleCutoff]));
     return rows[0];
   }
