@@ -14,6 +14,7 @@ import { backgroundLoad, describeMachine } from './machine.js';
 import { BASELINE_USERS, parseOptions, type BenchOptions } from './options.js';
 import { PASSWORD, STRICT_PASSWORDS, bcryptRows, cpuProfiles, profileVersusSingle, progress, routesVersusHelloWorld, serverSpec, strengthRows, type RunContext } from './phases.js';
 import { killAllServers, startServer, type BenchServer } from './server-process.js';
+import { printStartupTable } from './startup.js';
 import { renderTable, type Row } from './table.js';
 
 /** A number with thousands separators, e.g. `1,000,000`. */
@@ -64,8 +65,9 @@ function printProfile(title: string, summary: ProfileSummary): void {
   list('self time by function:', summary.functions);
 }
 
-/** Runs every measurement and prints the table, the query plans and, when asked, the CPU profiles. */
+/** Runs every measurement and prints the table, the query plans, when asked the CPU profiles, and the start-up table (alone with `--startup-only`). */
 async function run(options: BenchOptions): Promise<void> {
+  if (options.startupOnly) return printStartupTable(true);
   const otherLoad = await backgroundLoad();
   if (otherLoad !== undefined && otherLoad > 0.15) {
     progress(`warning: ${(otherLoad * 100).toFixed(0)}% of the CPU is busy with other work before the run; figures will be noisy`);
@@ -128,6 +130,7 @@ async function run(options: BenchOptions): Promise<void> {
       printProfile('hello-world', profiles.hello);
       if (profiles.query !== undefined) printProfile('bare query route', profiles.query);
     }
+    await printStartupTable(false);
     failed = false;
   } finally {
     process.removeListener('SIGINT', interrupt);

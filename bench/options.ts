@@ -20,6 +20,8 @@ export interface BenchOptions {
   readonly cost: number;
   /** Also take a CPU profile of the server under `GET /profile` load and print its top self-time functions. */
   readonly cpuProf: boolean;
+  /** Run only the start-up rows (bench/startup.ts), about half a minute: for iterating on what loads at start. */
+  readonly startupOnly: boolean;
 }
 
 /** Users in the baseline database, the figure every other row's database size is compared with. */
@@ -32,7 +34,8 @@ const USAGE = `usage: npm run bench -- [options]
   --users N         users in the large-database GET /profile row (default 100000; try 1000000)
   --db ENGINE       sqlite (default) or postgres (DATABASE_URL, default postgres://root@127.0.0.1:5432/test)
   --cost N          BCRYPT_COST (default 12, the service default)
-  --cpu-prof        also profile the server under GET /profile load and print the top self-time functions`;
+  --cpu-prof        also profile the server under GET /profile load and print the top self-time functions
+  --startup-only    only the start-up rows (RSS, spawn to first answer, import time against bare Fastify)`;
 
 /** Parses a whole number option within bounds, or throws a usage error naming it. */
 function whole(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -54,6 +57,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       db: { type: 'string' },
       cost: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'startup-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -72,5 +76,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     db,
     cost: whole('cost', values.cost, 12, 4, 31),
     cpuProf: values['cpu-prof'] === true,
+    startupOnly: values['startup-only'] === true,
   };
 }

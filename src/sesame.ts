@@ -4,11 +4,12 @@
  * facade and the tests all stand on it; nothing in Sesame reads a global.
  * @module
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './kernel/clock.js';
-import { migrateToLatest, type MigrationSet } from './kernel/database/migrator.js';
+import { checkMigrated, migrateToLatest, type MigrationSet } from './kernel/database/migrator.js';
+import { migrationStatements, type MigrationSqlOptions } from './kernel/database/migration-sql.js';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from './kernel/database/faults.js';
 import { connectStorage, redactUrl, type Storage, type StorageOptions } from './kernel/database/storage.js';
 import { logEvents } from './kernel/event-log.js';
@@ -42,6 +43,18 @@ import { DB } from './seed/db.js';
 /** Every module's migrations (and the kernel's own); the migrator merges them into one history by name. */
 export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations];
 
+/**
+ * The SQL of Sesame's migrations for one engine and table prefix, for a host that applies schema changes with its own
+ * tools and starts Sesame with `migrate: false`: run the statements in order, in one transaction. With `after` (the
+ * last migration the database has) only the newer ones, to upgrade it. No database is needed.
+ */
+export function migrationSql(options: MigrationSqlOptions): Promise<string[]> {
+  return migrationStatements(MIGRATIONS, options);
+}
+
+export type { MigrationSqlOptions };
+export { SchemaVersionError } from './kernel/database/migrator.js';
+
 /** Every event any module or surface records: the union the event bus carries. */
 export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | ApiEvent;
 
@@ -49,6 +62,11 @@ export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | ApiEve
 export interface OpenOptions extends StorageOptions {
   /** Stop at this migration (an older schema, for tests of a migration). */
   readonly upTo?: string;
+  /**
+   * `false` for a host that applies Sesame's schema itself ({@link migrationSql}): nothing is created or changed, and
+   * opening fails with a `SchemaVersionError` saying what to apply unless every migration is there (default true).
+   */
+  readonly migrate?: boolean;
   /** Keep trying an unreachable database this long, in ms, with back-off (default 0: one try). */
   readonly startupWaitMs?: number;
   /** Told of each failed try before the next one. */
@@ -56,7 +74,8 @@ export interface OpenOptions extends StorageOptions {
 }
 
 /**
- * Opens the database a URL names and brings its schema up to date with every module's migrations. A database that is
+ * Opens the database a URL names and brings its schema up to date with every module's migrations (or, with
+ * `migrate: false`, checks that it is), under `tablePrefix` when one is given. A database that is
  * not up yet (a compose file that starts both together) is tried again with back-off for `startupWaitMs`; then the
  * error names the database and the reason.
  */
@@ -65,7 +84,8 @@ export async function openStorage(url: string, options: OpenOptions = {}): Promi
   for (let attempt = 1; ; attempt += 1) {
     const storage = connectStorage(url, options);
     try {
-      await migrateToLatest(storage, MIGRATIONS, options.upTo === undefined ? {} : { upTo: options.upTo });
+      if (options.migrate === false) await checkMigrated(storage, MIGRATIONS);
+      else await migrateToLatest(storage, MIGRATIONS, options.upTo === undefined ? {} : { upTo: options.upTo });
       return storage;
     } catch (error) {
       await storage.close().catch(() => undefined);
@@ -96,6 +116,17 @@ export interface SesameOptions {
   readonly logStream?: NodeJS.WritableStream;
   /** Start the expiry sweeper (default true). */
   readonly sweeper?: boolean;
+  /**
+   * Put before every table, index and constraint name (overrides `DATABASE_TABLE_PREFIX`; default that setting, which
+   * defaults to none), so Sesame shares a host's database without touching its tables. A handed-in `storage` carries
+   * its own prefix; naming a different one here is refused.
+   */
+  readonly tablePrefix?: string;
+  /**
+   * `false` when the host applies Sesame's schema itself ({@link migrationSql}): start-up then only checks the schema
+   * is current and fails saying what to apply (default true: migrate). Ignored with a handed-in `storage`.
+   */
+  readonly migrate?: boolean;
 }
 
 /** The password module's flows, built together. */
@@ -150,6 +181,9 @@ export interface Sesame {
 export async function createSesame(config: Config, options: SesameOptions = {}): Promise<Sesame> {
   const log = options.logger ?? createLogger(config.log.level, options.logStream);
   const ownsStorage = options.storage === undefined;
+  if (options.storage !== undefined && options.tablePrefix !== undefined && options.tablePrefix !== options.storage.tablePrefix) {
+    throw new Error(`tablePrefix ${JSON.stringify(options.tablePrefix)} differs from the given storage's ${JSON.stringify(options.storage.tablePrefix)}`);
+  }
   const storage =
     options.storage ??
     (await openStorage(config.database.url, {
@@ -160,6 +194,8 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
       busyTimeoutMs: config.database.busyTimeoutMs,
       poolSize: config.database.poolSize,
       preparedStatements: config.database.preparedStatements,
+      tablePrefix: options.tablePrefix ?? config.database.tablePrefix,
+      ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
       onRetry: (attempt, error, delayMs) =>
         log.warn({ err: error, attempt, retryInMs: delayMs, database: redactUrl(config.database.url) }, 'database not reachable yet: trying again'),
       onConnectionError: (error) => log.warn({ err: error }, 'a database connection failed; the pool opens another when needed'),
@@ -203,7 +239,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const limits = config.rateLimits;
   const redis = limits.enabled && limits.store === 'redis' && limits.redisUrl !== undefined ? await connectRedis(limits.redisUrl, limits.redisCommandTimeoutMs) : undefined;
   const limiterStore: LimiterStore =
-    redis !== undefined ? { kind: 'redis', client: redis } : limits.store === 'database' ? { kind: 'database', client: storage.client } : { kind: 'memory' };
+    redis !== undefined ? { kind: 'redis', client: redis } : limits.store === 'database' ? { kind: 'database', client: storage.client, tablePrefix: storage.tablePrefix } : { kind: 'memory' };
   const rateLimits = limits.enabled ? new RateLimits(limiterStore, limits) : undefined;
   redis?.on('error', (error: Error) => log.warn({ err: error }, 'redis unavailable: rate limits count in memory meanwhile'));
   if (redis !== undefined && redis.status !== 'ready') log.warn('redis not reachable at start: rate limits count in memory until it is');
@@ -221,7 +257,13 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const stopSweeper = options.sweeper === false ? () => Promise.resolve() : startSweeper(purgeExpired, config.sweeper.intervalMs, log);
 
   log.info(
-    { database: redactUrl(config.database.url), engine: storage.engine, profile: config.profile, rateLimitStore: rateLimits === undefined ? 'off' : limiterStore.kind },
+    {
+      database: redactUrl(config.database.url),
+      engine: storage.engine,
+      tablePrefix: storage.tablePrefix,
+      profile: config.profile,
+      rateLimitStore: rateLimits === undefined ? 'off' : limiterStore.kind,
+    },
     'sesame configured',
   );
   let closed = false;
@@ -275,7 +317,9 @@ async function within(ms: number, work: Promise<unknown>): Promise<void> {
  * memory, and the client reconnects by itself, so counting returns to Redis when it is back.
  */
 async function connectRedis(url: string, commandTimeoutMs: number): Promise<Redis> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs, connectTimeout: 2000 });
+  // Imported here, not at the top: ioredis costs about 10 MiB and 30 ms, paid only by a deployment counting in Redis.
+  const { Redis: RedisClient } = await import('ioredis');
+  const redis = new RedisClient(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs, connectTimeout: 2000 });
   redis.on('error', () => undefined);
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 3000);

@@ -77,7 +77,7 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
   if (config.ops.openApiEnabled) await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name });
   if (config.ops.metricsEnabled) registerMetrics(app, sesame.events);
   healthRoutes(app, (ms) => sesame.pingWithin(ms));
-  await app.register(sesamePlugin, { sesame, securityHeaders: false, seedReasonPhrases: false });
+  await app.register(sesamePlugin, { profile: config.profile, sesame, securityHeaders: false, seedReasonPhrases: false });
   // Once closing, every answer says `Connection: close`: Node closes only connections idle when the stop began, so a
   // keep-alive client whose request was in flight would otherwise hold its connection (and the shutdown) open.
   let closing = false;

@@ -28,6 +28,8 @@ export async function runPrimary(config: Config): Promise<void> {
   const storage = await openStorage(config.database.url, {
     connectTimeoutMs: config.database.connectTimeoutMs,
     preparedStatements: config.database.preparedStatements,
+    // The workers open the database under this prefix: the primary must migrate those tables, not unprefixed ones.
+    tablePrefix: config.database.tablePrefix,
     startupWaitMs: config.database.startupWaitMs,
     onRetry: (attempt, error, retryInMs) =>
       log(config, 'warn', { attempt, retryInMs, reason: error instanceof Error ? error.message : String(error) }, 'database not reachable yet: trying again'),

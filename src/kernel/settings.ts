@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineConfig } from './config/fragment.js';
+import { tablePrefixProblem } from './database/table-prefix.js';
 import { boolean, duration, integer, oneOf } from './config/fields.js';
 import type { LogLevel } from './logging.js';
 import type { TokenFormat } from './tokens.js';
@@ -27,6 +28,8 @@ export interface DatabaseConfig {
   readonly poolSize: number;
   /** PostgreSQL: send queries as named prepared statements (off behind a pooler in transaction mode). */
   readonly preparedStatements: boolean;
+  /** Put before every table, index and constraint name Sesame creates (empty: none, as databases made before it). */
+  readonly tablePrefix: string;
 }
 
 /** `DATABASE_URL` and the database's time limits. */
@@ -43,6 +46,13 @@ export const databaseConfig = defineConfig({
     DATABASE_BUSY_TIMEOUT: duration('DATABASE_BUSY_TIMEOUT', '5s'),
     DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 1, 1000, 10),
     DATABASE_PREPARED_STATEMENTS: boolean('DATABASE_PREPARED_STATEMENTS').default(true),
+    DATABASE_TABLE_PREFIX: z
+      .string()
+      .default('')
+      .superRefine((prefix, ctx) => {
+        const problem = tablePrefixProblem(prefix);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `DATABASE_TABLE_PREFIX ${problem}` });
+      }),
   },
   build: (env): DatabaseConfig => ({
     url: env.DATABASE_URL,
@@ -53,6 +63,7 @@ export const databaseConfig = defineConfig({
     busyTimeoutMs: env.DATABASE_BUSY_TIMEOUT,
     poolSize: env.DATABASE_POOL_SIZE,
     preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+    tablePrefix: env.DATABASE_TABLE_PREFIX,
   }),
 });
 

@@ -7,7 +7,7 @@ import { problems, TEST_SECRET_KEY } from '../support/settings.js';
 
 const THREADS = Math.max(1, Math.floor(availableParallelism() / 2));
 const SERVER = { port: 5000, host: '127.0.0.1', workers: 1, trustProxy: false, requestTimeoutMs: 10_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 72_000, maxConnections: 4096, shutdownTimeoutMs: 10_000 };
-const DATABASE = { url: 'sqlite:./data/sesame.db', connectTimeoutMs: 1000, statementTimeoutMs: 1500, idleTimeoutMs: 30_000, startupWaitMs: 30_000, busyTimeoutMs: 5000, poolSize: 10, preparedStatements: true };
+const DATABASE = { url: 'sqlite:./data/sesame.db', connectTimeoutMs: 1000, statementTimeoutMs: 1500, idleTimeoutMs: 30_000, startupWaitMs: 30_000, busyTimeoutMs: 5000, poolSize: 10, preparedStatements: true, tablePrefix: '' };
 const STRENGTH = { threads: THREADS, maxQueue: 64, timeoutMs: 2000, clientBudgetMs: 5000 };
 
 describe('defaults', () => {

@@ -36,6 +36,7 @@ describe('database time limits', () => {
       busyTimeoutMs: 300,
       poolSize: 10,
       preparedStatements: true,
+      tablePrefix: '',
     });
   });
 

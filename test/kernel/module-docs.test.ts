@@ -16,7 +16,8 @@ describe('module documentation', () => {
     expect(files.length).toBeGreaterThan(10);
   });
   it.each(files)('%s opens with a /** doc comment of at least one sentence', (file) => {
-    const text = readFileSync(file, 'utf8');
+    // An executable's `#!` line has to come first; the module comment follows it.
+    const text = readFileSync(file, 'utf8').replace(/^#![^\n]*\n/, '');
     const match = /^\/\*\*\s*\n?\s*\*?\s*([^\n]+)/.exec(text);
     expect(match, `${file} must start with a /** ... */ module comment`).not.toBeNull();
     expect(match?.[1]?.split(/\s+/).length ?? 0).toBeGreaterThanOrEqual(5);

@@ -4,11 +4,24 @@
  * @module
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type ColumnDefinitionBuilder, type DatabaseConnection, type Driver, type SqliteDriver } from 'kysely';
-import pg from 'pg';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  type ColumnDefinitionBuilder,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  type SqliteDriver,
+} from 'kysely';
+import type pg from 'pg';
 import { prepareEveryQuery, prepareNoQuery } from './prepared-statements.js';
+import { checkTablePrefix, TablePrefixPlugin } from './table-prefix.js';
 import type { SesameTables } from './tables.js';
 
 /** The two engines Sesame runs on. */
@@ -51,6 +64,11 @@ export interface Storage {
   readonly kysely: Kysely<SesameTables>;
   /** Which engine the URL selected. */
   readonly engine: Engine;
+  /**
+   * What every table, index and constraint name of Sesame's starts with (empty: none). `kysely` adds it to the
+   * queries it builds; SQL written by hand, or by a library handed `client`, must add it itself.
+   */
+  readonly tablePrefix: string;
   /** How this engine differs from the other. */
   readonly traits: EngineTraits;
   /** The driver's own handle, for libraries that take one (the database rate-limit store); queries go through `kysely`. */
@@ -66,6 +84,12 @@ export type StorageClient =
 
 /** Knobs for {@link connectStorage}; all optional. */
 export interface StorageOptions {
+  /**
+   * Put before every table, index and constraint name, Kysely's migration tables included (default none), so Sesame
+   * can share a database with a host application's own tables: letters, digits and underscores, starting with a
+   * letter, at most 20 characters.
+   */
+  readonly tablePrefix?: string;
   /** Largest PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
   /**
@@ -102,13 +126,39 @@ export function engineOf(url: string): Engine | null {
 export function connectStorage(url: string, options: StorageOptions = {}): Storage {
   const engine = engineOf(url);
   if (engine === null) throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(redactUrl(url))}`);
-  const { kysely, client, traits } = engine === 'sqlite' ? openSqlite(url, options) : openPostgres(url, options);
-  return { kysely, engine, traits, client, close: () => kysely.destroy() };
+  const tablePrefix = checkTablePrefix(options.tablePrefix ?? '');
+  const opened = engine === 'sqlite' ? openSqlite(url, options) : openPostgres(url, options);
+  const { client, traits } = opened;
+  // Only installed when there is a prefix: the plugin rewrites every query's tree, work the default need not pay for.
+  const kysely = tablePrefix === '' ? opened.kysely : opened.kysely.withPlugin(new TablePrefixPlugin(tablePrefix));
+  return { kysely, engine, tablePrefix, traits, client, close: () => kysely.destroy() };
 }
 
 /** Drops any password from a URL so it can appear in an error message or log line. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * An engine's traits without a connection (no `prepareRead`): enough to build its schema statements, which is how
+ * the migrations' SQL is produced for a host that applies it itself.
+ */
+export function engineTraits(engine: Engine): EngineTraits {
+  return engine === 'sqlite'
+    ? {
+        engine,
+        autoIncrementPrimaryKey: (column) => column.primaryKey().autoIncrement(),
+        isUniqueViolation: (error) => codeOf(error) === 'SQLITE_CONSTRAINT_UNIQUE',
+        rowLocks: false,
+        prepareRead: undefined,
+      }
+    : {
+        engine,
+        autoIncrementPrimaryKey: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
+        isUniqueViolation: (error) => codeOf(error) === '23505',
+        rowLocks: true,
+        prepareRead: undefined,
+      };
 }
 
 /** Path of the SQLite file a `sqlite:` URL names (`sqlite:./x.db`, `sqlite:///abs/x.db`, `sqlite::memory:`). */
@@ -136,13 +186,7 @@ function openSqlite(url: string, options: StorageOptions): Opened {
   // Read pages through a memory map instead of a read() call each: the session check on every request is a read.
   db.pragma('mmap_size = 268435456');
   const kysely = new Kysely<SesameTables>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(db) }) });
-  const traits: EngineTraits = {
-    engine: 'sqlite',
-    autoIncrementPrimaryKey: (column) => column.primaryKey().autoIncrement(),
-    isUniqueViolation: (error) => codeOf(error) === 'SQLITE_CONSTRAINT_UNIQUE',
-    rowLocks: false,
-    prepareRead: (sql) => db.prepare(sql),
-  };
+  const traits: EngineTraits = { ...engineTraits('sqlite'), prepareRead: (sql) => db.prepare(sql) };
   return { kysely, client: { engine: 'sqlite', database: db }, traits };
 }
 
@@ -152,6 +196,11 @@ function openSqlite(url: string, options: StorageOptions): Opened {
  * (`WORKERS` > 1) wrote in between; an immediate one waits for the lock up to the busy timeout instead.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  /** Kysely's adapter, telling the truth about DDL (see {@link TransactionalDdlSqliteAdapter}). */
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+
   /** Kysely's driver, with `beginTransaction` replaced. */
   override createDriver(): Driver {
     const driver = super.createDriver() as SqliteDriver;
@@ -159,6 +208,20 @@ class ImmediateSqliteDialect extends SqliteDialect {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     };
     return driver;
+  }
+}
+
+/**
+ * SQLite rolls back `CREATE TABLE`, `ALTER TABLE` and `CREATE INDEX` like any write, yet Kysely's adapter says it
+ * cannot, so its migrator would run migrations bare and a failure halfway would leave a half-built schema that the
+ * next start trips over. Saying so makes the migrator run every pending migration, and its bookkeeping row, in one
+ * `BEGIN IMMEDIATE` transaction, as it does on PostgreSQL; the immediate lock also makes a second process starting
+ * at the same moment wait, then find the migrations applied.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  /** True: SQLite's DDL is transactional. */
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 
@@ -184,7 +247,10 @@ function withStatementCache(db: SqliteDatabase.Database): { close(): void; prepa
 /** PostgreSQL through a node-postgres pool, with BIGINT read back as a JS number (epoch ms fits). */
 function openPostgres(url: string, options: StorageOptions): Opened {
   const statementTimeout = options.statementTimeoutMs ?? 1500;
-  const pool = new pg.Pool({
+  // Loaded here, not imported: node-postgres costs about 8 MiB and 25 ms, which a SQLite deployment (the default, and
+  // every library user on SQLite) must not pay; `require` because opening storage is synchronous.
+  const { Pool, types } = createRequire(import.meta.url)('pg') as typeof pg;
+  const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 1000,
@@ -195,14 +261,11 @@ function openPostgres(url: string, options: StorageOptions): Opened {
     query_timeout: statementTimeout + 250,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === types.builtins.INT8 ? Number : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
     },
   });
   const traits: EngineTraits = {
-    engine: 'postgres',
-    autoIncrementPrimaryKey: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
-    isUniqueViolation: (error) => codeOf(error) === '23505',
-    rowLocks: true,
+    ...engineTraits('postgres'),
     prepareRead: (text) => ({ get: async (...values: unknown[]) => (await pool.query(text, values)).rows[0] }),
   };
   pool.on('connect', (options.preparedStatements ?? true) ? prepareEveryQuery : prepareNoQuery);

@@ -6,9 +6,11 @@
  * time, and a check that runs past a time cap is stopped.
  * @module
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Piscina } from 'piscina';
+import type * as PiscinaModule from 'piscina';
+import type { Piscina } from 'piscina';
 import { PasswordCheckBusyError, PasswordTooCostlyError } from './errors.js';
 import type { StrengthTask } from './strength-worker.js';
 
@@ -79,7 +81,10 @@ export class StrengthEstimator {
     this.#maxQueue = options.maxQueue ?? 64;
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#clientBudgetMs = options.clientBudgetMs ?? 5000;
-    this.#pool = new Piscina<StrengthTask, number>({
+    // Loaded here, not imported: the library exports this class, so importing Sesame must not load piscina for the
+    // deployments that set no minimum score (the default); `require` because a constructor cannot await.
+    const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
+    this.#pool = new Pool<StrengthTask, number>({
       ...workerSource(),
       minThreads: 0,
       maxThreads: this.#threads,

@@ -13,11 +13,14 @@ import {
 import type { Redis } from 'ioredis';
 import type { StorageClient } from '../../kernel/database/storage.js';
 
-/** Where counters live; `database` uses the service's own SQLite file or PostgreSQL pool. */
+/**
+ * Where counters live; `database` uses the service's own SQLite file or PostgreSQL pool, in the counters table under
+ * the storage's table prefix (`Storage.tablePrefix`; default none), which the library is handed as a plain name.
+ */
 export type LimiterStore =
   | { readonly kind: 'memory' }
   | { readonly kind: 'redis'; readonly client: Redis }
-  | { readonly kind: 'database'; readonly client: StorageClient };
+  | { readonly kind: 'database'; readonly client: StorageClient; readonly tablePrefix?: string };
 
 /** Table created by migration 0002, in the column layout rate-limiter-flexible expects. */
 const TABLE = 'rate_limits';
@@ -36,14 +39,14 @@ export function makeLimiter(store: LimiterStore, options: IRateLimiterOptions & 
             ...options,
             storeClient: store.client.database,
             storeType: 'better-sqlite3',
-            tableName: TABLE,
+            tableName: `${store.tablePrefix ?? ''}${TABLE}`,
             tableCreated: true,
             clearExpiredByTimeout: false,
           })
         : new RateLimiterPostgres({
             ...options,
             storeClient: store.client.pool,
-            tableName: TABLE,
+            tableName: `${store.tablePrefix ?? ''}${TABLE}`,
             tableCreated: true,
             clearExpiredByTimeout: false,
           });

@@ -9,8 +9,11 @@ import type { Executor, SesameTables } from '../../kernel/database/tables.js';
 import type { User } from '../users/index.js';
 import type { SessionEndReason, SessionsTable } from './schema.js';
 
-/** A session's last use: `last_used_at`, or its start until it has been used since (engine-neutral SQL). */
-const LAST_USED = sql<number>`coalesce(sessions.last_used_at, sessions.created_at)`;
+/**
+ * A session's last use: `last_used_at`, or its start until it has been used since (engine-neutral SQL). The columns
+ * are references, not text, so the table prefix reaches them.
+ */
+const LAST_USED = sql<number>`coalesce(${sql.ref('sessions.last_used_at')}, ${sql.ref('sessions.created_at')})`;
 
 /** The idle cut-off that lets every session through: no inactivity timeout. */
 export const NO_IDLE_CUTOFF = -1;

@@ -24,10 +24,12 @@ export const verificationMigrations: MigrationSet = (traits) => ({
       await db.schema.createIndex('verification_tokens_expires_idx').on('verification_tokens').column('expires_at').execute();
       // Live tokens keep working across the upgrade; when one was issued was not recorded, so its row's last change
       // stands in (the issue set it). Dead ones are left behind: they could never be spent.
+      // Tables are named through sql.table, not as text, so the table prefix reaches them (without one the SQL means
+      // what it always did).
       await sql`
-        insert into verification_tokens (purpose, user_id, token_hash, created_at, expires_at)
+        insert into ${sql.table('verification_tokens')} (purpose, user_id, token_hash, created_at, expires_at)
         select 'password_reset', id, reset_token, updated_at, reset_token_expires_at
-        from users
+        from ${sql.table('users')}
         where reset_token is not null and reset_token_expires_at > ${Date.now()}
       `.execute(db);
       await db.schema.dropIndex('users_reset_token_idx').execute();
@@ -38,10 +40,13 @@ export const verificationMigrations: MigrationSet = (traits) => ({
       await db.schema.alterTable('users').addColumn('reset_token', 'varchar(250)').execute();
       await db.schema.alterTable('users').addColumn('reset_token_expires_at', 'bigint').execute();
       await db.schema.createIndex('users_reset_token_idx').on('users').column('reset_token').execute();
+      const users = sql.table('users');
+      const tokens = sql.table('verification_tokens');
+      const owner = sql.ref('users.id');
       await sql`
-        update users set
-          reset_token = (select t.token_hash from verification_tokens t where t.user_id = users.id and t.purpose = 'password_reset' and t.consumed_at is null order by t.id desc limit 1),
-          reset_token_expires_at = (select t.expires_at from verification_tokens t where t.user_id = users.id and t.purpose = 'password_reset' and t.consumed_at is null order by t.id desc limit 1)
+        update ${users} set
+          reset_token = (select t.token_hash from ${tokens} t where t.user_id = ${owner} and t.purpose = 'password_reset' and t.consumed_at is null order by t.id desc limit 1),
+          reset_token_expires_at = (select t.expires_at from ${tokens} t where t.user_id = ${owner} and t.purpose = 'password_reset' and t.consumed_at is null order by t.id desc limit 1)
       `.execute(db);
       await db.schema.dropTable('verification_tokens').execute();
     },

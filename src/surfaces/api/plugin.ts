@@ -1,6 +1,7 @@
 /**
  * The JSON API surface as a Fastify plugin: the seed's routes and the sessions module's additions, mountable at `/`
- * (standalone) or under any prefix of a host app, over a Sesame instance's services.
+ * (standalone) or under any prefix of a host app, over a Sesame instance the plugin builds from a required profile
+ * (or the host hands in).
  * @module
  */
 import formbody from '@fastify/formbody';
@@ -8,7 +9,10 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { passwordRoutes } from '../../modules/password/index.js';
 import { rateLimitRouteHook } from '../../modules/rate-limits/index.js';
 import { sessionsRoutes, type SessionCookieSettings } from '../../modules/sessions/index.js';
-import type { AuthEvent, Sesame } from '../../sesame.js';
+import { loadConfig } from '../../config.js';
+import type { Profile } from '../../kernel/config/profile.js';
+import type { SesameLogger } from '../../kernel/logging.js';
+import { createSesame, type AuthEvent, type Sesame } from '../../sesame.js';
 import { crossSiteGuard } from './csrf.js';
 import { sesameErrorHandler } from './error-handler.js';
 import { parseForm } from './form-parser.js';
@@ -22,10 +26,37 @@ import { useStrictValidation } from './validation.js';
 /** The largest request body the API reads by default: 16 KiB, ample for a form of three short fields. */
 export const API_BODY_LIMIT = 16 * 1024;
 
+/** The settings profile a host must choose: each gives the standalone server's defaults and refusals. */
+export type SesameProfile = Profile;
+
 /** Options of {@link sesamePlugin}. */
 export interface SesamePluginOptions {
-  /** The services the routes call, with the settings they were built from (see `createSesame`). */
-  readonly sesame: Sesame;
+  /**
+   * Required, so a host never gets the development defaults by accident: `production` turns every protection on
+   * (long passwords checked against breach lists, `Secure` `__Host-` cookie, strict limits) and refuses unsafe
+   * settings at start-up, as the standalone server does; `development` keeps the seed's own flow working.
+   */
+  readonly profile: SesameProfile;
+  /** Settings as environment-style strings (README's table), e.g. `{ DATABASE_URL, SECRET_KEY }`; unset ones take the profile's default. */
+  readonly settings?: Readonly<Record<string, string | undefined>>;
+  /**
+   * An instance the host built itself (`createSesame` from `sesame/server`), which it then closes; its profile must
+   * be `profile`. Without it the plugin builds one from `settings` and closes it with the host.
+   */
+  readonly sesame?: Sesame;
+  /** `false` switches the rate limits off (default on, counted in memory unless the settings name a shared store). */
+  readonly limits?: false;
+  /** `false` leaves expired sessions, tokens and counters in the database (default: the sweeper deletes them). */
+  readonly sweeper?: false;
+  /**
+   * Prefix of every table Sesame creates, so a host's own `users` or `kysely_migration` never collide with Sesame's
+   * (default `sesame_`; the standalone server's default is none). Ignored when `sesame` is given.
+   */
+  readonly tablePrefix?: string;
+  /** `false` when the host applies Sesame's migrations itself (see `migrationSql`); start-up then only checks them. */
+  readonly migrate?: boolean;
+  /** Mount point of the routes (Fastify's own `prefix` option, read here because the plugin also decorates the host). */
+  readonly prefix?: string;
   /** Add helmet's headers and `Cache-Control: no-store` in the plugin's scope (default true; off when the host sets them for everything). */
   readonly securityHeaders?: boolean;
   /** Largest request body in bytes; default 16 KiB, ample for a form of three short fields. */
@@ -37,11 +68,63 @@ export interface SesamePluginOptions {
   readonly seedReasonPhrases?: boolean;
 }
 
+declare module 'fastify' {
+  /** What the plugin adds to the host application. */
+  interface FastifyInstance {
+    /** The Sesame instance behind the routes, for `requireSession(app.sesame)` on the host's own routes. */
+    sesame: Sesame;
+  }
+}
+
+/** The plugin's table prefix when the host names none. */
+export const PLUGIN_TABLE_PREFIX = 'sesame_';
+
+/** A start-up refusal of the plugin's options, naming the option. */
+function refuse(message: string): never {
+  throw new Error(`sesamePlugin: ${message}`);
+}
+
+/** The instance the routes run on: the host's own, checked against `profile`, or one built from the options. */
+async function instanceFor(host: FastifyInstance, options: SesamePluginOptions): Promise<{ sesame: Sesame; owned: boolean }> {
+  const profile = (options as { profile?: unknown }).profile;
+  if (profile !== 'development' && profile !== 'production') {
+    refuse(`the profile option is required: 'development' or 'production' (got ${JSON.stringify(profile) ?? 'nothing'})`);
+  }
+  if (options.sesame !== undefined) {
+    if (options.sesame.config.profile !== profile) refuse(`profile '${profile}' does not match the given instance's profile '${options.sesame.config.profile}'`);
+    return { sesame: options.sesame, owned: false };
+  }
+  const settings = options.settings ?? {};
+  const named = settings['SESAME_PROFILE'];
+  if (named !== undefined && named !== '' && named !== profile) refuse(`settings.SESAME_PROFILE '${named}' contradicts the profile option '${profile}'`);
+  const config = loadConfig({ ...settings, SESAME_PROFILE: profile, ...(options.limits === false ? { RATE_LIMIT_ENABLED: 'false' } : {}) });
+  const sesame = await createSesame(config, {
+    logger: host.log as unknown as SesameLogger,
+    sweeper: options.sweeper !== false,
+    // An explicit option wins, then DATABASE_TABLE_PREFIX in the settings, then the plugin's own default.
+    tablePrefix: options.tablePrefix ?? (settings['DATABASE_TABLE_PREFIX'] === undefined ? PLUGIN_TABLE_PREFIX : config.database.tablePrefix),
+    ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+  });
+  return { sesame, owned: true };
+}
+
 /**
- * Registers Sesame's routes in an encapsulated scope: its validator, error handler, headers and body parsers do not
- * leak into the host application, and parsers are only added where the host has not registered its own.
+ * Mounts Sesame in a host application: builds (or takes) the instance, decorates the host with it as `app.sesame`,
+ * and registers the routes in an encapsulated scope under `prefix`, whose validator, error handler, headers and body
+ * parsers do not leak into the host. The plugin itself is not encapsulated (Fastify's `skip-override`), which is
+ * what lets it decorate the host; the routes' scope is.
  */
-export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (app: FastifyInstance, options) => {
+export const sesamePlugin: FastifyPluginAsync<SesamePluginOptions> = async (host: FastifyInstance, options) => {
+  const { sesame, owned } = await instanceFor(host, options);
+  host.decorate('sesame', sesame);
+  if (owned) host.addHook('onClose', () => sesame.close());
+  await host.register(apiRoutes, { ...options, sesame, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) });
+};
+(sesamePlugin as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] = true;
+(sesamePlugin as unknown as Record<symbol, unknown>)[Symbol.for('fastify.display-name')] = 'sesame';
+
+/** The routes' encapsulated scope. */
+const apiRoutes: FastifyPluginAsync<SesamePluginOptions & { readonly sesame: Sesame }> = async (app: FastifyInstance, options) => {
   const { sesame } = options;
   const { config } = sesame;
   const bodyLimit = options.bodyLimit ?? API_BODY_LIMIT;

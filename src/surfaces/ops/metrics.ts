@@ -4,8 +4,10 @@
  * know metrics exist), and the process's own figures (event-loop delay, heap, CPU).
  * @module
  */
+import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { EventBus, SesameEvent } from '../../kernel/events.js';
 
 /** Where the metrics are served. */
@@ -17,7 +19,10 @@ export const METRICS_PATH = '/metrics';
  * Each app gets a registry of its own: no global state, so tests can build as many as they like.
  */
 export function registerMetrics(app: FastifyInstance, events?: Pick<EventBus<SesameEvent>, 'on'>): Registry {
-  const registry = new Registry();
+  // Loaded on the first call, not imported: prom-client (about 4 MiB) is paid for only with METRICS_ENABLED, as this
+  // module is imported by every standalone server; `require` because registering is synchronous.
+  const { Counter, Histogram, Registry: PromRegistry, collectDefaultMetrics } = createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  const registry = new PromRegistry();
   collectDefaultMetrics({ register: registry, prefix: 'sesame_' });
   const authEvents = new Counter({
     name: 'sesame_auth_events_total',

@@ -3,18 +3,53 @@
  * serialisation and docs), so the published contract cannot drift from what the routes enforce.
  * @module
  */
-import swagger from '@fastify/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 
 /** Where the document is served. */
 export const OPENAPI_PATH = '/openapi.json';
 
+/** What the document says about this deployment. */
+export interface OpenApiOptions {
+  /** Sesame's version, the document's `info.version`. */
+  readonly version: string;
+  /** The session cookie's configured name, for the `session` security scheme. */
+  readonly cookieName: string;
+}
+
 /**
- * Registers the generator (it must see routes as they are added, so call it before registering them) and
- * `GET /openapi.json`; the session cookie is named as configured.
+ * Records the routes as they are added (so call it before registering them) and serves `GET /openapi.json`, which
+ * generates the document on its first request and keeps it. @fastify/swagger is loaded only then: development serves
+ * the document by default, yet most development servers are never asked for it, and the generator with its YAML and
+ * JSON-Schema dependencies would otherwise load into every one of them.
  */
-export async function registerOpenApi(app: FastifyInstance, options: { readonly version: string; readonly cookieName: string }): Promise<void> {
-  await app.register(swagger, {
+export async function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): Promise<void> {
+  const routes: RouteOptions[] = [];
+  // As @fastify/swagger's own hook does: HEAD routes are Fastify's automatic twins of the GET routes, not documented.
+  app.addHook('onRoute', (route) => {
+    if (route.method !== 'HEAD') routes.push(route);
+  });
+  let document: Promise<unknown> | undefined;
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => {
+    document ??= generate(routes, options).catch((error: unknown) => {
+      // A failure (say, a schema the generator cannot read) is answered as one and tried again on the next request.
+      document = undefined;
+      throw error;
+    });
+    return document;
+  });
+}
+
+/**
+ * Generates the document with @fastify/swagger on a scratch Fastify instance holding the same routes (same methods,
+ * URLs, schemas and config, no handlers run): the generator only reads what the routes declare, so the document is
+ * the one it would have built watching the real server. Validators and serialisers are not compiled for the copy.
+ */
+async function generate(routes: readonly RouteOptions[], options: OpenApiOptions): Promise<unknown> {
+  const [{ default: swagger }, { default: Fastify }] = await Promise.all([import('@fastify/swagger'), import('fastify')]);
+  const scratch = Fastify({ exposeHeadRoutes: false });
+  scratch.setValidatorCompiler(() => () => true);
+  scratch.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await scratch.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: {
@@ -32,5 +67,13 @@ export async function registerOpenApi(app: FastifyInstance, options: { readonly 
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: options.cookieName } } },
     },
   });
-  app.get(OPENAPI_PATH, { schema: { hide: true } }, () => app.swagger());
+  for (const route of routes) {
+    scratch.route({ method: route.method, url: route.url, ...(route.schema === undefined ? {} : { schema: route.schema }), ...(route.config === undefined ? {} : { config: route.config }), handler: () => undefined });
+  }
+  await scratch.ready();
+  try {
+    return scratch.swagger();
+  } finally {
+    await scratch.close();
+  }
 }

@@ -11,7 +11,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSesame, loadConfig, openStorage, requireSession, sesamePlugin, type Storage } from '../../../src/index.js';
+import { createSesame, loadConfig, openStorage, requireSession, sesamePlugin, type Storage } from '../../../src/server.js';
 import { makeTempDir, type TempDir } from '../../support/temp.js';
 
 /** How the host is set up before Sesame is registered. */
@@ -47,7 +47,7 @@ async function startHost(variant: HostVariant, storage: Storage): Promise<Host> 
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     void reply.code(error.statusCode ?? 500).send({ hostError: error.message });
   });
-  await app.register(sesamePlugin, { prefix: '/auth', sesame });
+  await app.register(sesamePlugin, { prefix: '/auth', profile: 'development', sesame });
 
   app.get('/dashboard', { preHandler: requireSession(sesame) }, async (request) => ({ hello: request.sesameUser?.email }));
   app.get(

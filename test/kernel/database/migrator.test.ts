@@ -1,0 +1,75 @@
+// The migrator on real databases: a migration that fails halfway leaves nothing of itself (no table, no index, no
+// column, no bookkeeping row), on SQLite as on PostgreSQL, so the next start begins from a clean schema; and its
+// bookkeeping tables take the table prefix.
+import type { Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrateToLatest, type MigrationSet } from '../../../src/kernel/database/migrator.js';
+import { connectStorage, type Storage } from '../../../src/kernel/database/storage.js';
+import { MIGRATIONS } from '../../../src/sesame.js';
+import { describeEngines } from '../../support/engines.js';
+import { emptyDatabase, type RawDatabase } from '../../support/raw-database.js';
+
+/** Two migrations after Sesame's: the first succeeds; the second builds a table, an index and a column, then fails. */
+const failingAfterwards: MigrationSet = () => ({
+  '0900_fine': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('fine_table').addColumn('id', 'integer').execute();
+    },
+  },
+  '0901_fails_halfway': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('half_table').addColumn('id', 'integer').execute();
+      await db.schema.createIndex('half_table_idx').on('half_table').column('id').execute();
+      await db.schema.alterTable('users').addColumn('half_column', 'integer').execute();
+      throw new Error('the disk is full, say');
+    },
+  },
+});
+
+describeEngines('migrations are all-or-nothing', (engine) => {
+  let raw: RawDatabase;
+  let storage: Storage | undefined;
+  afterEach(async () => {
+    await storage?.close();
+    storage = undefined;
+    await raw.drop();
+  });
+
+  describe.each(['', 'sesame_'])('table prefix %j', (tablePrefix) => {
+    it('a failure on an empty database leaves no table at all but the empty bookkeeping, and the next start migrates', async () => {
+      raw = await emptyDatabase(engine.name, 'migrator');
+      storage = connectStorage(raw.url, { tablePrefix });
+      await expect(migrateToLatest(storage, [...MIGRATIONS, failingAfterwards])).rejects.toThrow('database migration 0901_fails_halfway failed: Error: the disk is full, say');
+      // Kysely creates its own two tables before the transaction; everything the migrations made is rolled back.
+      expect(await raw.tables()).toEqual([`${tablePrefix}kysely_migration`, `${tablePrefix}kysely_migration_lock`]);
+      expect(await raw.rows(`select name from ${tablePrefix}kysely_migration`)).toEqual([]);
+
+      await migrateToLatest(storage, MIGRATIONS);
+      expect((await raw.rows<{ name: string }>(`select name from ${tablePrefix}kysely_migration order by name`)).map((r) => r.name)).toEqual([
+        '0001_users_and_sessions',
+        '0002_rate_limits',
+        '0003_session_last_used',
+        '0004_session_end_reason',
+        '0005_kernel_secrets',
+        '0006_auth_events',
+        '0007_verification_tokens',
+        '0008_users_credential_version',
+      ]);
+    });
+
+    it('a failure after earlier migrations were applied leaves them as they were, without the failed ones', async () => {
+      raw = await emptyDatabase(engine.name, 'migrator');
+      storage = connectStorage(raw.url, { tablePrefix });
+      await migrateToLatest(storage, MIGRATIONS);
+      const before = await raw.schema();
+      await expect(migrateToLatest(storage, [...MIGRATIONS, failingAfterwards])).rejects.toThrow('0901_fails_halfway');
+      // Not the table, the index or the column of the failed migration, nor the table of the one before it in the run.
+      expect(await raw.schema()).toEqual(before);
+      expect(await raw.tables()).not.toContain(`${tablePrefix}half_table`);
+      expect(await raw.rows(`select name from ${tablePrefix}kysely_migration where name > '0900'`)).toEqual([]);
+      // Sesame still works on it.
+      await storage.kysely.insertInto('users').values({ email: 'a@x.io', hashed_password: 'h', created_at: 1, updated_at: 1 }).execute();
+      expect(await storage.kysely.selectFrom('users').select('email').execute()).toEqual([{ email: 'a@x.io' }]);
+    });
+  });
+});

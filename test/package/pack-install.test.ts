@@ -1,0 +1,155 @@
+/**
+ * The package as a user gets it: `npm pack` the repository, install the tarball into a scratch application (with
+ * the two native install scripts approved, as README says), compile README's plugin example verbatim under `strict`,
+ * run it and drive it over HTTP; also the `sesame` command and `require('sesame')`. Slow (npm install compiles
+ * better-sqlite3), so it runs once, with every package from npm's cache where it can.
+ * @module
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, makeTempDir, type TempDir } from '../support/built-server.js';
+import { TEST_SECRET_KEY } from '../support/settings.js';
+
+/** README's plugin example: the first `ts` code block of the section on mounting Sesame in a Fastify application. */
+function readmeExample(): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Using Sesame inside your own Fastify application'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (block === undefined) throw new Error('README has no ts example in its plugin section');
+  return block;
+}
+
+/** Runs npm with output captured; throws with it on failure. */
+function npm(args: readonly string[], cwd: string): string {
+  return execFileSync('npm', [...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
+}
+
+/** What `npm pack --json` says of the tarball. */
+interface PackResult {
+  readonly filename: string;
+  readonly size: number;
+  readonly entryCount: number;
+  readonly files: ReadonlyArray<{ readonly path: string }>;
+}
+
+describe('the npm package', () => {
+  let dir: TempDir;
+  let pack: PackResult;
+  let app: string;
+  let server: ChildProcess | undefined;
+
+  beforeAll(() => {
+    dir = makeTempDir('pack');
+    [pack] = JSON.parse(npm(['pack', '--json', '--pack-destination', dir.path], REPO_ROOT)) as [PackResult];
+    app = join(dir.path, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    const ours = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; dependencies: Record<string, string> };
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({
+        name: 'scratch-host',
+        private: true,
+        type: 'module',
+        dependencies: { sesame: `file:${join(dir.path, pack.filename)}`, fastify: ours.dependencies['fastify'] },
+        devDependencies: { '@types/node': ours.devDependencies['@types/node'] },
+        allowScripts: { bcrypt: true, 'better-sqlite3': true },
+      }),
+    );
+    npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
+    writeFileSync(join(app, 'app.ts'), readmeExample());
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', outDir: 'dist', skipLibCheck: false } }),
+    );
+  }, 600_000);
+
+  afterAll(async () => {
+    if (server !== undefined && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server?.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    dir?.remove();
+  });
+
+  it('holds the compiled code and its types, and nothing it does not need', () => {
+    const paths = pack.files.map((file) => file.path);
+    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/server.js', 'dist/src/server.d.ts', 'dist/src/bin/cli.js', 'dist/src/modules/password/strength-worker.js']) {
+      expect(paths, needed).toContain(needed);
+    }
+    const unwanted = paths.filter((path) => !/^(dist\/src\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE)/.test(path));
+    expect(unwanted).toEqual([]);
+    expect(paths.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
+    console.info(`sesame tarball: ${pack.entryCount} files, ${(pack.size / 1024).toFixed(0)} KiB packed`);
+  });
+
+  it("compiles README's plugin example verbatim under strict, with the package's own types", () => {
+    const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(() => execFileSync(process.execPath, [tsc, '-p', app], { cwd: app, encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('runs the example: registration, login and the guarded host route over HTTP, in the production profile', async () => {
+    const child = spawn(process.execPath, ['dist/app.js'], {
+      cwd: app,
+      env: { PATH: process.env['PATH'] ?? '', PORT: '0', SECRET_KEY: TEST_SECRET_KEY, RESET_WEBHOOK_URL: 'https://mailer.invalid/reset' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server = child;
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the example did not listen within 20 s:\n${output}`)), 20_000);
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString('utf8');
+        const found = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+        if (found !== undefined) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`the example exited with ${String(code)}:\n${output}`)));
+    });
+    const email = `host-${Date.now()}@example.test`;
+    const password = 'quartz-lantern-orbit-meadow-7';
+    const form = (fields: Record<string, string>): RequestInit => ({ method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+    expect((await fetch(`${url}/dashboard`)).status).toBe(403);
+    // The production policy is on: a short password is refused.
+    expect((await fetch(`${url}/auth/users`, form({ email, password: 'b4l0u' }))).status).toBe(400);
+    const created = await fetch(`${url}/auth/users`, form({ email, password }));
+    expect(await created.json()).toEqual({ email, message: 'user created' });
+    const login = await fetch(`${url}/auth/sessions`, form({ email, password }));
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie().find((line) => line.startsWith('__Host-session_id='));
+    expect(cookie).toMatch(/; Secure/);
+    const dashboard = await fetch(`${url}/dashboard`, { headers: { cookie: (cookie ?? '').split(';')[0] ?? '' } });
+    expect(await dashboard.json()).toEqual({ hello: email });
+    // Sesame's tables carry the plugin's prefix in the host's database.
+    const tables = execFileSync(process.execPath, ['-e', "const D=require('better-sqlite3');const d=new D('data/auth.db',{readonly:true});console.log(d.prepare(\"select name from sqlite_master where type='table' order by name\").all().map(r=>r.name).join(' '))"], { cwd: app, encoding: 'utf8' });
+    expect(tables.split(/\s+/).filter(Boolean).every((name) => name.startsWith('sesame_') || name === 'sqlite_sequence')).toBe(true);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }, 60_000);
+
+  it('installs the sesame command (help, serve, a refusal) and loads with require() as well as import', () => {
+    const help = execFileSync(join(app, 'node_modules', '.bin', 'sesame'), ['--help'], { encoding: 'utf8' });
+    expect(help).toMatch(/^usage: sesame <command>/);
+    expect(help).toMatch(/^\s+serve\s+run the standalone server/m);
+    // `sesame serve` runs the standalone server from the installed package.
+    const serve = spawnSync(join(app, 'node_modules', '.bin', 'sesame'), ['serve'], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', PORT: '0', DATABASE_URL: 'sqlite:./data/standalone.db', SHUTDOWN_TIMEOUT: '2s' },
+      // It serves until stopped: the timeout's SIGTERM is the stop, once it has had ample time to get ready.
+      timeout: 6_000,
+      killSignal: 'SIGTERM',
+    });
+    expect(serve.stdout).toMatch(/sesame is ready/);
+    expect(spawnSync(join(app, 'node_modules', '.bin', 'sesame'), ['launch'], { encoding: 'utf8' }).status).toBe(2);
+    const loaded = execFileSync(process.execPath, ['-e', "const s=require('sesame');const v=require('sesame/server');console.log(typeof s.sesamePlugin, typeof v.createSesame, typeof s.requireSession)"], { cwd: app, encoding: 'utf8' });
+    expect(loaded.trim()).toBe('function function function');
+  });
+});
