@@ -1,6 +1,6 @@
 /**
  * The standalone application: one Fastify server carrying the JSON API surface at `/` and the operations surface
- * (`/health`, `/metrics`, `/openapi.json`), over a Sesame instance, so tests build it in-process.
+ * (`/health`, `/metrics`, `/openapi.json`, `/docs`), over a Sesame instance, so tests build it in-process.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,6 +15,7 @@ import { registerSecurityHeaders, SECURITY_HEADERS } from '../surfaces/api/secur
 import { healthRoutes } from '../surfaces/ops/health.js';
 import { registerLoadShedding } from '../surfaces/ops/load-shedding.js';
 import { registerMetrics } from '../surfaces/ops/metrics.js';
+import { registerDocs } from '../surfaces/ops/docs.js';
 import { registerOpenApi } from '../surfaces/ops/openapi.js';
 import { clientErrorHandler } from './client-error.js';
 
@@ -74,7 +75,10 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
     void sendError(reply, new RequestError('route.not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
   });
   await registerLoadShedding(app, config.ops);
-  if (config.ops.openApiEnabled) await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name });
+  if (config.ops.openApiEnabled) {
+    await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name, publicUrl: config.api.publicUrl?.href });
+    registerDocs(app);
+  }
   if (config.ops.metricsEnabled) registerMetrics(app, sesame.events);
   healthRoutes(app, (ms) => sesame.pingWithin(ms));
   await app.register(sesamePlugin, { profile: config.profile, sesame, securityHeaders: false, seedReasonPhrases: false });

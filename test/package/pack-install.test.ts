@@ -76,7 +76,7 @@ describe('the npm package', () => {
 
   it('holds the compiled code and its types, and nothing it does not need', () => {
     const paths = pack.files.map((file) => file.path);
-    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/server.js', 'dist/src/server.d.ts', 'dist/src/bin/cli.js', 'dist/src/modules/password/strength-worker.js']) {
+    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/server.js', 'dist/src/server.d.ts', 'dist/src/fetch.js', 'dist/src/client/index.js', 'dist/src/client/index.d.ts', 'dist/src/bin/cli.js', 'dist/src/modules/password/strength-worker.js']) {
       expect(paths, needed).toContain(needed);
     }
     const unwanted = paths.filter((path) => !/^(dist\/src\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE)/.test(path));
@@ -149,7 +149,7 @@ describe('the npm package', () => {
     });
     expect(serve.stdout).toMatch(/sesame is ready/);
     expect(spawnSync(join(app, 'node_modules', '.bin', 'sesame'), ['launch'], { encoding: 'utf8' }).status).toBe(2);
-    const loaded = execFileSync(process.execPath, ['-e', "const s=require('sesame');const v=require('sesame/server');console.log(typeof s.sesamePlugin, typeof v.createSesame, typeof s.requireSession)"], { cwd: app, encoding: 'utf8' });
-    expect(loaded.trim()).toBe('function function function');
+    const loaded = execFileSync(process.execPath, ['-e', "const s=require('sesame');const v=require('sesame/server');const f=require('sesame/fetch');const c=require('sesame/client');console.log(typeof s.sesamePlugin, typeof v.createSesame, typeof s.requireSession, typeof f.createFetchHandler, typeof c.createSesameClient)"], { cwd: app, encoding: 'utf8' });
+    expect(loaded.trim()).toBe('function function function function function');
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { SesameError, ServerBusyError } from '../../kernel/errors.js';
+import { ERROR_HEADER } from '../../kernel/http/responses.js';
 import type { PasswordErrorCode } from '../../modules/password/index.js';
 import type { RateLimitsErrorCode } from '../../modules/rate-limits/index.js';
 import type { SessionsErrorCode } from '../../modules/sessions/index.js';
@@ -102,8 +103,8 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'rate_limit.exceeded': { status: 429 },
 };
 
-/** The header that carries the refusal's code. */
-export const ERROR_HEADER = 'sesame-error';
+/** The header that carries the refusal's code; defined beside the route schemas that document it. */
+export { ERROR_HEADER };
 
 /** The answer for an error's code; a code the table does not know is a fault. */
 export function answerFor(error: SesameError): { readonly code: string; readonly status: number; readonly message: string } {

@@ -7,5 +7,5 @@ import { messageReply } from '../../kernel/http/schemas.js';
 
 /** Registers `GET /` answering `{"message": "Bienvenue"}`. */
 export function homeRoutes(app: FastifyInstance): void {
-  app.get('/', { schema: { summary: 'The seed\'s welcome message', tags: ['seed'], response: { 200: messageReply } } }, async () => ({ message: 'Bienvenue' }));
+  app.get('/', { schema: { operationId: 'getWelcome', summary: 'The seed\'s welcome message', tags: ['seed'], response: { 200: messageReply } } }, async () => ({ message: 'Bienvenue' }));
 }

@@ -13,6 +13,7 @@ import { loadConfig } from '../../config.js';
 import type { Profile } from '../../kernel/config/profile.js';
 import type { SesameLogger } from '../../kernel/logging.js';
 import { createSesame, type AuthEvent, type Sesame } from '../../sesame.js';
+import { registerCors } from './cors.js';
 import { crossSiteGuard } from './csrf.js';
 import { sesameErrorHandler } from './error-handler.js';
 import { parseForm } from './form-parser.js';
@@ -140,6 +141,8 @@ const apiRoutes: FastifyPluginAsync<SesamePluginOptions & { readonly sesame: Ses
   useStrictValidation(app);
   app.setErrorHandler(sesameErrorHandler);
   const publish = (event: AuthEvent): void => sesame.events.publish(event);
+  // Before the guard and the routes, so every reply to a listed origin carries the grant, errors included.
+  await registerCors(app, config.api.trustedOrigins);
   if (config.api.csrfProtection) app.addHook('onRequest', crossSiteGuard(config.api.trustedOrigins, config.api.publicUrl?.origin, publish));
   // Route declarations, attached before any route is added: the session check first (so a limit can count the
   // session's account), then the rate limit; each route says what it needs in `config`, no handler calls them.

@@ -14,6 +14,8 @@ export interface OpenApiOptions {
   readonly version: string;
   /** The session cookie's configured name, for the `session` security scheme. */
   readonly cookieName: string;
+  /** `PUBLIC_URL`, where clients reach Sesame, as the document's one server; unset: `/`, the server it is fetched from. */
+  readonly publicUrl?: string | undefined;
 }
 
 /**
@@ -57,8 +59,11 @@ async function generate(routes: readonly RouteOptions[], options: OpenApiOptions
         version: options.version,
         description:
           'Self-hostable user authentication: the 0x03 seed contract (register, log in with a session cookie, profile, ' +
-          'log out, reset by token) plus password change and a session list. Every error is `{"message": string}`.',
+          'log out, reset by token) plus password change and a session list. Every error is `{"message": string}`, ' +
+          'its stable code in the `Sesame-Error` header.',
+        license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
       },
+      servers: [{ url: options.publicUrl ?? '/' }],
       tags: [
         { name: 'seed', description: 'The routes of the seed contract, unchanged' },
         { name: 'sessions', description: 'Beyond the seed: password change and the session list' },
@@ -68,7 +73,12 @@ async function generate(routes: readonly RouteOptions[], options: OpenApiOptions
     },
   });
   for (const route of routes) {
-    scratch.route({ method: route.method, url: route.url, ...(route.schema === undefined ? {} : { schema: route.schema }), ...(route.config === undefined ? {} : { config: route.config }), handler: () => undefined });
+    // The security requirement follows the route's own `config.session`, the declaration that attaches the session
+    // check, so the document cannot claim a cookie a route does not check; every other operation says `[]` (public).
+    // A route that reads the cookie itself (logout) declares its requirement in its schema.
+    const security = route.schema?.security ?? (route.config?.session === 'required' ? [{ session: [] }] : []);
+    const schema = route.schema === undefined ? undefined : { ...route.schema, security };
+    scratch.route({ method: route.method, url: route.url, ...(schema === undefined ? {} : { schema }), ...(route.config === undefined ? {} : { config: route.config }), handler: () => undefined });
   }
   await scratch.ready();
   try {

@@ -143,10 +143,10 @@ describe('replies Fastify or Node would write outside the hooks (ASVS V3.4.1)', 
 });
 
 describe('what the API never sends', () => {
-  it('no CORS grant (ASVS V3.4.2): no Access-Control-Allow-Origin, even to a request with an Origin or a preflight', async () => {
+  it('no CORS grant (ASVS V3.4.2) to an origin outside TRUSTED_ORIGINS: no Access-Control-Allow-Origin, even to a preflight', async () => {
     const replies = [
       await send(service.url, 'GET', '/', { headers: { origin: 'https://evil.example' } }),
-      await send(service.url, 'POST', '/sessions', { form: { email: 'a@x.io', password: 'x' }, headers: { origin: 'https://app.example' } }),
+      await send(service.url, 'POST', '/sessions', { form: { email: 'a@x.io', password: 'x' }, headers: { origin: 'https://app.example.evil.example' } }),
       await send(service.url, 'OPTIONS', '/sessions', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }),
     ];
     for (const reply of replies) {

@@ -69,7 +69,7 @@ describe('GET /openapi.json', () => {
         expect(Object.keys(operation.requestBody.content).sort(), `${method} ${path}`).toEqual(['application/json', 'application/x-www-form-urlencoded']);
       }
     }
-    expect(Object.keys(document.paths['/sessions']?.['post']?.responses ?? {})).toEqual(['200', '401']);
+    expect(Object.keys(document.paths['/sessions']?.['post']?.responses ?? {})).toEqual(['200', '400', '401', '403', '413', '415', '429', '503']);
     expect(document.components.securitySchemes.session).toMatchObject({ in: 'cookie', name: 'session_id' });
   });
 });

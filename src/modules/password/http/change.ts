@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
-import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
+import { documented, refusals, SETS_SESSION_COOKIE } from '../../../kernel/http/responses.js';
+import { BODY_TYPES, emailMessageReply } from '../../../kernel/http/schemas.js';
 import { checkedSession, setSessionCookie } from '../../sessions/index.js';
 import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
@@ -21,7 +22,20 @@ export function changeRoutes(app: FastifyInstance, { change, cookie }: PasswordR
     '/password',
     {
       config: { session: 'required', rateLimit: { action: 'password-change', account: 'session', handBackOnSuccess: true } },
-      schema: { summary: 'Change the password with the current one; every session ends and a fresh cookie is set', tags: ['sessions'], consumes: BODY_TYPES, body: passwordChangeBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } },
+      schema: {
+        operationId: 'changePassword',
+        summary: 'Change the password with the current one; every session ends and a fresh cookie is set',
+        tags: ['sessions'],
+        consumes: BODY_TYPES,
+        body: passwordChangeBody,
+        response: {
+          200: documented(emailMessageReply, 'Password changed; every earlier session ended, a fresh one is set', SETS_SESSION_COOKIE),
+          ...refusals(['body', 'state-changing', 'session', 'rate-limited', 'new-password', 'database'], {
+            400: 'the policy refuses the new password (`password.weak`, `password.too_costly`)',
+            403: 'the current password is wrong (`password.current_wrong`)',
+          }),
+        },
+      },
     },
     async (request, reply) => {
       const session = checkedSession(request);

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
-import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
+import { documented, refusals, SETS_SESSION_COOKIE } from '../../../kernel/http/responses.js';
+import { BODY_TYPES, emailMessageReply } from '../../../kernel/http/schemas.js';
 import { readSessionId, setSessionCookie } from '../../sessions/index.js';
 import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
@@ -16,7 +17,17 @@ export function loginRoutes(app: FastifyInstance, { login, cookie }: PasswordRou
     '/sessions',
     {
       config: { rateLimit: { action: 'login', account: 'body', handBackOnSuccess: true } },
-      schema: { summary: 'Log in: sets the session cookie', tags: ['seed'], consumes: BODY_TYPES, body: credentialsBody, response: { 200: emailMessageReply, 401: messageReply } },
+      schema: {
+        operationId: 'logIn',
+        summary: 'Log in: sets the session cookie',
+        tags: ['seed'],
+        consumes: BODY_TYPES,
+        body: credentialsBody,
+        response: {
+          200: documented(emailMessageReply, 'Logged in; the session cookie is set', SETS_SESSION_COOKIE),
+          ...refusals(['body', 'state-changing', 'rate-limited', 'database'], { 401: 'wrong email or password (`login.invalid_credentials`)' }),
+        },
+      },
     },
     async (request, reply) => {
       const { email, password } = request.body;

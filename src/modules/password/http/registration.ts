@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
-import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
+import { documented, refusals } from '../../../kernel/http/responses.js';
+import { BODY_TYPES, emailMessageReply } from '../../../kernel/http/schemas.js';
 import type { PasswordRoutesDeps } from './deps.js';
 import { credentialsBody, type CredentialsBody } from './schemas.js';
 
@@ -14,7 +15,19 @@ export function registrationRoutes(app: FastifyInstance, { registration }: Passw
     '/users',
     {
       config: { rateLimit: { action: 'register', account: 'body' } },
-      schema: { summary: 'Register an account', tags: ['seed'], consumes: BODY_TYPES, body: credentialsBody, response: { 200: emailMessageReply, 400: messageReply } },
+      schema: {
+        operationId: 'registerUser',
+        summary: 'Register an account',
+        tags: ['seed'],
+        consumes: BODY_TYPES,
+        body: credentialsBody,
+        response: {
+          200: documented(emailMessageReply, 'Account created'),
+          ...refusals(['body', 'state-changing', 'rate-limited', 'new-password', 'database'], {
+            400: 'the email is already registered (`users.email_taken`) or the policy refuses the password (`password.weak`, `password.too_costly`)',
+          }),
+        },
+      },
     },
     async (request) => {
       const { email, password } = request.body;

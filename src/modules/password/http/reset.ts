@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
-import { BODY_TYPES, emailMessageReply, messageReply } from '../../../kernel/http/schemas.js';
+import { documented, refusals } from '../../../kernel/http/responses.js';
+import { BODY_TYPES, emailMessageReply } from '../../../kernel/http/schemas.js';
 import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
 import { resetRequestBody, resetTokenReply, resetUpdateBody, type ResetRequestBody, type ResetUpdateBody } from './schemas.js';
@@ -18,7 +19,17 @@ export function resetRoutes(app: FastifyInstance, { reset, sendResetToken }: Pas
     '/reset_password',
     {
       config: { rateLimit: { action: 'reset-request', account: 'body' } },
-      schema: { summary: 'Ask for a reset token (in the body in development; to RESET_WEBHOOK_URL in production)', tags: ['seed'], consumes: BODY_TYPES, body: resetRequestBody, response: { 200: { anyOf: [resetTokenReply, emailMessageReply] }, 403: messageReply } },
+      schema: {
+        operationId: 'getResetToken',
+        summary: 'Ask for a reset token (in the body in development; to RESET_WEBHOOK_URL in production)',
+        tags: ['seed'],
+        consumes: BODY_TYPES,
+        body: resetRequestBody,
+        response: {
+          200: documented({ anyOf: [resetTokenReply, emailMessageReply] }, 'The token, or (webhook delivery) the same message for every email'),
+          ...refusals(['body', 'state-changing', 'rate-limited', 'database'], { 403: 'the email is not registered (`reset.email_unknown`; only when the token is returned in the body)' }),
+        },
+      },
     },
     async (request) => {
       const { email } = request.body;
@@ -43,7 +54,20 @@ export function resetRoutes(app: FastifyInstance, { reset, sendResetToken }: Pas
     '/reset_password',
     {
       config: { rateLimit: { action: 'reset-update', account: 'body', handBackOnSuccess: true } },
-      schema: { summary: 'Set a new password with a reset token; every session of the user ends', tags: ['seed'], consumes: BODY_TYPES, body: resetUpdateBody, response: { 200: emailMessageReply, 400: messageReply, 403: messageReply } },
+      schema: {
+        operationId: 'updatePassword',
+        summary: 'Set a new password with a reset token; every session of the user ends',
+        tags: ['seed'],
+        consumes: BODY_TYPES,
+        body: resetUpdateBody,
+        response: {
+          200: documented(emailMessageReply, 'Password updated; every session of the user ended'),
+          ...refusals(['body', 'state-changing', 'rate-limited', 'new-password', 'database'], {
+            400: 'the policy refuses the new password (`password.weak`, `password.too_costly`)',
+            403: 'the token is unknown, expired, spent or another email\'s (`reset.token_invalid`)',
+          }),
+        },
+      },
     },
     async (request) => {
       const { email, reset_token: resetToken, new_password: newPassword } = request.body;

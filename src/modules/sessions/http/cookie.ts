@@ -20,13 +20,18 @@ export interface SessionCookieSettings {
   readonly name: string;
   /** Send only over HTTPS; on in production. */
   readonly secure: boolean;
+  /**
+   * The cookie's `SameSite` (default `lax`). `none` exists for a single-page application on another site, to which
+   * browsers send no other kind of cookie; it must come with `secure`, or browsers drop the cookie.
+   */
+  readonly sameSite?: 'lax' | 'strict' | 'none';
   /** Lifetime in ms, mirrored as Max-Age so the browser drops the cookie when the server forgets the session. */
   readonly ttlMs: number;
 }
 
 /**
- * Sets the session cookie. HttpOnly keeps it from scripts (XSS cannot steal it); SameSite=Lax keeps it off cross-site
- * POSTs (CSRF); Path=/ so a host application's own routes receive it when Sesame is mounted under a prefix.
+ * Sets the session cookie. HttpOnly keeps it from scripts (XSS cannot steal it); SameSite=Lax (unless configured) keeps
+ * it off cross-site POSTs (CSRF), and with SameSite=None the cross-site guard is what still refuses unlisted sites; Path=/ so a host application's own routes receive it when Sesame is mounted under a prefix.
  */
 export function setSessionCookie(reply: FastifyReply, sessionId: string, settings: SessionCookieSettings): void {
   // Written as a header, not through `reply.setCookie`: a host's own @fastify/cookie registered with `hook: false`
@@ -35,7 +40,7 @@ export function setSessionCookie(reply: FastifyReply, sessionId: string, setting
     'set-cookie',
     serialize(settings.name, sessionId, {
       httpOnly: true,
-      sameSite: 'lax',
+      sameSite: settings.sameSite ?? 'lax',
       path: '/',
       maxAge: Math.floor(settings.ttlMs / 1000),
       secure: settings.secure,
@@ -47,7 +52,7 @@ export function setSessionCookie(reply: FastifyReply, sessionId: string, setting
 export function clearSessionCookie(reply: FastifyReply, settings: SessionCookieSettings): void {
   void reply.header(
     'set-cookie',
-    serialize(settings.name, '', { httpOnly: true, sameSite: 'lax', path: '/', secure: settings.secure, maxAge: 0, expires: new Date(0) }),
+    serialize(settings.name, '', { httpOnly: true, sameSite: settings.sameSite ?? 'lax', path: '/', secure: settings.secure, maxAge: 0, expires: new Date(0) }),
   );
 }
 

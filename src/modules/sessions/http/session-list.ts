@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
-import { BODY_TYPES, messageReply } from '../../../kernel/http/schemas.js';
+import { CLEARS_SESSION_COOKIE, documented, refusals } from '../../../kernel/http/responses.js';
+import { BODY_TYPES } from '../../../kernel/http/schemas.js';
 import { SessionError } from '../errors.js';
 import { checkedSession } from './checked-session.js';
 import { clearSessionCookie } from './cookie.js';
@@ -16,7 +17,15 @@ import { endSessionsBody, endSessionsReply, sessionListReply, type EndSessionsBo
 export function sessionListRoutes(app: FastifyInstance, { sessions, cookie }: SessionRoutesDeps): void {
   app.get(
     '/sessions',
-    { config: { session: 'required' }, schema: { summary: 'The signed-in user\'s live sessions, newest first', tags: ['sessions'], response: { 200: sessionListReply, 403: messageReply } } },
+    {
+      config: { session: 'required' },
+      schema: {
+        operationId: 'listSessions',
+        summary: 'The signed-in user\'s live sessions, newest first',
+        tags: ['sessions'],
+        response: { 200: documented(sessionListReply, 'The live sessions'), ...refusals(['session', 'database']) },
+      },
+    },
     async (request) => {
       const listed = await sessions.list(checkedSession(request));
       return {
@@ -35,7 +44,22 @@ export function sessionListRoutes(app: FastifyInstance, { sessions, cookie }: Se
     {
       // The password is tested here too, so it is counted per account like a login, once the session names it.
       config: { session: 'required', rateLimit: { action: 'session-end', account: 'session', handBackOnSuccess: true } },
-      schema: { summary: 'End one session by id, the others, or all, with the password again', tags: ['sessions'], consumes: BODY_TYPES, body: endSessionsBody, response: { 200: endSessionsReply, 403: messageReply, 404: messageReply } },
+      schema: {
+        operationId: 'endSessions',
+        summary: 'End one session by id, the others, or all, with the password again',
+        tags: ['sessions'],
+        consumes: BODY_TYPES,
+        body: endSessionsBody,
+        response: {
+          // Set-Cookie only when the presented session is among those ended.
+          200: documented(endSessionsReply, 'How many sessions ended; the cookie is cleared when its session ended', CLEARS_SESSION_COOKIE),
+          ...refusals(['body', 'state-changing', 'session', 'rate-limited', 'database'], {
+            400: '`session` is not a handle, `others` or `all`',
+            403: 'the password is wrong (`session.wrong_password`)',
+            404: 'no such session of this user (`session.unknown_handle`)',
+          }),
+        },
+      },
     },
     async (request, reply) => {
       const outcome = await sessions.revoke(checkedSession(request), request.body.password, request.body.session, requestContext(request));

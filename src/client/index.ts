@@ -1,0 +1,248 @@
+/**
+ * `sesame/client`: a typed client for Sesame's JSON API over the global `fetch`, so browser and Node applications call
+ * the routes README lists with checked inputs, results and refusal codes instead of hand-writing requests. It has no
+ * runtime import outside this folder (the server's code types are imported as types only), so a browser bundle holds
+ * the client alone.
+ * @module
+ */
+import { CookieJar } from './cookie-jar.js';
+import { parseRetryAfter, SesameClientError, type SesameErrorCode } from './errors.js';
+
+export { CookieJar } from './cookie-jar.js';
+export { isSesameClientError, parseRetryAfter, SesameClientError, type SesameClientErrorInit, type SesameErrorCode } from './errors.js';
+
+/** Options of {@link createSesameClient}. */
+export interface SesameClientOptions {
+  /** Where Sesame answers, with its mount prefix if any: `https://auth.example.com` or `https://app.example.com/auth`. */
+  readonly baseUrl: string | URL;
+  /** The `fetch` to use (default the global one): for a test double, a proxy agent, or a framework's own fetch. */
+  readonly fetch?: typeof fetch;
+  /**
+   * Whether a browser sends its cookies (default `include`, so a page on another origin of the same site stays signed
+   * in; `same-origin` when the page and Sesame share an origin and nothing else should carry them).
+   */
+  readonly credentials?: RequestCredentials;
+  /**
+   * Keep the session cookie in the client's own {@link CookieJar} (default: when there is no `document`, i.e. outside
+   * a browser, where `fetch` keeps no cookies); pass a jar to share one between clients, `false` to leave cookies to
+   * the platform.
+   */
+  readonly cookieJar?: CookieJar | boolean;
+}
+
+/** Body of `POST /users` and `POST /sessions`. */
+export interface Credentials {
+  /** The account's email, as the user typed it (the server trims and lower-cases it to match accounts). */
+  readonly email: string;
+  /** The password in clear; it only travels to the server. */
+  readonly password: string;
+}
+
+/** `{"email", "message"}`: what registration, login and both password updates answer. */
+export interface EmailMessage {
+  /** The email as it was sent. */
+  readonly email: string;
+  /** The server's confirmation (`user created`, `logged in`, `Password updated`). */
+  readonly message: string;
+}
+
+/** `GET /profile`'s answer: who the session belongs to. */
+export interface Profile {
+  /** The account's email as stored. */
+  readonly email: string;
+}
+
+/** One live session of the signed-in user, as `GET /sessions` lists it. */
+export interface SessionInfo {
+  /** A 16-hex-digit handle for `endSessions`; not a credential. */
+  readonly id: string;
+  /** When it began (ISO 8601). */
+  readonly created_at: string;
+  /** When it ends unless used up earlier (ISO 8601). */
+  readonly expires_at: string;
+  /** Whether it is the session this client presents. */
+  readonly current: boolean;
+}
+
+/** `GET /sessions`'s answer: the user's live sessions, newest first. */
+export interface SessionList {
+  /** The sessions. */
+  readonly sessions: readonly SessionInfo[];
+}
+
+/** Body of `POST /sessions/end`: the password again (ASVS V7.5.2), and which sessions to end. */
+export interface EndSessionsInput {
+  /** The current password. */
+  readonly password: string;
+  /** A session's `id` from `listSessions`, `others` (all but this one) or `all` (this one too). */
+  readonly session: string;
+}
+
+/** `POST /sessions/end`'s answer. */
+export interface EndedSessions {
+  /** `session ended` or `sessions ended`. */
+  readonly message: string;
+  /** How many sessions ended. */
+  readonly ended: number;
+}
+
+/** Body of `POST /reset_password`. */
+export interface ResetTokenInput {
+  /** The account's email. */
+  readonly email: string;
+}
+
+/**
+ * `POST /reset_password`'s answer: the token itself in development (`RESET_TOKEN_DELIVERY=response`, the seed's way),
+ * or only a message in production, where the token goes to the mailer and the answer is the same for every email.
+ */
+export type ResetTokenReply = { readonly email: string; readonly reset_token: string } | EmailMessage;
+
+/** Body of `PUT /reset_password`. */
+export interface UpdatePasswordInput {
+  /** The email the token was issued for. */
+  readonly email: string;
+  /** The token from `requestResetToken` (or the reset mail). */
+  readonly reset_token: string;
+  /** The password to set. */
+  readonly new_password: string;
+}
+
+/** Body of `PUT /password`. */
+export interface ChangePasswordInput {
+  /** The current password. */
+  readonly password: string;
+  /** The password to set. */
+  readonly new_password: string;
+}
+
+/** `GET /` answer. */
+export interface Welcome {
+  /** `Bienvenue`, the seed's greeting. */
+  readonly message: string;
+}
+
+/** `GET /health/ready` and `GET /health/live` answer. */
+export interface HealthStatus {
+  /** `ok`. */
+  readonly status: string;
+}
+
+/**
+ * One Sesame, seen from a client. Every method resolves with the route's JSON answer or rejects with a
+ * {@link SesameClientError} carrying the status, the `Sesame-Error` code, the message and any `Retry-After`.
+ */
+export interface SesameClient {
+  /** `GET /`: the seed's welcome; a cheap way to see the service answers. */
+  home(): Promise<Welcome>;
+  /** `POST /users`: creates an account (400 `users.email_taken`, `password.weak`, ...). */
+  register(input: Credentials): Promise<EmailMessage>;
+  /** `POST /sessions`: logs in and keeps the session cookie (401 `login.invalid_credentials`; 429 `rate_limit.exceeded`). */
+  login(input: Credentials): Promise<EmailMessage>;
+  /** `DELETE /sessions`: ends this session and forgets its cookie (the server's 302 is success; 403 `session.not_found`). */
+  logout(): Promise<void>;
+  /** `GET /profile`: who is signed in (403 `session.required`). */
+  profile(): Promise<Profile>;
+  /** `GET /sessions`: every live session of the signed-in user. */
+  listSessions(): Promise<SessionList>;
+  /** `POST /sessions/end`: ends one session by id, the others or all (403 `session.wrong_password`, 404 `session.unknown_handle`). */
+  endSessions(input: EndSessionsInput): Promise<EndedSessions>;
+  /** `POST /reset_password`: asks for a reset token (403 `reset.email_unknown` in development). */
+  requestResetToken(input: ResetTokenInput): Promise<ResetTokenReply>;
+  /** `PUT /reset_password`: sets a new password with a reset token, ending every session (403 `reset.token_invalid`). */
+  updatePassword(input: UpdatePasswordInput): Promise<EmailMessage>;
+  /** `PUT /password`: changes the password with the current one; the server ends every session and sets a fresh cookie. */
+  changePassword(input: ChangePasswordInput): Promise<EmailMessage>;
+  /** `GET /health/ready`: whether the instance can serve (503 with `retryAfter` when its database does not answer). */
+  ready(): Promise<HealthStatus>;
+  /** `GET /health/live`: whether the process answers at all. */
+  live(): Promise<HealthStatus>;
+  /** The client's own cookie jar, or undefined where the platform (a browser) keeps cookies. */
+  readonly cookieJar: CookieJar | undefined;
+}
+
+/** What one request sends. */
+interface Call {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly body?: object;
+  /** Only logout: its answer is a 302 to `/`, which must be seen, not followed. */
+  readonly redirect?: 'manual';
+}
+
+/** Reads a body as JSON, or undefined for an empty or non-JSON body (a proxy's HTML error page). */
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The refusal a non-2xx response stands for. */
+async function refusal(response: Response): Promise<SesameClientError> {
+  const body = await readJson(response);
+  const fields = typeof body === 'object' && body !== null ? (body as { message?: unknown; status?: unknown }) : {};
+  const said = typeof fields.message === 'string' ? fields.message : typeof fields.status === 'string' ? fields.status : undefined;
+  return new SesameClientError({
+    status: response.status,
+    // Trusted as sent: the server writes it from its own table, and a newer server's code is better passed on than hidden.
+    code: (response.headers.get('sesame-error') ?? 'unknown') as SesameErrorCode,
+    message: said ?? `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+    retryAfter: parseRetryAfter(response.headers.get('retry-after')),
+  });
+}
+
+/** Builds a client for one Sesame service. */
+export function createSesameClient(options: SesameClientOptions): SesameClient {
+  const base = String(options.baseUrl).replace(/\/+$/, '');
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const credentials = options.credentials ?? 'include';
+  const inBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
+  const jarOption = options.cookieJar ?? !inBrowser;
+  const jar = jarOption instanceof CookieJar ? jarOption : jarOption ? new CookieJar() : undefined;
+
+  /** Sends one request with the jar's cookie, keeps what the answer sets, and turns a refusal into the typed error. */
+  async function call<T>({ method, path, body, redirect }: Call): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    // No content type without a body: the server refuses an empty body that claims to be JSON.
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const cookie = jar?.header();
+    if (cookie !== undefined) headers['cookie'] = cookie;
+    const response = await doFetch(`${base}${path}`, {
+      method,
+      headers,
+      credentials,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(redirect === undefined ? {} : { redirect }),
+    });
+    // Every answer may set or clear the cookie (a refused logout clears it too). `getSetCookie` is Node 20's and
+    // modern browsers'; browsers never expose Set-Cookie anyway, and their jar is off.
+    if (jar !== undefined) for (const line of response.headers.getSetCookie?.() ?? []) jar.store(line);
+    // In a browser a manual redirect is an opaque response (status 0): the redirect itself is all it says.
+    if (redirect === 'manual' && (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400))) {
+      await response.body?.cancel();
+      return undefined as T;
+    }
+    if (!response.ok) throw await refusal(response);
+    return (await readJson(response)) as T;
+  }
+
+  // Inputs are picked field by field: an object with more keys (a whole form's state) sends only what the route takes.
+  return {
+    cookieJar: jar,
+    home: () => call({ method: 'GET', path: '/' }),
+    register: ({ email, password }) => call({ method: 'POST', path: '/users', body: { email, password } }),
+    login: ({ email, password }) => call({ method: 'POST', path: '/sessions', body: { email, password } }),
+    logout: () => call({ method: 'DELETE', path: '/sessions', redirect: 'manual' }),
+    profile: () => call({ method: 'GET', path: '/profile' }),
+    listSessions: () => call({ method: 'GET', path: '/sessions' }),
+    endSessions: ({ password, session }) => call({ method: 'POST', path: '/sessions/end', body: { password, session } }),
+    requestResetToken: ({ email }) => call({ method: 'POST', path: '/reset_password', body: { email } }),
+    updatePassword: ({ email, reset_token, new_password }) => call({ method: 'PUT', path: '/reset_password', body: { email, reset_token, new_password } }),
+    changePassword: ({ password, new_password }) => call({ method: 'PUT', path: '/password', body: { password, new_password } }),
+    ready: () => call({ method: 'GET', path: '/health/ready' }),
+    live: () => call({ method: 'GET', path: '/health/live' }),
+  };
+}

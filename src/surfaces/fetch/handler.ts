@@ -1,0 +1,131 @@
+/**
+ * Sesame for any framework: a web-standard handler, `(Request) => Promise<Response>`, that serves the very routes the
+ * Fastify plugin serves, with the same behaviour (validation, limits, the cross-site guard, cookies, errors, headers),
+ * because it *is* the plugin: the request is handed to an internal Fastify instance through its in-memory `inject`
+ * (no socket, no port), and its answer is turned back into a `Response`. One implementation, so the two faces can
+ * never drift apart; the cost is a copy of each body, small for a form of three fields.
+ * @module
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { parse } from 'cookie';
+import { loadConfig } from '../../config.js';
+import type { PublicUser } from '../../modules/users/index.js';
+import { toPublicUser } from '../../modules/users/index.js';
+import { sessionHandle } from '../../modules/sessions/index.js';
+import type { Sesame } from '../../sesame.js';
+import { API_BODY_LIMIT, sesamePlugin, type SesamePluginOptions } from '../api/plugin.js';
+
+/** Options of {@link createFetchHandler}: the plugin's (a required `profile`, `settings`, `prefix`, ...). */
+export type FetchHandlerOptions = SesamePluginOptions;
+
+/** What the host knows about the connection a request came on, which a `Request` does not carry. */
+export interface ConnectionInfo {
+  /**
+   * The peer's IP address (e.g. Node's `req.socket.remoteAddress`). The rate limits count per client address, so
+   * without it every client shares one budget (127.0.0.1); with `TRUST_PROXY` set, `X-Forwarded-For` is read as usual.
+   */
+  readonly clientAddress?: string;
+}
+
+/** A host's view of a signed-in request: the account (without its hashes) and the session's opaque handle. */
+export interface HostSession {
+  /** The signed-in account. */
+  readonly user: PublicUser;
+  /** The session's 16-hex-digit handle, as `GET /sessions` lists it (never the credential). */
+  readonly handle: string;
+}
+
+/** The handler and what goes with it. */
+export interface SesameFetchHandler {
+  /** Serves one request for any of Sesame's routes (mount it under `prefix`); never throws for a bad request. */
+  handle(request: Request, connection?: ConnectionInfo): Promise<Response>;
+  /** The live session a request's `Cookie` header presents, or null: for a host's own routes (validated, never cached). */
+  getSession(headers: Headers | Readonly<Record<string, string | string[] | undefined>>): Promise<HostSession | null>;
+  /** The Sesame instance behind it (its services, settings and facades). */
+  readonly sesame: Sesame;
+  /** Closes the instance (database, sweeper, threads); call once when the host stops. */
+  close(): Promise<void>;
+}
+
+/** Reads at most `limit` + 1 bytes of a body: enough for Fastify to see it is too large, never a whole flood in memory. */
+async function readCapped(request: Request, limit: number): Promise<Buffer | undefined> {
+  if (request.body === null) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+      if (size > limit) break;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, limit + 1);
+}
+
+/** The request's headers as Fastify's inject takes them (a body cut at the limit keeps its announced length, so Fastify refuses it as too large). */
+function headersOf(request: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
+}
+
+/** Turns inject's answer into a `Response`, every `Set-Cookie` line kept apart. */
+function responseOf(answer: { statusCode: number; statusMessage: string; headers: Record<string, string | string[] | number | undefined>; rawPayload: Buffer }, method: string): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (value === undefined || name === 'content-length' || name === 'connection' || name === 'transfer-encoding') continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, String(item));
+  }
+  // A Response refuses a body on these statuses; HEAD answers carry none either.
+  const bodyless = method === 'HEAD' || [101, 204, 205, 304].includes(answer.statusCode);
+  // The seed's reason phrase (`401 UNAUTHORIZED`) rides on statusText; whether the host's server writes it on the
+  // status line is up to its adapter (Node's own response does; @hono/node-server writes the standard phrase).
+  return new Response(bodyless ? null : new Uint8Array(answer.rawPayload), { status: answer.statusCode, statusText: answer.statusMessage, headers });
+}
+
+/**
+ * Builds the handler: an internal Fastify instance carrying the plugin under `prefix` (mount the handler at the same
+ * path in the host), with the standalone server's proxy trust and body limit. Rejects as the plugin does for a
+ * missing profile or a refused setting.
+ */
+export async function createFetchHandler(options: FetchHandlerOptions): Promise<SesameFetchHandler> {
+  // The server-level settings (proxy trust) come from the same settings the plugin reads.
+  const trustProxy = loadConfig({ ...options.settings, SESAME_PROFILE: options.profile }).server.trustProxy;
+  const bodyLimit = options.bodyLimit ?? API_BODY_LIMIT;
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit, trustProxy: typeof trustProxy === 'boolean' ? trustProxy : [...trustProxy] });
+  await app.register(sesamePlugin, options);
+  await app.ready();
+  const { sesame } = app;
+  const cookieName = sesame.config.sessions.cookie.name;
+
+  return {
+    sesame,
+    async handle(request, connection = {}) {
+      const url = new URL(request.url);
+      const payload = await readCapped(request, bodyLimit);
+      const answer = await app.inject({
+        method: request.method as 'GET',
+        url: `${url.pathname}${url.search}`,
+        headers: headersOf(request),
+        remoteAddress: connection.clientAddress ?? '127.0.0.1',
+        ...(payload === undefined ? {} : { payload }),
+      });
+      return responseOf(answer, request.method);
+    },
+    async getSession(headers) {
+      const header = headers instanceof Headers ? headers.get('cookie') : headers['cookie'];
+      const text = Array.isArray(header) ? header.join('; ') : header;
+      const sessionId = text ? parse(text)[cookieName] : undefined;
+      const session = await sesame.sessions.validate(sessionId);
+      return session === null ? null : { user: toPublicUser(session.user), handle: sessionHandle(session.idHash) };
+    },
+    close: () => app.close(),
+  };
+}
