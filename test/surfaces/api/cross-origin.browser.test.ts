@@ -11,21 +11,17 @@
  * Skipped with the reason when /usr/bin/chromium is missing; under CI=true that fails instead (`.ci/run` installs it).
  * @module
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isCi } from '../../support/engines.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, describeBrowser } from '../../support/browser.js';
 import { uniqueEmail } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
 import { makeTempDir, type TempDir } from '../../support/temp.js';
 
-/** Debian's package; playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-/** No sandbox because CI runs as root in a container; the rest keeps a headless start quiet and quick. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const PASSWORD = 'correct horse battery';
 const TITLE = 'a browser application on another site';
 
@@ -77,112 +73,102 @@ function fetchFromPage(page: Page, api: string, path: string, init: { method?: s
   );
 }
 
-/** Why the suite cannot run here, or undefined when it can. */
-const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)`;
+describeBrowser(TITLE, () => {
+  let context: BrowserContext;
+  let profile: TempDir;
+  let service: Service;
+  let api: string;
+  let listed: { origin: string; server: Server };
+  let unlisted: { origin: string; server: Server };
 
-if (missing !== undefined && !isCi) {
-  console.warn(`[browser] skipping ${TITLE}: ${missing}`);
-  describe.skip(`${TITLE} (skipped: ${missing})`, () => {
-    it('needs Chromium', () => undefined);
+  beforeAll(async () => {
+    // Under CI a missing browser is a broken machine, not a reason to pass quietly.
+    if (missing !== undefined) throw new Error(missing);
+    listed = await pageServer();
+    unlisted = await pageServer();
+    service = await startService({ TRUSTED_ORIGINS: listed.origin, COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'true' });
+    // The service listens on 127.0.0.1; the browser reaches it as localhost, another site than the pages' 127.0.0.1.
+    api = service.url.replace('127.0.0.1', 'localhost');
+    profile = profileAllowingThirdPartyCookies();
+    context = await chromium.launchPersistentContext(profile.path, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    profile?.remove();
+    await service?.stop();
+    for (const page of [listed, unlisted]) await new Promise((resolve) => page?.server.close(resolve));
   });
-} else {
-  describe(TITLE, () => {
-    let context: BrowserContext;
-    let profile: TempDir;
-    let service: Service;
-    let api: string;
-    let listed: { origin: string; server: Server };
-    let unlisted: { origin: string; server: Server };
 
-    beforeAll(async () => {
-      // Under CI a missing browser is a broken machine, not a reason to pass quietly.
-      if (missing !== undefined) throw new Error(missing);
-      listed = await pageServer();
-      unlisted = await pageServer();
-      service = await startService({ TRUSTED_ORIGINS: listed.origin, COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'true' });
-      // The service listens on 127.0.0.1; the browser reaches it as localhost, another site than the pages' 127.0.0.1.
-      api = service.url.replace('127.0.0.1', 'localhost');
-      profile = profileAllowingThirdPartyCookies();
-      context = await chromium.launchPersistentContext(profile.path, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    }, 60_000);
+  it('the listed origin registers, logs in, reads /profile with the cookie, and logs out', async () => {
+    const page = await context.newPage();
+    await page.goto(listed.origin);
+    const email = uniqueEmail('browser');
+    // JSON bodies are not CORS-safelisted: each of these went through a preflight first.
+    expect(await fetchFromPage(page, api, '/users', { method: 'POST', json: { email, password: PASSWORD } })).toMatchObject({ status: 200 });
+    expect(await fetchFromPage(page, api, '/sessions', { method: 'POST', json: { email, password: PASSWORD } })).toMatchObject({ status: 200 });
+    const cookies = await context.cookies(api);
+    expect(cookies.map((c) => [c.name, c.sameSite, c.secure, c.httpOnly])).toEqual([['session_id', 'None', true, true]]);
+    // 200 with the email: the browser sent the cookie on a cross-site request.
+    expect(await fetchFromPage(page, api, '/profile')).toMatchObject({ status: 200, body: JSON.stringify({ email }) });
+    // Logout answers the seed's 302 to /. A followed 302 keeps the DELETE (only POST turns into GET), and DELETE / is a
+    // 404 from outside the API's scope, without a grant; so an SPA logs out with redirect: 'manual'.
+    expect(await fetchFromPage(page, api, '/sessions', { method: 'DELETE', redirect: 'manual' })).toMatchObject({ status: 0, type: 'opaqueredirect' });
+    expect(await context.cookies(api)).toEqual([]);
+    expect(await fetchFromPage(page, api, '/profile')).toMatchObject({ status: 403 });
+    await page.close();
+  }, 60_000);
 
-    afterAll(async () => {
-      await context?.close();
-      profile?.remove();
-      await service?.stop();
-      for (const page of [listed, unlisted]) await new Promise((resolve) => page?.server.close(resolve));
-    });
+  it('an unlisted origin gets nothing to read and changes nothing, preflighted or not', async () => {
+    // A live session in the same browser, so the unlisted page's requests do carry the SameSite=None cookie.
+    const app = await context.newPage();
+    await app.goto(listed.origin);
+    const owner = uniqueEmail('browser-owner');
+    expect(await fetchFromPage(app, api, '/users', { method: 'POST', json: { email: owner, password: PASSWORD } })).toMatchObject({ status: 200 });
+    expect(await fetchFromPage(app, api, '/sessions', { method: 'POST', json: { email: owner, password: PASSWORD } })).toMatchObject({ status: 200 });
 
-    it('the listed origin registers, logs in, reads /profile with the cookie, and logs out', async () => {
-      const page = await context.newPage();
-      await page.goto(listed.origin);
-      const email = uniqueEmail('browser');
-      // JSON bodies are not CORS-safelisted: each of these went through a preflight first.
-      expect(await fetchFromPage(page, api, '/users', { method: 'POST', json: { email, password: PASSWORD } })).toMatchObject({ status: 200 });
-      expect(await fetchFromPage(page, api, '/sessions', { method: 'POST', json: { email, password: PASSWORD } })).toMatchObject({ status: 200 });
-      const cookies = await context.cookies(api);
-      expect(cookies.map((c) => [c.name, c.sameSite, c.secure, c.httpOnly])).toEqual([['session_id', 'None', true, true]]);
-      // 200 with the email: the browser sent the cookie on a cross-site request.
-      expect(await fetchFromPage(page, api, '/profile')).toMatchObject({ status: 200, body: JSON.stringify({ email }) });
-      // Logout answers the seed's 302 to /. A followed 302 keeps the DELETE (only POST turns into GET), and DELETE / is a
-      // 404 from outside the API's scope, without a grant; so an SPA logs out with redirect: 'manual'.
-      expect(await fetchFromPage(page, api, '/sessions', { method: 'DELETE', redirect: 'manual' })).toMatchObject({ status: 0, type: 'opaqueredirect' });
-      expect(await context.cookies(api)).toEqual([]);
-      expect(await fetchFromPage(page, api, '/profile')).toMatchObject({ status: 403 });
-      await page.close();
-    }, 60_000);
+    const page = await context.newPage();
+    await page.goto(unlisted.origin);
+    const victim = uniqueEmail('browser-evil');
+    // Preflighted: the preflight gets no grant, so the POST is never sent.
+    expect(await fetchFromPage(page, api, '/users', { method: 'POST', json: { email: victim, password: PASSWORD } })).toHaveProperty('rejected');
+    // Not preflighted (a form body): sent, refused by the cross-site guard, and unreadable to the page.
+    expect(await fetchFromPage(page, api, '/users', { method: 'POST', form: { email: victim, password: PASSWORD } })).toHaveProperty('rejected');
+    // no-cors: sent likewise and refused; the reply is withheld even as an opaque one (helmet's
+    // Cross-Origin-Resource-Policy: same-origin), so the page learns nothing.
+    expect(await fetchFromPage(page, api, '/users', { method: 'POST', form: { email: victim, password: PASSWORD }, mode: 'no-cors' })).toHaveProperty('rejected');
+    // Reading the logged-in user's profile with their cookie: no grant, nothing to read.
+    expect(await fetchFromPage(page, api, '/profile')).toHaveProperty('rejected');
+    // Logging them out: DELETE needs a preflight, which gets no grant.
+    expect(await fetchFromPage(page, api, '/sessions', { method: 'DELETE' })).toHaveProperty('rejected');
 
-    it('an unlisted origin gets nothing to read and changes nothing, preflighted or not', async () => {
-      // A live session in the same browser, so the unlisted page's requests do carry the SameSite=None cookie.
-      const app = await context.newPage();
-      await app.goto(listed.origin);
-      const owner = uniqueEmail('browser-owner');
-      expect(await fetchFromPage(app, api, '/users', { method: 'POST', json: { email: owner, password: PASSWORD } })).toMatchObject({ status: 200 });
-      expect(await fetchFromPage(app, api, '/sessions', { method: 'POST', json: { email: owner, password: PASSWORD } })).toMatchObject({ status: 200 });
+    expect(await service.sesame.users.findByEmail(victim)).toBeUndefined();
+    // The owner's session survived all of it.
+    expect(await fetchFromPage(app, api, '/profile')).toMatchObject({ status: 200, body: JSON.stringify({ email: owner }) });
+    await page.close();
+    await app.close();
+  }, 60_000);
 
-      const page = await context.newPage();
-      await page.goto(unlisted.origin);
-      const victim = uniqueEmail('browser-evil');
-      // Preflighted: the preflight gets no grant, so the POST is never sent.
-      expect(await fetchFromPage(page, api, '/users', { method: 'POST', json: { email: victim, password: PASSWORD } })).toHaveProperty('rejected');
-      // Not preflighted (a form body): sent, refused by the cross-site guard, and unreadable to the page.
-      expect(await fetchFromPage(page, api, '/users', { method: 'POST', form: { email: victim, password: PASSWORD } })).toHaveProperty('rejected');
-      // no-cors: sent likewise and refused; the reply is withheld even as an opaque one (helmet's
-      // Cross-Origin-Resource-Policy: same-origin), so the page learns nothing.
-      expect(await fetchFromPage(page, api, '/users', { method: 'POST', form: { email: victim, password: PASSWORD }, mode: 'no-cors' })).toHaveProperty('rejected');
-      // Reading the logged-in user's profile with their cookie: no grant, nothing to read.
-      expect(await fetchFromPage(page, api, '/profile')).toHaveProperty('rejected');
-      // Logging them out: DELETE needs a preflight, which gets no grant.
-      expect(await fetchFromPage(page, api, '/sessions', { method: 'DELETE' })).toHaveProperty('rejected');
-
-      expect(await service.sesame.users.findByEmail(victim)).toBeUndefined();
-      // The owner's session survived all of it.
-      expect(await fetchFromPage(app, api, '/profile')).toMatchObject({ status: 200, body: JSON.stringify({ email: owner }) });
-      await page.close();
-      await app.close();
-    }, 60_000);
-
-    it('a listed origin on the same site works in a default profile with the default SameSite=Lax cookie', async () => {
-      const page = await pageServer();
-      // Another port of localhost: another origin, the same site, so no cookie is third-party.
-      const sameSite = page.origin.replace('127.0.0.1', 'localhost');
-      const laxService = await startService({ TRUSTED_ORIGINS: sameSite });
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      try {
-        const lax = laxService.url.replace('127.0.0.1', 'localhost');
-        const tab = await (await browser.newContext()).newPage();
-        await tab.goto(sameSite);
-        const email = uniqueEmail('browser-lax');
-        expect(await fetchFromPage(tab, lax, '/users', { method: 'POST', json: { email, password: PASSWORD } })).toMatchObject({ status: 200 });
-        expect(await fetchFromPage(tab, lax, '/sessions', { method: 'POST', json: { email, password: PASSWORD } })).toMatchObject({ status: 200 });
-        expect(await fetchFromPage(tab, lax, '/profile')).toMatchObject({ status: 200, body: JSON.stringify({ email }) });
-        expect(await fetchFromPage(tab, lax, '/sessions', { method: 'DELETE', redirect: 'manual' })).toMatchObject({ type: 'opaqueredirect' });
-        expect(await fetchFromPage(tab, lax, '/profile')).toMatchObject({ status: 403 });
-      } finally {
-        await browser.close();
-        await laxService.stop();
-        await new Promise((resolve) => page.server.close(resolve));
-      }
-    }, 60_000);
-  });
-}
+  it('a listed origin on the same site works in a default profile with the default SameSite=Lax cookie', async () => {
+    const page = await pageServer();
+    // Another port of localhost: another origin, the same site, so no cookie is third-party.
+    const sameSite = page.origin.replace('127.0.0.1', 'localhost');
+    const laxService = await startService({ TRUSTED_ORIGINS: sameSite });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const lax = laxService.url.replace('127.0.0.1', 'localhost');
+      const tab = await (await browser.newContext()).newPage();
+      await tab.goto(sameSite);
+      const email = uniqueEmail('browser-lax');
+      expect(await fetchFromPage(tab, lax, '/users', { method: 'POST', json: { email, password: PASSWORD } })).toMatchObject({ status: 200 });
+      expect(await fetchFromPage(tab, lax, '/sessions', { method: 'POST', json: { email, password: PASSWORD } })).toMatchObject({ status: 200 });
+      expect(await fetchFromPage(tab, lax, '/profile')).toMatchObject({ status: 200, body: JSON.stringify({ email }) });
+      expect(await fetchFromPage(tab, lax, '/sessions', { method: 'DELETE', redirect: 'manual' })).toMatchObject({ type: 'opaqueredirect' });
+      expect(await fetchFromPage(tab, lax, '/profile')).toMatchObject({ status: 403 });
+    } finally {
+      await browser.close();
+      await laxService.stop();
+      await new Promise((resolve) => page.server.close(resolve));
+    }
+  }, 60_000);
+});

@@ -5,53 +5,38 @@
  * fails instead.
  * @module
  */
-import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
-import { isCi } from '../../support/engines.js';
+import { expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, describeBrowser } from '../../support/browser.js';
 import { startService } from '../../support/in-process.js';
 
-/** Debian's package; playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-/** No sandbox because CI runs as root in a container; the rest keeps a headless start quiet and quick. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const TITLE = 'the /docs page in a browser';
 
-/** Why the suite cannot run here, or undefined when it can. */
-const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)`;
-
-if (missing !== undefined && !isCi) {
-  console.warn(`[browser] skipping ${TITLE}: ${missing}`);
-  describe.skip(`${TITLE} (skipped: ${missing})`, () => {
-    it('needs Chromium', () => undefined);
-  });
-} else {
-  describe(TITLE, () => {
-    it('renders every operation of /openapi.json, with no CSP violation, no error and nothing fetched from elsewhere', async () => {
-      const service = await startService();
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      try {
-        const page = await browser.newPage();
-        const problems: string[] = [];
-        page.on('console', (message) => {
-          if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-        });
-        page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-        const requested: string[] = [];
-        page.on('request', (request) => requested.push(request.url()));
-        await page.goto(`${service.url}/docs`);
-        await page.waitForSelector('.opblock', { timeout: 20_000 });
-        const document = (await (await fetch(`${service.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-        const operations = Object.values(document.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
-        expect(await page.locator('.opblock').count()).toBe(operations);
-        expect(await page.locator('.info .title').first().textContent()).toContain('Sesame');
-        expect(problems).toEqual([]);
-        expect(requested).toContain(`${service.url}/openapi.json`);
-        for (const url of requested) expect(new URL(url).origin, url).toBe(service.url);
-      } finally {
-        await browser.close();
-        await service.stop();
-      }
-    }, 60_000);
-  });
-}
+describeBrowser(TITLE, () => {
+  it('renders every operation of /openapi.json, with no CSP violation, no error and nothing fetched from elsewhere', async () => {
+    const service = await startService();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(request.url()));
+      await page.goto(`${service.url}/docs`);
+      await page.waitForSelector('.opblock', { timeout: 20_000 });
+      const document = (await (await fetch(`${service.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      const operations = Object.values(document.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
+      expect(await page.locator('.opblock').count()).toBe(operations);
+      expect(await page.locator('.info .title').first().textContent()).toContain('Sesame');
+      expect(problems).toEqual([]);
+      expect(requested).toContain(`${service.url}/openapi.json`);
+      for (const url of requested) expect(new URL(url).origin, url).toBe(service.url);
+    } finally {
+      await browser.close();
+      await service.stop();
+    }
+  }, 60_000);
+});
