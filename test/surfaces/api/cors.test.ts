@@ -114,7 +114,7 @@ describe('TRUSTED_ORIGINS=https://app.example', () => {
   });
 
   it('refuses an unlisted origin marked cross-site with 403, no grant, and no user in the database', async () => {
-    for (const headers of [{ origin: EVIL, 'sec-fetch-site': 'cross-site' }, { origin: EVIL }, { origin: service.origin, 'sec-fetch-site': 'cross-site' }]) {
+    for (const headers of [{ origin: EVIL, 'sec-fetch-site': 'cross-site' }, { origin: EVIL }, { origin: service.origin, 'sec-fetch-site': 'cross-site' }] as Array<Record<string, string>>) {
       const email = uniqueEmail('cors-evil');
       const reply = await send(service.url, 'POST', '/users', { json: { email, password: PASSWORD }, headers });
       expect(reply.status, JSON.stringify(headers)).toBe(403);
