@@ -1,27 +1,122 @@
 #!/usr/bin/env node
 /**
- * The `sesame` command an installed package puts on the PATH: `sesame serve` runs the standalone server (settings
- * from the environment, as README's table lists them); `--help` says so. The operations commands join it later.
+ * The `sesame` command an installed package puts on the PATH: the server (`serve`) and the operator's tools, all on
+ * the same services as the server (the composition root, no HTTP), with the settings read from the environment as the
+ * server reads them. Human-readable by default, `--json` for scripts, and exit codes a script can trust (EXIT).
  * @module
  */
+import { parseArgs } from 'node:util';
+import { auditTail } from './commands/audit-tail.js';
+import { configCheck } from './commands/config-check.js';
+import { CommandError, EXIT, output } from './commands/io.js';
+import { backup, purgeExpired } from './commands/maintenance.js';
+import { migrate } from './commands/migrate.js';
 
 /** What `sesame --help` prints. */
-export const USAGE = `usage: sesame <command>
+export const USAGE = `usage: sesame <command> [options]
 
 commands:
-  serve       run the standalone server (settings from the environment; see README)
+  serve                      run the standalone server (settings from the environment; see README)
+  migrate [--dry-run]        apply pending schema migrations; --dry-run prints them and their SQL
+  config check               check the settings, print them with secrets masked; exit 2 listing every problem
+  sessions purge-expired     delete expired sessions, tokens and counters once (what the sweeper does)
+  audit tail [--user U] [--type T] [--limit N] [--follow]
+                             the newest account events; --follow prints new ones as they come
+  backup FILE [--yes]        copy the SQLite database while it runs (PostgreSQL: use pg_dump)
 
 options:
-  -h, --help  show this help`;
+  --json                     machine-readable output, one JSON value per line
+  -h, --help                 show this help
 
-const [command, ...rest] = process.argv.slice(2);
-if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(command === undefined ? 2 : 0);
+exit codes: 0 done, 1 failed, 2 bad command line or settings, 3 not found, 4 not confirmed`;
+
+/** Parses the options every command may take; unknown ones are a usage error. */
+function options(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+      user: { type: 'string' },
+      type: { type: 'string' },
+      limit: { type: 'string' },
+      follow: { type: 'boolean', short: 'f' },
+      'follow-for': { type: 'string' },
+    },
+  });
 }
-if (command === 'serve' && rest.length === 0) {
-  await import('./server.js');
-} else {
-  process.stderr.write(`sesame: unknown command ${JSON.stringify([command, ...rest].join(' '))}\n${USAGE}\n`);
-  process.exit(2);
+
+/** Runs the command line; resolves with the exit code. */
+async function run(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = options(argv);
+  } catch (error) {
+    process.stderr.write(`sesame: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const [command, sub, ...rest] = positionals;
+  if (values.help === true || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (command === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const out = output(values.json === true);
+  const words = [command, sub, ...rest].filter((word): word is string => word !== undefined).join(' ');
+  switch (command === 'backup' || command === 'serve' || command === 'migrate' ? command : words) {
+    case 'serve':
+      if (positionals.length > 1) break;
+      await import('./server.js');
+      return -1;
+    case 'migrate':
+      if (positionals.length > 1) break;
+      await migrate(out, values['dry-run'] === true);
+      return EXIT.ok;
+    case 'config check':
+      configCheck(out);
+      return EXIT.ok;
+    case 'sessions purge-expired':
+      await purgeExpired(out);
+      return EXIT.ok;
+    case 'audit tail': {
+      const limit = values.limit === undefined ? 20 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CommandError('--limit must be a whole number from 1 to 1000', EXIT.usage);
+      const followFor = values['follow-for'] === undefined ? undefined : Number(values['follow-for']);
+      await auditTail(out, {
+        limit,
+        follow: values.follow === true || followFor !== undefined,
+        ...(values.user === undefined ? {} : { user: values.user }),
+        ...(values.type === undefined ? {} : { type: values.type }),
+        ...(followFor === undefined ? {} : { followForMs: followFor * 1000 }),
+      });
+      return EXIT.ok;
+    }
+    case 'backup':
+      if (positionals.length > 2) break;
+      await backup(out, sub, values.yes === true);
+      return EXIT.ok;
+  }
+  process.stderr.write(`sesame: unknown command ${JSON.stringify(words)}\n${USAGE}\n`);
+  return EXIT.usage;
+}
+
+try {
+  const code = await run(process.argv.slice(2));
+  // `serve` keeps the process alive with its server; every other command ends here.
+  if (code >= 0) process.exit(code);
+} catch (error) {
+  if (error instanceof CommandError) {
+    if (error.message !== '') process.stderr.write(`sesame: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`sesame: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(EXIT.failed);
 }

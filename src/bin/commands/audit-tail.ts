@@ -1,0 +1,69 @@
+/**
+ * `sesame audit tail`: the newest account events from the audit log, filtered by account and type, and with
+ * `--follow` every new one as it is written (polling the table once a second: it works the same on both engines and
+ * across every process that writes to it).
+ * @module
+ */
+import type { Sesame } from '../../sesame.js';
+import { EXIT, CommandError, withSesame, type Output } from './io.js';
+
+/** What `audit tail` was asked for. */
+export interface AuditTailOptions {
+  /** An account's email or numeric id. */
+  readonly user?: string;
+  /** Only events of this type (e.g. `session.logged_in`). */
+  readonly type?: string;
+  /** How many of the newest events to print first (default 20). */
+  readonly limit: number;
+  /** Keep printing new events until interrupted (or until `followForMs` when set, for tests). */
+  readonly follow: boolean;
+  /** Stop following after this long (tests and scripted checks). */
+  readonly followForMs?: number;
+}
+
+/** The account id an email or id names, or a not-found error. */
+async function accountId(sesame: Sesame, user: string): Promise<number> {
+  const found = /^\d+$/.test(user) ? await sesame.users.findBy({ id: Number(user) }).catch(() => undefined) : await sesame.users.findByEmail(user);
+  if (found === undefined) throw new CommandError(`no account ${JSON.stringify(user)}`, EXIT.notFound);
+  return found.id;
+}
+
+/** One event as a line: time, type, account, actor, request and address. */
+function line(event: { id: number; type: string; user_id: number | null; actor: string; created_at: number; request_id: string | null; ip: string | null; detail: string | null }): string {
+  const who = event.user_id === null ? '-' : `user ${event.user_id}`;
+  return [new Date(event.created_at).toISOString(), event.type, who, event.actor, event.request_id ?? '-', event.ip ?? '-', event.detail ?? ''].join('  ').trimEnd();
+}
+
+/** Prints the newest events, then (with `follow`) new ones as they come. */
+export async function auditTail(out: Output, options: AuditTailOptions): Promise<void> {
+  await withSesame(async (sesame) => {
+    const filter = { ...(options.user === undefined ? {} : { userId: await accountId(sesame, options.user) }), ...(options.type === undefined ? {} : { type: options.type }) };
+    const newest = await sesame.audit.list({ ...filter, limit: options.limit });
+    let last = 0;
+    for (const event of [...newest].reverse()) {
+      out.result(event, line);
+      last = Math.max(last, event.id);
+    }
+    if (!options.follow) return;
+    const until = options.followForMs === undefined ? Infinity : Date.now() + options.followForMs;
+    let stopped = false;
+    const stop = (): void => {
+      stopped = true;
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      while (!stopped && Date.now() < until) {
+        await new Promise((wake) => setTimeout(wake, 1000));
+        const fresh = (await sesame.audit.list({ ...filter, limit: 500 })).filter((event) => event.id > last).reverse();
+        for (const event of fresh) {
+          out.result(event, line);
+          last = Math.max(last, event.id);
+        }
+      }
+    } finally {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+    }
+  });
+}

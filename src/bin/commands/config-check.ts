@@ -1,0 +1,41 @@
+/**
+ * `sesame config check`: reads the environment as the server would, prints the effective settings with every secret
+ * masked, and exits 2 listing every problem (a production refusal included) before a deployment finds them at start.
+ * @module
+ */
+import { redactUrl } from '../../kernel/database/storage.js';
+import { ConfigError, loadConfig } from '../../config.js';
+import { EXIT, CommandError, type Output } from './io.js';
+
+/** Keys whose values are secrets wherever they appear in the settings. */
+const SECRET_KEY_NAME = /(secret|password|token|key)$/i;
+
+/** The settings with secrets replaced and passwords cut out of URLs, safe to print or paste in a ticket. */
+export function maskSettings(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') {
+    if (SECRET_KEY_NAME.test(key) && value !== '') return '***';
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : value;
+  }
+  if (value instanceof URL) return redactUrl(value.toString());
+  if (Array.isArray(value)) return value.map((item) => maskSettings(item, key));
+  if (value instanceof Set) return [...value].map((item) => maskSettings(item, key));
+  if (value !== null && typeof value === 'object') {
+    if (SECRET_KEY_NAME.test(key)) return '***';
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, maskSettings(item, name)]));
+  }
+  return value;
+}
+
+/** Runs the check: exit 0 with the masked settings, or 2 listing every problem (text on stderr, or JSON on stdout). */
+export function configCheck(out: Output): void {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    if (out.json) out.result({ ok: false, problems: error.problems }, () => '');
+    throw new CommandError(out.json ? '' : error.message, EXIT.usage);
+  }
+  const masked = maskSettings(config);
+  out.result({ ok: true, settings: masked }, () => `settings are valid (profile ${config.profile}):\n${JSON.stringify(masked, null, 2)}`);
+}

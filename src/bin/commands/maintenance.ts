@@ -1,0 +1,29 @@
+/**
+ * Maintenance commands: `sesame sessions purge-expired` (the sweeper's work, once, for a deployment that runs it from
+ * cron with `SWEEP_INTERVAL` long) and `sesame backup FILE` (SQLite's online backup, consistent while the server
+ * runs; on PostgreSQL the database's own tools are the right ones).
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXIT, CommandError, withSesame, type Output } from './io.js';
+
+/** Purges expired sessions, tokens, counters and old audit events once; prints how many rows each step removed. */
+export async function purgeExpired(out: Output): Promise<void> {
+  const removed = await withSesame((sesame) => sesame.purgeExpired());
+  out.result({ removed }, (counts) => Object.entries(counts).map(([what, n]) => `${what}: ${n} removed`).join('\n'));
+}
+
+/** Copies the SQLite database to `file` with the online backup API (pages copied in steps, writers not blocked). */
+export async function backup(out: Output, file: string | undefined, overwrite: boolean): Promise<void> {
+  if (file === undefined || file === '') throw new CommandError('usage: sesame backup FILE', EXIT.usage);
+  const target = resolve(file);
+  if (existsSync(target) && !overwrite) throw new CommandError(`${target} exists: choose another name or pass --yes to replace it`, EXIT.notConfirmed);
+  await withSesame(async (sesame) => {
+    if (sesame.storage.client.engine !== 'sqlite') {
+      throw new CommandError('backup copies a SQLite database; on PostgreSQL use pg_dump (e.g. pg_dump --format=custom "$DATABASE_URL" > sesame.dump)', EXIT.usage);
+    }
+    const { totalPages } = await sesame.storage.client.database.backup(target);
+    out.result({ file: target, pages: totalPages }, () => `backed up ${totalPages} pages to ${target}`);
+  });
+}

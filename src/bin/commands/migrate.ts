@@ -1,0 +1,52 @@
+/**
+ * `sesame migrate [--dry-run]`: brings the database's schema up to date on its own, before a deployment starts the
+ * new version (so several instances never race at start), or with `--dry-run` prints the plan (the pending
+ * migrations and their SQL) and changes nothing.
+ * @module
+ */
+import { engineOf, engineTraits, redactUrl } from '../../kernel/database/storage.js';
+import { mergeMigrations, SchemaVersionError } from '../../kernel/database/migrator.js';
+import { MIGRATIONS, migrationSql, openStorage } from '../../sesame.js';
+import { EXIT, CommandError, settingsFromEnvironment, type Output } from './io.js';
+
+/** The migrations the database lacks, in order (opening it with migrations off, which changes nothing). */
+async function pending(url: string, tablePrefix: string): Promise<readonly string[]> {
+  try {
+    const storage = await openStorage(url, { migrate: false, tablePrefix });
+    await storage.close();
+    return [];
+  } catch (error) {
+    if (error instanceof SchemaVersionError) {
+      if (error.unknown.length > 0) throw new CommandError(`the database was migrated by a newer Sesame (${error.unknown.join(', ')}): upgrade this one`, EXIT.failed);
+      return error.missing;
+    }
+    throw new CommandError(`cannot read the schema of ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, EXIT.failed);
+  }
+}
+
+/** Runs the command. */
+export async function migrate(out: Output, dryRun: boolean): Promise<void> {
+  const { database } = settingsFromEnvironment();
+  const engine = engineOf(database.url);
+  if (engine === null) throw new CommandError('DATABASE_URL names no engine', EXIT.usage);
+  const missing = await pending(database.url, database.tablePrefix);
+  if (dryRun) {
+    const all = Object.keys(mergeMigrations(MIGRATIONS, engineTraits(engine))).sort();
+    const first = missing[0];
+    const index = first === undefined ? -1 : all.indexOf(first);
+    const after = index > 0 ? all[index - 1] : undefined;
+    const statements = missing.length === 0 ? [] : await migrationSql({ engine, tablePrefix: database.tablePrefix, ...(after === undefined ? {} : { after }) });
+    out.result({ pending: missing, statements }, () =>
+      missing.length === 0 ? 'the schema is up to date: nothing to apply' : `would apply ${missing.join(', ')}:\n\n${statements.map((statement) => `${statement};`).join('\n')}`,
+    );
+    return;
+  }
+  if (missing.length > 0) {
+    try {
+      await (await openStorage(database.url, { tablePrefix: database.tablePrefix, startupWaitMs: database.startupWaitMs })).close();
+    } catch (error) {
+      throw new CommandError(`migration failed, nothing was applied: ${error instanceof Error ? error.message : String(error)}`, EXIT.failed);
+    }
+  }
+  out.result({ applied: missing }, () => (missing.length === 0 ? 'the schema is up to date: nothing to apply' : `applied ${missing.join(', ')}`));
+}

@@ -1,0 +1,167 @@
+/**
+ * The `sesame` command as an operator runs it: the compiled CLI as a child process against real databases on both
+ * engines, its output (human and `--json`) and its exit codes checked: `config check`, `migrate` (with `--dry-run`
+ * changing nothing), `sessions purge-expired`, `audit tail` (with `--follow`), `backup`, and the refusals.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSesame, loadConfig } from '../../src/server.js';
+import { REPO_ROOT, baseEnvironment, makeTempDir, type TempDir } from '../support/built-server.js';
+import { createPostgresSchema, describeEngines, type EngineCase } from '../support/engines.js';
+import { TEST_SECRET_KEY } from '../support/settings.js';
+
+/** The compiled CLI. */
+const CLI = join(REPO_ROOT, 'dist', 'src', 'bin', 'cli.js');
+
+/** What a run of the CLI printed and how it ended. */
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `sesame ...args` with the given settings (and nothing of the developer's shell), to completion. */
+function sesame(args: readonly string[], env: Readonly<Record<string, string>>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...baseEnvironment(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Parses one JSON value per line. */
+function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const dirs: TempDir[] = [];
+const drops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) dir.remove();
+  await Promise.all(drops.splice(0).map((drop) => drop()));
+});
+
+/** A fresh, empty database URL on the engine, removed after the test. */
+async function freshUrl(engine: EngineCase): Promise<string> {
+  if (engine.name === 'sqlite') {
+    const dir = makeTempDir('cli');
+    dirs.push(dir);
+    return `sqlite:${join(dir.path, 'sesame.db')}`;
+  }
+  const schema = await createPostgresSchema('cli');
+  drops.push(() => schema.drop());
+  return schema.url;
+}
+
+describe('sesame (no database)', () => {
+  it('prints its help (exit 0) and refuses an unknown command or option (exit 2)', async () => {
+    const help = await sesame(['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: sesame <command>/);
+    expect(help.stdout).toMatch(/exit codes: 0 done, 1 failed, 2 bad command line or settings/);
+    expect((await sesame(['launch'], {})).code).toBe(2);
+    expect((await sesame(['config', 'check', '--colour'], {})).code).toBe(2);
+  });
+
+  it('config check: the effective settings with secrets masked, or exit 2 listing every problem', async () => {
+    const ok = await sesame(['config', 'check', '--json'], { SECRET_KEY: TEST_SECRET_KEY, DATABASE_URL: 'postgres://sesame:hunter2@db.internal:5432/sesame' });
+    expect(ok.code).toBe(0);
+    const [result] = jsonLines(ok.stdout) as [{ ok: boolean; settings: { profile: string; database: { url: string }; secrets: unknown } }];
+    expect(result.ok).toBe(true);
+    expect(result.settings.profile).toBe('development');
+    expect(result.settings.database.url).toBe('postgres://sesame:***@db.internal:5432/sesame');
+    expect(ok.stdout).not.toContain('hunter2');
+    expect(ok.stdout).not.toContain(TEST_SECRET_KEY);
+    const bad = await sesame(['config', 'check', '--json'], { SESAME_PROFILE: 'production', BCRYPT_COST: '99' });
+    expect(bad.code).toBe(2);
+    const [refusal] = jsonLines(bad.stdout) as [{ ok: boolean; problems: string[] }];
+    expect(refusal.ok).toBe(false);
+    expect(refusal.problems.some((problem) => problem.includes('BCRYPT_COST'))).toBe(true);
+    const human = await sesame(['config', 'check'], { BCRYPT_COST: 'many' });
+    expect(human.code).toBe(2);
+    expect(human.stderr).toMatch(/BCRYPT_COST/);
+  });
+});
+
+describeEngines('the sesame command', (engine) => {
+  it('migrate --dry-run prints the plan and changes nothing; migrate applies it; then nothing is pending', async () => {
+    const url = await freshUrl(engine);
+    const env = { DATABASE_URL: url };
+    const plan = await sesame(['migrate', '--dry-run', '--json'], env);
+    expect(plan.code, plan.stderr).toBe(0);
+    const [dry] = jsonLines(plan.stdout) as [{ pending: string[]; statements: string[] }];
+    expect(dry.pending[0]).toMatch(/^0001_/);
+    expect(dry.statements.join('\n')).toMatch(/create table "users"/i);
+    // Still nothing there: a second dry run plans the same.
+    expect((jsonLines((await sesame(['migrate', '--dry-run', '--json'], env)).stdout)[0] as { pending: string[] }).pending).toEqual(dry.pending);
+    const applied = await sesame(['migrate'], env);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/^applied 0001_\w+, /);
+    const after = await sesame(['migrate', '--dry-run'], env);
+    expect(after.stdout.trim()).toBe('the schema is up to date: nothing to apply');
+  });
+
+  it('sessions purge-expired and audit tail work on the services, with --follow printing new events', async () => {
+    const url = await freshUrl(engine);
+    const env = { DATABASE_URL: url, SECRET_KEY: TEST_SECRET_KEY, BCRYPT_COST: '4' };
+    const instance = await createSesame(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { sweeper: false });
+    try {
+      await instance.auth.registerUser('tail@example.com', 'pw');
+      await instance.auth.createSession('tail@example.com');
+      const purge = await sesame(['sessions', 'purge-expired', '--json'], env);
+      expect(purge.code, purge.stderr).toBe(0);
+      expect(Object.keys((jsonLines(purge.stdout)[0] as { removed: object }).removed).length).toBeGreaterThan(0);
+
+      const tail = await sesame(['audit', 'tail', '--json', '--user', 'tail@example.com'], env);
+      expect(tail.code, tail.stderr).toBe(0);
+      const types = jsonLines(tail.stdout).map((event) => event['type']);
+      expect(types.length).toBeGreaterThan(0);
+      expect((await sesame(['audit', 'tail', '--user', 'nobody@example.com'], env)).code).toBe(3);
+
+      const following = sesame(['audit', 'tail', '--json', '--type', 'account.created', '--follow-for', '3'], env);
+      await new Promise((wake) => setTimeout(wake, 1200));
+      await instance.auth.registerUser('later@example.com', 'pw');
+      const followed = await following;
+      expect(followed.code, followed.stderr).toBe(0);
+      expect(jsonLines(followed.stdout).map((event) => event['type'])).toContain('account.created');
+      expect(jsonLines(followed.stdout).length).toBe(2);
+    } finally {
+      await instance.close();
+    }
+  });
+
+  it(engine.name === 'sqlite' ? 'backup copies the database while it is open, and will not overwrite without --yes' : 'backup says to use pg_dump (exit 2)', async () => {
+    const url = await freshUrl(engine);
+    const env = { DATABASE_URL: url, BCRYPT_COST: '4' };
+    expect((await sesame(['migrate'], env)).code).toBe(0);
+    const dir = makeTempDir('cli-backup');
+    dirs.push(dir);
+    const file = join(dir.path, 'copy.db');
+    const run = await sesame(['backup', file], env);
+    if (engine.name === 'postgres') {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/pg_dump/);
+      return;
+    }
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    const copy = new SqliteDatabase(file, { readonly: true });
+    try {
+      expect(copy.prepare("select count(*) as n from sqlite_master where type = 'table' and name = 'users'").get()).toEqual({ n: 1 });
+    } finally {
+      copy.close();
+    }
+    expect((await sesame(['backup', file], env)).code).toBe(4);
+    expect((await sesame(['backup', file, '--yes'], env)).code).toBe(0);
+  });
+});
