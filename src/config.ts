@@ -11,6 +11,7 @@ import { auditConfig } from './modules/audit/index.js';
 import { passwordConfig } from './modules/password/index.js';
 import { rateLimitsConfig } from './modules/rate-limits/index.js';
 import { sessionsConfig } from './modules/sessions/index.js';
+import { adminConfig } from './surfaces/admin/config.js';
 import { apiConfig } from './surfaces/api/config.js';
 import { opsConfig } from './surfaces/ops/config.js';
 
@@ -28,6 +29,7 @@ const FRAGMENTS = {
   audit: auditConfig,
   api: apiConfig,
   ops: opsConfig,
+  admin: adminConfig,
 };
 
 /** Every setting Sesame reads, already parsed and checked, nested by the module that owns it; README.md lists them. */

@@ -17,6 +17,7 @@ import { EventBus } from './kernel/events.js';
 import { createLogger, type SesameLogger } from './kernel/logging.js';
 import { kernelMigrations, loadSecretKey, type SecretKey } from './kernel/secrets.js';
 import { startSweeper } from './kernel/sweeper.js';
+import { AccountsService, KyselyAccountStore, type AccountsEvent } from './modules/accounts/index.js';
 import { AuditLog, auditMigrations, KyselyAuditStore } from './modules/audit/index.js';
 import {
   BcryptHasher,
@@ -37,11 +38,12 @@ import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEv
 import type { ApiEvent } from './surfaces/api/events.js';
 import { KyselyUserStore, usersMigrations, type UserStore } from './modules/users/index.js';
 import { KyselyVerificationStore, verificationMigrations } from './modules/verification/index.js';
+import { AdminTokens, adminTokensMigrations, KyselyAdminTokenStore } from './modules/admin-tokens/index.js';
 import { Auth } from './seed/auth.js';
 import { DB } from './seed/db.js';
 
 /** Every module's migrations (and the kernel's own); the migrator merges them into one history by name. */
-export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations];
+export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations, adminTokensMigrations];
 
 /**
  * The SQL of Sesame's migrations for one engine and table prefix, for a host that applies schema changes with its own
@@ -56,7 +58,7 @@ export type { MigrationSqlOptions };
 export { SchemaVersionError } from './kernel/database/migrator.js';
 
 /** Every event any module or surface records: the union the event bus carries. */
-export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | ApiEvent;
+export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent;
 
 /** How {@link openStorage} opens: the storage knobs, and how long and how to wait for a database still starting. */
 export interface OpenOptions extends StorageOptions {
@@ -161,6 +163,10 @@ export interface Sesame {
   readonly sessions: SessionService;
   /** Registration, login, change and reset. */
   readonly password: PasswordFlows;
+  /** Whole-account operations for operators and owners: disable, enable, force a reset, delete, export. */
+  readonly accounts: AccountsService;
+  /** The admin API's bearer tokens (created and revoked by the CLI). */
+  readonly adminTokens: AdminTokens;
   /** Brute-force limits, or undefined when switched off. */
   readonly rateLimits: RateLimits | undefined;
   /** The seed's `Auth` facade over these services. */
@@ -236,8 +242,24 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     hasher,
   };
 
+  const accounts = new AccountsService({
+    store: new KyselyAccountStore(db),
+    changes: events,
+    sessions,
+    tokens,
+    hasher,
+    pseudonym: (email) => audit.pseudonym(email),
+    clock,
+    tokenFormat: config.tokens.format,
+    reset: config.password.reset,
+    resetDelivery: password.resetDelivery,
+    // The seed's development flow hands reset tokens back; production never does.
+    returnResetTokens: config.profile === 'development',
+    idleTimeoutMs: config.sessions.idleTimeoutMs,
+  });
+
   const limits = config.rateLimits;
-  const redis = limits.enabled && limits.store === 'redis' && limits.redisUrl !== undefined ? await connectRedis(limits.redisUrl, limits.redisCommandTimeoutMs) : undefined;
+  const redis = limits.enabled && limits.store === 'redis' && limits.redisUrl !== undefined ? await connectRedis(limits.redisUrl, limits.redisCommandTimeoutMs, limits.redisKeyPrefix) : undefined;
   const limiterStore: LimiterStore =
     redis !== undefined ? { kind: 'redis', client: redis } : limits.store === 'database' ? { kind: 'database', client: storage.client, tablePrefix: storage.tablePrefix } : { kind: 'memory' };
   const rateLimits = limits.enabled ? new RateLimits(limiterStore, limits) : undefined;
@@ -277,6 +299,8 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     users,
     sessions,
     password,
+    accounts,
+    adminTokens: new AdminTokens({ store: new KyselyAdminTokenStore(db), clock }),
     rateLimits,
     auth: new Auth({ users, sessions, password }),
     db: new DB(db, storage.traits),
@@ -316,10 +340,12 @@ async function within(ms: number, work: Promise<unknown>): Promise<void> {
  * overloaded, a black-holed network) fails it after `commandTimeoutMs`: either way the limiter counts that request in
  * memory, and the client reconnects by itself, so counting returns to Redis when it is back.
  */
-async function connectRedis(url: string, commandTimeoutMs: number): Promise<Redis> {
+async function connectRedis(url: string, commandTimeoutMs: number, keyPrefix: string): Promise<Redis> {
   // Imported here, not at the top: ioredis costs about 10 MiB and 30 ms, paid only by a deployment counting in Redis.
   const { Redis: RedisClient } = await import('ioredis');
-  const redis = new RedisClient(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs, connectTimeout: 2000 });
+  // The prefix is the client's (ioredis adds it to every key argument, the limiter's scripts included), so no caller
+  // can forget it.
+  const redis = new RedisClient(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs, connectTimeout: 2000, keyPrefix });
   redis.on('error', () => undefined);
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 3000);

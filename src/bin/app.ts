@@ -3,8 +3,10 @@
  * (`/health`, `/metrics`, `/openapi.json`, `/docs`), over a Sesame instance, so tests build it in-process.
  * @module
  */
+import cluster from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { REQUEST_ID_HEADER, requestIdFor } from '../kernel/http/request-id.js';
 import { SESAME_VERSION } from '../kernel/version.js';
 import type { Sesame } from '../sesame.js';
 import { sesameErrorHandler } from '../surfaces/api/error-handler.js';
@@ -30,6 +32,10 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
     // Fastify's own 503 while closing would bypass the security-header hooks; a closing server stops accepting
     // connections anyway, and requests already on open connections are served normally until they finish.
     return503OnClosing: false,
+    // One id per request across the proxy's log, ours and the audit rows: a well-formed X-Request-Id is kept, anything
+    // else replaced (Fastify's own header option would take any value, line breaks and megabytes included).
+    requestIdHeader: false,
+    genReqId: requestIdFor,
     // Time limits on clients (Fastify turns Node's request timeout off by default): a body that never comes or headers
     // sent a byte at a time would otherwise hold a socket for ever. Past them Node answers 408 through
     // clientErrorHandler and frees the socket.
@@ -41,8 +47,9 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
     clientErrorHandler,
     // Errors Fastify answers before any hook runs (a URL it cannot decode): through the table, with the security
     // headers, and never echoing the URL (its query string may hold a secret).
-    frameworkErrors: (_error, _request, reply) => {
+    frameworkErrors: (_error, request, reply) => {
       void reply.headers(SECURITY_HEADERS);
+      void reply.header(REQUEST_ID_HEADER, String(request.id));
       void sendError(reply, new RequestError('request.malformed_url'));
     },
     // The seed's reason phrases (`401 UNAUTHORIZED`) on every status line this server writes, at no cost per request.
@@ -61,15 +68,20 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
   // process's file descriptors.
   app.server.maxConnections = config.server.maxConnections;
   // An Expect other than 100-continue: Node would answer a bare 417 itself; answer it as every other refusal.
-  app.server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     const { code, status, message } = answerFor(new RequestError('request.expectation_failed'));
     const body = JSON.stringify({ message });
-    response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), [ERROR_HEADER]: code, connection: 'close' });
+    response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), [ERROR_HEADER]: code, [REQUEST_ID_HEADER]: requestIdFor(request), connection: 'close' });
     response.end(body);
   });
   // At the root, so the 404s and /health carry the headers too (OWASP ASVS 3.4.1); unparsable requests get them
   // from clientErrorHandler.
   registerSecurityHeaders(app);
+  // In onSend, which every reply passes (errors, 404s, shed requests), so a client can quote the id of any answer.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header(REQUEST_ID_HEADER, String(request.id));
+    done(null, payload);
+  });
   app.setErrorHandler(sesameErrorHandler);
   app.setNotFoundHandler((request, reply) => {
     void sendError(reply, new RequestError('route.not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
@@ -79,7 +91,7 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
     await registerOpenApi(app, { version: SESAME_VERSION, cookieName: config.sessions.cookie.name, publicUrl: config.api.publicUrl?.href });
     registerDocs(app);
   }
-  if (config.ops.metricsEnabled) registerMetrics(app, sesame.events);
+  if (config.ops.metricsEnabled) registerMetrics(app, sesame.events, { clusterWorker: cluster.isWorker });
   healthRoutes(app, (ms) => sesame.pingWithin(ms));
   await app.register(sesamePlugin, { profile: config.profile, sesame, securityHeaders: false, seedReasonPhrases: false });
   // Once closing, every answer says `Connection: close`: Node closes only connections idle when the stop began, so a

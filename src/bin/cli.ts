@@ -8,9 +8,11 @@
 import { parseArgs } from 'node:util';
 import { auditTail } from './commands/audit-tail.js';
 import { configCheck } from './commands/config-check.js';
-import { CommandError, EXIT, output } from './commands/io.js';
+import { adminTokens } from './commands/admin-tokens.js';
+import { CommandError, EXIT, cliActor, output } from './commands/io.js';
 import { backup, purgeExpired } from './commands/maintenance.js';
 import { migrate } from './commands/migrate.js';
+import { users } from './commands/users.js';
 
 /** What `sesame --help` prints. */
 export const USAGE = `usage: sesame <command> [options]
@@ -23,9 +25,16 @@ commands:
   audit tail [--user U] [--type T] [--limit N] [--follow]
                              the newest account events; --follow prints new ones as they come
   backup FILE [--yes]        copy the SQLite database while it runs (PostgreSQL: use pg_dump)
+  users list [--email-prefix P] [--state active|disabled] [--limit N] [--offset N]
+  users show|disable|enable|delete|revoke-sessions|force-reset EMAIL|ID [--reason R] [--yes]
+  users create EMAIL         create an account; the password is read from standard input
+  admin-tokens create --name NAME | list | revoke ID [--yes]
+                             bearer tokens for the admin API (ADMIN_PORT); a token is shown once
 
 options:
   --json                     machine-readable output, one JSON value per line
+  --actor NAME               audit this command's changes as cli:NAME (default cli:<os user>)
+  --yes, -y                  do a destructive act without asking
   -h, --help                 show this help
 
 exit codes: 0 done, 1 failed, 2 bad command line or settings, 3 not found, 4 not confirmed`;
@@ -46,6 +55,12 @@ function options(args: readonly string[]) {
       limit: { type: 'string' },
       follow: { type: 'boolean', short: 'f' },
       'follow-for': { type: 'string' },
+      offset: { type: 'string' },
+      'email-prefix': { type: 'string' },
+      state: { type: 'string' },
+      reason: { type: 'string' },
+      name: { type: 'string' },
+      actor: { type: 'string' },
     },
   });
 }
@@ -71,6 +86,28 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const out = output(values.json === true);
   const words = [command, sub, ...rest].filter((word): word is string => word !== undefined).join(' ');
+  const actor = cliActor(values.actor);
+  const whole = (name: string, text: string | undefined, fallback: number, max: number): number => {
+    const value = text === undefined ? fallback : Number(text);
+    if (!Number.isInteger(value) || value < 0 || value > max) throw new CommandError(`--${name} must be a whole number from 0 to ${max}`, EXIT.usage);
+    return value;
+  };
+  if (command === 'users') {
+    await users(out, sub, rest, {
+      yes: values.yes === true,
+      actor,
+      limit: whole('limit', values.limit, 50, 1000),
+      offset: whole('offset', values.offset, 0, Number.MAX_SAFE_INTEGER),
+      ...(values.reason === undefined ? {} : { reason: values.reason }),
+      ...(values['email-prefix'] === undefined ? {} : { emailPrefix: values['email-prefix'] }),
+      ...(values.state === undefined ? {} : { state: values.state }),
+    });
+    return EXIT.ok;
+  }
+  if (command === 'admin-tokens') {
+    await adminTokens(out, sub, rest, { yes: values.yes === true, actor, ...(values.name === undefined ? {} : { name: values.name }) });
+    return EXIT.ok;
+  }
   switch (command === 'backup' || command === 'serve' || command === 'migrate' ? command : words) {
     case 'serve':
       if (positionals.length > 1) break;

@@ -2,8 +2,10 @@
  * Replies to requests Node cannot even parse (bad HTTP, oversized headers, timeouts), which never reach Fastify's hooks, with the same JSON shape and security headers as every other reply.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { REQUEST_ID_HEADER } from '../kernel/http/request-id.js';
 import { answerFor, ERROR_HEADER, RequestError } from '../surfaces/api/errors.js';
 import { seedReasonPhrase } from '../surfaces/api/reason-phrases.js';
 
@@ -28,8 +30,10 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
       error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request.timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? 'request.headers_too_large' : 'request.not_http',
     ),
   );
-  // Never the error itself: Node keeps the request's raw bytes on it (`rawPacket`: cookies, bodies, passwords).
-  this.log.debug({ clientError: error.code ?? 'unknown', status }, 'client error');
+  // Never the error itself: Node keeps the request's raw bytes on it (`rawPacket`: cookies, bodies, passwords). Nor
+  // the client's X-Request-Id, which may be what broke the parser: a fresh id, so even this answer can be quoted.
+  const requestId = randomUUID();
+  this.log.debug({ clientError: error.code ?? 'unknown', status, reqId: requestId }, 'client error');
   // A HEAD answer has no body (the client would read one as the start of the next response); Node keeps the bytes it
   // could not parse, which start with the method.
   const rawPacket = (error as { rawPacket?: unknown }).rawPacket;
@@ -40,7 +44,7 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   if (socket.writable && socket.bytesWritten === 0) {
     socket.write(
       `HTTP/1.1 ${status} ${seedReasonPhrase(status)}\r\nContent-Type: application/json; charset=utf-8\r\n${ERROR_HEADER}: ${code}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n${RAW_SECURITY_HEADERS}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n${RAW_SECURITY_HEADERS}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
     );
   }
   socket.destroy(error);

@@ -6,6 +6,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { hostname } from 'node:os';
 import type { Config, LogLevel } from '../config.js';
 import { openStorage } from '../sesame.js';
+import { serveClusterMetrics } from '../surfaces/ops/cluster-metrics.js';
 
 /** Pino's numeric levels, so the primary's few log lines look like the workers' (which log through Fastify's pino). */
 const LEVELS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
@@ -67,5 +68,7 @@ export async function runPrimary(config: Config): Promise<void> {
     }
   });
 
+  // Workers answer /metrics with the group's totals, which only the primary can gather (it holds the IPC channels).
+  if (config.ops.metricsEnabled) serveClusterMetrics(cluster);
   for (let i = 0; i < config.server.workers; i += 1) workers.add(cluster.fork());
 }

@@ -6,13 +6,17 @@ import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createSesame } from '../sesame.js';
+import { buildAdminServer } from '../surfaces/admin/server.js';
 import { buildServer } from './app.js';
 import { runPrimary } from './cluster.js';
 import { startupWarnings } from './startup-warnings.js';
 
 /** Starts one server process and wires SIGTERM/SIGINT to a graceful stop bounded by SHUTDOWN_TIMEOUT. */
 async function main(config: Config): Promise<void> {
-  const app = await buildServer(await createSesame(config));
+  const sesame = await createSesame(config);
+  const app = await buildServer(sesame);
+  // The admin API listens apart, only when ADMIN_PORT is set; it closes before the public server (which closes Sesame).
+  const admin = config.admin.port === undefined ? undefined : await buildAdminServer(sesame);
   for (const warning of startupWarnings(config)) {
     app.log.warn({ startupWarning: true }, warning);
     process.stderr.write(`sesame: WARNING: ${warning}\n`);
@@ -31,11 +35,13 @@ async function main(config: Config): Promise<void> {
     async ({ signal, err }) => {
       if (err !== undefined) app.log.fatal({ err }, 'uncaught error: shutting down');
       else app.log.info({ signal }, 'shutting down: finishing requests in flight');
+      await admin?.close();
       await app.close();
     },
   );
 
   await app.listen({ port: config.server.port, host: config.server.host });
+  if (admin !== undefined && config.admin.port !== undefined) await admin.listen({ port: config.admin.port, host: config.admin.host });
   app.log.info('sesame is ready');
 }
 

@@ -25,13 +25,14 @@ interface CliRun {
 }
 
 /** Runs `sesame ...args` with the given settings (and nothing of the developer's shell), to completion. */
-function sesame(args: readonly string[], env: Readonly<Record<string, string>>): Promise<CliRun> {
+function sesame(args: readonly string[], env: Readonly<Record<string, string>>, input?: string): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...baseEnvironment(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...baseEnvironment(), ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -135,6 +136,50 @@ describeEngines('the sesame command', (engine) => {
       expect(followed.code, followed.stderr).toBe(0);
       expect(jsonLines(followed.stdout).map((event) => event['type'])).toContain('account.created');
       expect(jsonLines(followed.stdout).length).toBe(2);
+    } finally {
+      await instance.close();
+    }
+  });
+
+  it('users: create (password on stdin), list, show, disable, enable, revoke-sessions, force-reset, delete, audited as cli:<actor>', async () => {
+    const url = await freshUrl(engine);
+    const env = { DATABASE_URL: url, SECRET_KEY: TEST_SECRET_KEY, BCRYPT_COST: '4' };
+    const created = await sesame(['users', 'create', 'ops@example.com', '--json', '--actor', 'ops'], env, 'pw-from-stdin\n');
+    expect(created.code, created.stderr).toBe(0);
+    const id = (jsonLines(created.stdout)[0] as { id: number }).id;
+    const instance = await createSesame(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { sweeper: false });
+    try {
+      expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(true);
+      const listed = await sesame(['users', 'list', '--json', '--email-prefix', 'ops@'], env);
+      expect(jsonLines(listed.stdout).map((row) => [row['email'], row['state']])).toEqual([['ops@example.com', 'active']]);
+      const shown = await sesame(['users', 'show', String(id), '--json'], env);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain('ops@example.com');
+      expect(shown.stdout).not.toMatch(/\$2[aby]\$/);
+      expect((await sesame(['users', 'show', 'nobody@example.com'], env)).code).toBe(3);
+
+      await instance.auth.createSession('ops@example.com');
+      const disabled = await sesame(['users', 'disable', 'ops@example.com', '--reason', 'leaked', '--json', '--actor', 'ops'], env);
+      expect(disabled.code, disabled.stderr).toBe(0);
+      expect(jsonLines(disabled.stdout)[0]).toMatchObject({ disabled: true, sessionsEnded: 1 });
+      expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(false);
+      expect((await sesame(['users', 'enable', String(id), '--actor', 'ops'], env)).code).toBe(0);
+      expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(true);
+
+      await instance.auth.createSession('ops@example.com');
+      expect((await sesame(['users', 'revoke-sessions', String(id)], env)).code).toBe(4);
+      expect(jsonLines((await sesame(['users', 'revoke-sessions', String(id), '--yes', '--json', '--actor', 'ops'], env)).stdout)[0]).toMatchObject({ sessionsEnded: 1 });
+      const reset = await sesame(['users', 'force-reset', String(id), '--yes', '--json', '--actor', 'ops'], env);
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(false);
+
+      const audited = (await instance.audit.list({ userId: id })).filter((event) => event.actor === 'cli:ops').map((event) => event.type);
+      expect(audited).toEqual(expect.arrayContaining(['account.disabled', 'account.enabled', 'account.force_reset']));
+
+      expect((await sesame(['users', 'delete', String(id)], env)).code).toBe(4);
+      expect((await sesame(['users', 'delete', String(id), '--yes', '--actor', 'ops'], env)).code).toBe(0);
+      expect((await sesame(['users', 'show', String(id)], env)).code).toBe(3);
+      expect((await sesame(['users', 'frobnicate'], env)).code).toBe(2);
     } finally {
       await instance.close();
     }

@@ -32,6 +32,7 @@ describe('defaults', () => {
         store: 'memory',
         redisUrl: undefined,
         redisCommandTimeoutMs: 500,
+        redisKeyPrefix: '',
         ipMax: 1000,
         ipWindowMs: 60_000,
         accountMax: 10,
@@ -42,6 +43,7 @@ describe('defaults', () => {
       audit: { retentionMs: 90 * 86_400_000 },
       api: { publicUrl: undefined, csrfProtection: true, trustedOrigins: [] },
       ops: { metricsEnabled: false, openApiEnabled: true, maxEventLoopDelayMs: 1000, maxHeapUsedPercent: 90 },
+      admin: { port: undefined, host: '127.0.0.1', allowRemote: false },
     });
   });
 
@@ -67,6 +69,7 @@ describe('defaults', () => {
         store: 'memory',
         redisUrl: undefined,
         redisCommandTimeoutMs: 500,
+        redisKeyPrefix: '',
         ipMax: 60,
         ipWindowMs: 60_000,
         accountMax: 5,
@@ -77,6 +80,7 @@ describe('defaults', () => {
       audit: { retentionMs: 90 * 86_400_000 },
       api: { publicUrl: { href: 'https://auth.example.com', origin: 'https://auth.example.com' }, csrfProtection: true, trustedOrigins: [] },
       ops: { metricsEnabled: false, openApiEnabled: false, maxEventLoopDelayMs: 1000, maxHeapUsedPercent: 90 },
+      admin: { port: undefined, host: '127.0.0.1', allowRemote: false },
     });
     expect(config.secrets.key).toBeDefined();
   });

@@ -57,3 +57,21 @@ describe('database time limits', () => {
     expect(problems({ DATABASE_STARTUP_WAIT: 'later' })).toEqual(['DATABASE_STARTUP_WAIT must be a duration (0 for none) like 3600, 90s, 15m, 12h or 7d']);
   });
 });
+
+describe('the admin listener', () => {
+  const production = { SESAME_PROFILE: 'production', SECRET_KEY: '0123456789abcdef'.repeat(4), PUBLIC_URL: 'https://auth.example.com', RESET_WEBHOOK_URL: 'https://mailer.example/hook' };
+
+  it('is off unless ADMIN_PORT is set, and binds loopback by default', () => {
+    expect(loadConfig({}).admin).toEqual({ port: undefined, host: '127.0.0.1', allowRemote: false });
+    expect(loadConfig({ ADMIN_PORT: '9000' }).admin).toEqual({ port: 9000, host: '127.0.0.1', allowRemote: false });
+    expect(problems({ ADMIN_PORT: 'admin' })).toEqual(['ADMIN_PORT must be a whole number from 0 to 65535']);
+  });
+
+  it('refuses a non-loopback ADMIN_HOST in production unless ADMIN_ALLOW_REMOTE=true, naming both', () => {
+    expect(() => loadConfig({ ...production, ADMIN_PORT: '9000', ADMIN_HOST: '0.0.0.0' })).toThrow(/set ADMIN_HOST to a loopback address \(or ADMIN_ALLOW_REMOTE=true/);
+    expect(loadConfig({ ...production, ADMIN_PORT: '9000', ADMIN_HOST: '0.0.0.0', ADMIN_ALLOW_REMOTE: 'true' }).admin.allowRemote).toBe(true);
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(loadConfig({ ...production, ADMIN_PORT: '9000', ADMIN_HOST: host }).admin.host).toBe(host);
+    // Without ADMIN_PORT there is no listener, so the host does not matter.
+    expect(loadConfig({ ...production, ADMIN_HOST: '0.0.0.0' }).admin.port).toBeUndefined();
+  });
+});

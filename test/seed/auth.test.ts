@@ -186,7 +186,7 @@ describeEngines('Auth', (engine) => {
 
       const rows = await storage().kysely.selectFrom('sessions').selectAll().execute();
       expect(rows).toEqual([
-        { id_hash: sha256(sessionId), user_id: user.id, created_at: T0, expires_at: T0 + SESSION_TTL, last_used_at: null, ended_at: null, end_reason: null },
+        { id_hash: sha256(sessionId), user_id: user.id, created_at: T0, expires_at: T0 + SESSION_TTL, last_used_at: null, ended_at: null, end_reason: null, user_agent: null, ip: null },
       ]);
       const dump = await dumpTables(storage());
       expect(dump).not.toContain(sessionId);

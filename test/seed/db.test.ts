@@ -35,6 +35,8 @@ describeEngines('DB', (engine) => {
         email: 'a@x.io',
         hashed_password: 'hash-a',
         credential_version: 0,
+        disabled_at: null,
+        disabled_reason: null,
         created_at: T0,
         updated_at: T0,
       });

@@ -73,7 +73,15 @@ export async function migrateToLatest(storage: Storage, sets: readonly Migration
     ...migrationTableNames(storage.tablePrefix),
     ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
   });
-  const { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
+  const run = () => (options.upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(options.upTo));
+  let { error, results } = await run();
+  // Kysely's migrator reads the catalogue of every schema to find its tables; a schema that another client drops in
+  // that instant (another application, or parallel test suites) fails the read with "schema ... does not exist"
+  // (3F000) although nothing of ours changed. Nothing was applied then, so trying again is safe.
+  for (let attempt = 1; attempt <= 3 && error !== undefined && (error as { code?: unknown }).code === '3F000'; attempt += 1) {
+    await new Promise((wake) => setTimeout(wake, 50 * attempt));
+    ({ error, results } = await run());
+  }
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${String(error)}`, { cause: error });

@@ -14,6 +14,8 @@ export interface AuditFilter {
   readonly type?: string;
   /** At most this many, newest first (default 100). */
   readonly limit?: number;
+  /** Only events older than this event id: the next page after a page whose oldest event had this id. */
+  readonly beforeId?: number;
 }
 
 /** What the audit log needs of storage; appends take the executor of the transaction they belong to. */
@@ -45,6 +47,7 @@ export class KyselyAuditStore implements AuditStore {
     let query = this.#db.selectFrom('auth_events').selectAll();
     if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
     if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+    if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
     return query.orderBy('id', 'desc').limit(filter.limit ?? 100).execute();
   }
 

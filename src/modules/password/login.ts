@@ -5,7 +5,7 @@
  */
 import { NO_REQUEST, type EventContext } from '../../kernel/events.js';
 import { generateUuid } from '../../kernel/tokens.js';
-import { normaliseEmail, type User } from '../users/index.js';
+import { isDisabled, normaliseEmail, type User } from '../users/index.js';
 import type { PasswordFlowDeps } from './deps.js';
 
 /** What a successful login hands back. */
@@ -17,7 +17,10 @@ export interface LoggedIn {
 }
 
 /** What checking a credential found. */
-type Checked = { readonly outcome: 'matched'; readonly user: User } | { readonly outcome: 'wrong-password'; readonly user: User } | { readonly outcome: 'unknown-email' };
+type Checked =
+  | { readonly outcome: 'matched'; readonly user: User }
+  | { readonly outcome: 'wrong-password' | 'disabled'; readonly user: User }
+  | { readonly outcome: 'unknown-email' };
 
 /** Password logins. */
 export class PasswordLogin {
@@ -49,13 +52,13 @@ export class PasswordLogin {
   async login(email: string, password: string, presentedSessionId: string | undefined, context: EventContext = NO_REQUEST): Promise<LoggedIn | null> {
     const checked = await this.#check(email, password);
     if (checked.outcome !== 'matched') {
-      const account = checked.outcome === 'wrong-password' ? { userId: checked.user.id } : { email };
+      const account = checked.outcome === 'unknown-email' ? { email } : { userId: checked.user.id };
       await this.#deps.changes.transact((_tx, record) => record({ type: 'login.failed', context, account, detail: { reason: checked.outcome } }));
       return null;
     }
     const { user } = checked;
     const sessionId = await this.#deps.changes.transact(async (tx, record) => {
-      const id = await this.#deps.sessions.createAfterCheck(user, tx);
+      const id = await this.#deps.sessions.createAfterCheck(user, tx, context);
       if (id === null) {
         // The password was changed or reset while it was being checked: it is no longer this account's password.
         await record({ type: 'login.failed', context, account: { userId: user.id }, detail: { reason: 'credential-changed' } });
@@ -75,12 +78,15 @@ export class PasswordLogin {
       await this.#deps.hasher.verify(password, await this.#dummyHash);
       return { outcome: 'unknown-email' };
     }
-    if (!(await this.#deps.hasher.verify(password, user.hashed_password))) {
+    const matches = await this.#deps.hasher.verify(password, user.hashed_password);
+    // A disabled account is checked like any other (the same bcrypt work) and then refused like a wrong password, so
+    // neither the answer nor its timing tells that it exists, is disabled, or that the password was right.
+    if (!matches || isDisabled(user)) {
       // A hash made before BCRYPT_COST was raised is quicker to check than the dummy an unknown email is checked
       // against, so such an account would answer a wrong password faster than an unknown address: pad it with the
       // dummy's comparison, so no account ever answers faster than an unknown email.
       if (this.#deps.hasher.needsRehash(user.hashed_password)) await this.#deps.hasher.verify(password, await this.#dummyHash);
-      return { outcome: 'wrong-password', user };
+      return { outcome: matches ? 'disabled' : 'wrong-password', user };
     }
     if (this.#deps.hasher.needsRehash(user.hashed_password)) {
       await this.#deps.users.upgradeHash(user.id, user.hashed_password, await this.#deps.hasher.hash(password), this.#deps.clock());

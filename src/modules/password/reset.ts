@@ -4,7 +4,7 @@
  */
 import { NO_REQUEST, type EventContext } from '../../kernel/events.js';
 import { generateToken, hashToken } from '../../kernel/tokens.js';
-import { normaliseEmail, type User } from '../users/index.js';
+import { isDisabled, normaliseEmail, type User } from '../users/index.js';
 import type { ResetConfig } from './config.js';
 import { InvalidResetTokenError } from './errors.js';
 import type { PasswordFlowDeps } from './deps.js';
@@ -33,7 +33,7 @@ export class PasswordReset {
   }
 
   /**
-   * Issues a new token for a registered email; earlier ones stay live (each single-use, all spent by a successful
+   * Issues a new token for a registered, enabled email (a disabled one is answered as an unknown one); earlier ones stay live (each single-use, all spent by a successful
    * reset), so someone who knows the address cannot cancel the owner's pending link by asking for another. Null for
    * an unknown email.
    *
@@ -43,7 +43,9 @@ export class PasswordReset {
    * `password.reset_requested` (under the email's keyed pseudonym for an unknown address).
    */
   async request(email: string, context: EventContext = NO_REQUEST): Promise<IssuedResetToken | null> {
-    const user = await this.#deps.users.findByEmail(normaliseEmail(email));
+    const found = await this.#deps.users.findByEmail(normaliseEmail(email));
+    // A disabled account takes the unknown path whole: same work, same event, same answer, nothing issued.
+    const user = found !== undefined && !isDisabled(found) ? found : undefined;
     const token = generateToken(this.#deps.tokenFormat);
     const tokenHash = hashToken(token);
     const now = this.#deps.clock();
@@ -69,7 +71,8 @@ export class PasswordReset {
   async reset(resetToken: string, password: string, email?: string, context: EventContext = NO_REQUEST): Promise<User> {
     const tokenHash = hashToken(resetToken);
     const user = await this.#deps.tokens.findHolder('password_reset', tokenHash, this.#deps.clock());
-    if (user === undefined) throw new InvalidResetTokenError('reset token is invalid or expired');
+    // Disabling spends every link, but one issued by a force-reset before a disable must not re-open the account.
+    if (user === undefined || isDisabled(user)) throw new InvalidResetTokenError('reset token is invalid or expired');
     if (email !== undefined && user.email !== normaliseEmail(email)) throw new InvalidResetTokenError('reset token was not issued for this email');
     await this.#deps.policy.check(password, user.email, clientOf(context));
     const hashed = await this.#deps.hasher.hash(password);

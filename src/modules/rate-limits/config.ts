@@ -20,15 +20,26 @@ export interface RateLimitConfig extends RateLimitPolicy {
   readonly redisUrl: string | undefined;
   /** How long one Redis command may take before the counters fall back to memory for it, in ms. */
   readonly redisCommandTimeoutMs: number;
+  /**
+   * What every key Sesame writes to Redis starts with, so several deployments (or other apps) can share one Redis;
+   * empty by default, which is where counters have always been, so an upgrade keeps them.
+   */
+  readonly redisKeyPrefix: string;
 }
 
-/** `RATE_LIMIT_*` and `REDIS_URL`. */
+/** `RATE_LIMIT_*` and `REDIS_*`. */
 export const rateLimitsConfig = defineConfig({
   env: {
     RATE_LIMIT_ENABLED: boolean('RATE_LIMIT_ENABLED'),
     RATE_LIMIT_STORE: oneOf('RATE_LIMIT_STORE', ['memory', 'redis', 'database']).optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'REDIS_URL must look like redis://127.0.0.1:6379').optional(),
     REDIS_COMMAND_TIMEOUT: duration('REDIS_COMMAND_TIMEOUT', '500ms'),
+    // Printable and space-free, so a key stays one token in redis-cli and a SCAN pattern.
+    REDIS_KEY_PREFIX: z
+      .string()
+      .max(64, 'REDIS_KEY_PREFIX must be at most 64 characters')
+      .regex(/^[\x21-\x7e]*$/, 'REDIS_KEY_PREFIX must be printable ASCII without spaces, e.g. sesame:')
+      .default(''),
     RATE_LIMIT_IP_MAX: integer('RATE_LIMIT_IP_MAX', 1, 1_000_000),
     RATE_LIMIT_IP_WINDOW: duration('RATE_LIMIT_IP_WINDOW'),
     RATE_LIMIT_ACCOUNT_MAX: integer('RATE_LIMIT_ACCOUNT_MAX', 1, 1_000_000),
@@ -60,6 +71,7 @@ export const rateLimitsConfig = defineConfig({
     store: env.RATE_LIMIT_STORE ?? (env.REDIS_URL !== undefined ? 'redis' : Number(settings['WORKERS'] ?? 1) > 1 ? 'database' : 'memory'),
     redisUrl: env.REDIS_URL,
     redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     ipMax: env.RATE_LIMIT_IP_MAX,
     ipWindowMs: env.RATE_LIMIT_IP_WINDOW,
     accountMax: env.RATE_LIMIT_ACCOUNT_MAX,

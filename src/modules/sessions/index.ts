@@ -7,7 +7,7 @@ export { sessionsMigrations } from './migrations.js';
 export { sessionsConfig, type SessionsConfig } from './config.js';
 export { KyselySessionStore, NO_IDLE_CUTOFF, type SessionStore, type SessionUser, type StoredSession } from './store.js';
 export { SessionService, sessionHandle, type ValidSession, type Reauthenticate, type RevokeOutcome, type LogoutOutcome, type SessionServiceDeps } from './service.js';
-export type { SessionsTable, SessionSummary, SessionEndReason } from './schema.js';
+export type { SessionsTable, SessionSummary, SessionEndReason, SessionDevice } from './schema.js';
 export { SessionError, type SessionsErrorCode } from './errors.js';
 export type { SessionsEvent } from './events.js';
 export { SESSION_COOKIE, HOST_SESSION_COOKIE, readSessionId, setSessionCookie, clearSessionCookie, type SessionCookieSettings } from './http/cookie.js';

@@ -22,10 +22,15 @@ export interface SessionsTable {
   /** When the session stops working, in epoch milliseconds. */
   expires_at: number;
   /**
-   * When the session was last used (epoch ms), kept only when an inactivity timeout is set and refreshed at most
-   * once a minute; null until then, when `created_at` stands in.
+   * When the session was last used (epoch ms), refreshed at most once a minute (more often under a short inactivity
+   * timeout); null until then, when `created_at` stands in. It serves both the inactivity timeout and the session
+   * list's `last_seen_at`, so recording a use stays one write.
    */
   last_used_at: number | null;
+  /** The `User-Agent` of the latest recorded use (or the login), cut to 256 characters, so a user can tell devices apart. */
+  user_agent: string | null;
+  /** The client address of the latest recorded use (or the login), after `TRUST_PROXY`. */
+  ip: string | null;
   /** When the session was ended (logout, reset, change, revocation, inactivity), or null while it lives. */
   ended_at: number | null;
   /** Why it ended ({@link SessionEndReason}), or null while it lives. */
@@ -36,7 +41,7 @@ export interface SessionsTable {
  * Why a session ended. An ended session keeps its row, marked, until its original expiry, so a later request with it
  * can be answered by the reason (a seed client logging out after a reset still gets the seed's redirect).
  */
-export type SessionEndReason = 'logout' | 'password_reset' | 'password_change' | 'revoked' | 'expired';
+export type SessionEndReason = 'logout' | 'password_reset' | 'password_change' | 'revoked' | 'expired' | 'disabled';
 
 /**
  * What a user may see of one of their sessions (ASVS V7.5.2: view and terminate active sessions): never the id or
@@ -51,4 +56,27 @@ export interface SessionSummary {
   readonly expiresAt: number;
   /** Whether it is the session the request presented. */
   readonly current: boolean;
+  /** The browser or client it was last used from, or null when none was recorded. */
+  readonly userAgent: string | null;
+  /** The address it was last used from, or null when none was recorded. */
+  readonly ip: string | null;
+  /** When it was last seen in use (its start until a use is recorded), in epoch milliseconds. */
+  readonly lastSeenAt: number;
 }
+
+/**
+ * Where a session is being used from: recorded at login and with each recorded use, so the session list names
+ * devices a user can recognise.
+ */
+export interface SessionDevice {
+  /** The request's `User-Agent`, if it sent one. */
+  readonly userAgent?: string;
+  /** The client's address as the server sees it (after `TRUST_PROXY`). */
+  readonly ip?: string;
+}
+
+/** Longest user agent stored, the column's width: a client cannot make a session row large. */
+export const MAX_SESSION_USER_AGENT = 256;
+
+/** Longest address stored, the column's width (an IPv6 address with a zone fits). */
+export const MAX_SESSION_IP = 64;

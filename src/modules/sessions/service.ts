@@ -10,7 +10,7 @@ import { generateToken, hashToken, type TokenFormat } from '../../kernel/tokens.
 import type { User } from '../users/index.js';
 import type { SessionsConfig } from './config.js';
 import type { SessionsEvent } from './events.js';
-import type { SessionEndReason, SessionSummary } from './schema.js';
+import type { SessionDevice, SessionEndReason, SessionSummary } from './schema.js';
 import { NO_IDLE_CUTOFF, type SessionStore, type StoredSession } from './store.js';
 
 /**
@@ -63,8 +63,15 @@ export type LogoutOutcome =
  * most a minute, so a session can end at worst that much before its full idle time.
  */
 function touchInterval(idleTimeoutMs: number): number {
-  return Math.min(60_000, Math.floor(idleTimeoutMs / 10));
+  return Math.min(SEEN_INTERVAL_MS, Math.floor(idleTimeoutMs / 10));
 }
+
+/**
+ * How stale a session's recorded use and device may get without an inactivity timeout: the session list shows when
+ * and where each device was last seen, and a minute is precise enough for that while keeping nearly every request
+ * to the one read.
+ */
+const SEEN_INTERVAL_MS = 60_000;
 
 /** The public handle of a session: a prefix of its stored SHA-256, which names it without ever granting it. */
 export function sessionHandle(idHash: string): string {
@@ -96,31 +103,33 @@ export class SessionService {
   }
 
   /** Starts a new session for a user and returns its id (only its hash is stored); `tx` writes it inside a transaction. */
-  async create(userId: number, tx?: Executor): Promise<string> {
+  async create(userId: number, tx?: Executor, device?: SessionDevice): Promise<string> {
     const sessionId = generateToken(this.#tokenFormat);
     const now = this.#clock();
-    await this.#storeIn(tx).insert(hashToken(sessionId), userId, now, now + this.#config.ttlMs);
+    await this.#storeIn(tx).insert(hashToken(sessionId), userId, now, now + this.#config.ttlMs, device);
     return sessionId;
   }
 
   /**
    * Starts a session for an account whose password was just checked, but only if that password is still the
    * account's: a change or reset that committed since the check (which ends every session) wins, and null is
-   * returned. Without this, a login in flight could insert its session after "end every session" had run.
+   * returned. Without this, a login in flight could insert its session after "end every session" had run. `device`
+   * (a request's event context will do) is recorded so the session list can name the device.
    */
-  async createAfterCheck(user: Pick<User, 'id' | 'credential_version'>, tx?: Executor): Promise<string | null> {
+  async createAfterCheck(user: Pick<User, 'id' | 'credential_version'>, tx?: Executor, device?: SessionDevice): Promise<string | null> {
     const sessionId = generateToken(this.#tokenFormat);
     const now = this.#clock();
-    const stored = await this.#storeIn(tx).insertIfCredentialCurrent(hashToken(sessionId), user.id, user.credential_version, now, now + this.#config.ttlMs);
+    const stored = await this.#storeIn(tx).insertIfCredentialCurrent(hashToken(sessionId), user.id, user.credential_version, now, now + this.#config.ttlMs, device);
     return stored ? sessionId : null;
   }
 
   /**
    * The per-request check: the live session a presented id names, with its user, or null for a missing, unknown,
-   * expired or idle one; one indexed query. With an inactivity timeout, the use is recorded at most once per
-   * {@link touchInterval}, so a session in use every second costs one write a minute.
+   * expired or idle one; one indexed query. The use (and `device`, where the request came from) is recorded at most
+   * once per {@link touchInterval} under an inactivity timeout, else once a minute, so a session in use every second
+   * costs one write a minute.
    */
-  async validate(sessionId: string | null | undefined): Promise<ValidSession | null> {
+  async validate(sessionId: string | null | undefined, device?: SessionDevice): Promise<ValidSession | null> {
     if (!sessionId) return null;
     const idHash = hashToken(sessionId);
     const now = this.#clock();
@@ -128,7 +137,8 @@ export class SessionService {
     if (row === undefined) return null;
     const { session_last_used: lastUsed, ...user } = row;
     const idle = this.#config.idleTimeoutMs;
-    if (idle > 0 && now - Number(lastUsed) >= touchInterval(idle)) await this.#store.touch(idHash, now);
+    const interval = idle > 0 ? touchInterval(idle) : SEEN_INTERVAL_MS;
+    if (now - Number(lastUsed) >= interval) await this.#store.touch(idHash, now, device);
     return { idHash, user };
   }
 
@@ -165,6 +175,9 @@ export class SessionService {
       createdAt: Number(row.created_at),
       expiresAt: Number(row.expires_at),
       current: row.id_hash === session.idHash,
+      userAgent: row.user_agent,
+      ip: row.ip,
+      lastSeenAt: Number(row.last_seen_at),
     }));
   }
 

@@ -7,7 +7,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { EngineTraits, PreparedRead } from '../../kernel/database/storage.js';
 import type { Executor, SesameTables } from '../../kernel/database/tables.js';
 import type { User } from '../users/index.js';
-import type { SessionEndReason, SessionsTable } from './schema.js';
+import { MAX_SESSION_IP, MAX_SESSION_USER_AGENT, type SessionDevice, type SessionEndReason, type SessionsTable } from './schema.js';
 
 /**
  * A session's last use: `last_used_at`, or its start until it has been used since (engine-neutral SQL). The columns
@@ -22,24 +22,32 @@ export const NO_IDLE_CUTOFF = -1;
 export type SessionUser = User & { readonly session_last_used: number };
 
 /** One of a user's sessions as the session list shows it. */
-export type StoredSession = Pick<SessionsTable, 'id_hash' | 'created_at' | 'expires_at'>;
+export type StoredSession = Pick<SessionsTable, 'id_hash' | 'created_at' | 'expires_at' | 'user_agent' | 'ip'> & { readonly last_seen_at: number };
+
+/** The device columns of a row, cut to their widths (a longer value would fail the write on PostgreSQL). */
+function deviceColumns(device: SessionDevice | undefined): Pick<SessionsTable, 'user_agent' | 'ip'> {
+  return { user_agent: device?.userAgent?.slice(0, MAX_SESSION_USER_AGENT) ?? null, ip: device?.ip?.slice(0, MAX_SESSION_IP) ?? null };
+}
 
 /** What the session rules need of storage; a store bound to a transaction writes in it. */
 export interface SessionStore {
   /** The same store writing inside a transaction (or another executor). */
   in(executor: Executor): SessionStore;
-  /** Stores a new session row under the hash of its id. */
-  insert(idHash: string, userId: number, createdAt: number, expiresAt: number): Promise<void>;
+  /** Stores a new session row under the hash of its id, with the device it was started from when known. */
+  insert(idHash: string, userId: number, createdAt: number, expiresAt: number, device?: SessionDevice): Promise<void>;
   /**
    * Stores a new session only if the account's credential version is still the one its password was checked
    * against, in one statement (locking the account row where the engine has row locks), so a password change or
    * reset that commits meanwhile wins; true when it was stored.
    */
-  insertIfCredentialCurrent(idHash: string, userId: number, credentialVersion: number, createdAt: number, expiresAt: number): Promise<boolean>;
+  insertIfCredentialCurrent(idHash: string, userId: number, credentialVersion: number, createdAt: number, expiresAt: number, device?: SessionDevice): Promise<boolean>;
   /** The per-request check: the user of a session that is neither ended, expired nor idle past `idleCutoff`, or undefined. */
   findLive(idHash: string, now: number, idleCutoff: number): Promise<SessionUser | undefined>;
-  /** Records that a session was used now, which restarts its inactivity timeout. */
-  touch(idHash: string, now: number): Promise<void>;
+  /**
+   * Records that a session was used now (which restarts its inactivity timeout), and from where when `device` is
+   * given; without it the recorded device stays as it was.
+   */
+  touch(idHash: string, now: number, device?: SessionDevice): Promise<void>;
   /**
    * Marks one live session ended for `reason`; returns its user's id, or undefined when it was not live (ended or
    * expired ones are left as they are).
@@ -84,15 +92,26 @@ export class KyselySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc SessionStore.insert} */
-  async insert(idHash: string, userId: number, createdAt: number, expiresAt: number): Promise<void> {
-    await this.#db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, created_at: createdAt, expires_at: expiresAt }).execute();
+  async insert(idHash: string, userId: number, createdAt: number, expiresAt: number, device?: SessionDevice): Promise<void> {
+    await this.#db
+      .insertInto('sessions')
+      .values({ id_hash: idHash, user_id: userId, created_at: createdAt, expires_at: expiresAt, ...deviceColumns(device) })
+      .execute();
   }
 
   /** {@inheritDoc SessionStore.insertIfCredentialCurrent} */
-  async insertIfCredentialCurrent(idHash: string, userId: number, credentialVersion: number, createdAt: number, expiresAt: number): Promise<boolean> {
+  async insertIfCredentialCurrent(
+    idHash: string,
+    userId: number,
+    credentialVersion: number,
+    createdAt: number,
+    expiresAt: number,
+    device?: SessionDevice,
+  ): Promise<boolean> {
+    const { user_agent: userAgent, ip } = deviceColumns(device);
     const result = await this.#db
       .insertInto('sessions')
-      .columns(['id_hash', 'user_id', 'created_at', 'expires_at'])
+      .columns(['id_hash', 'user_id', 'created_at', 'expires_at', 'user_agent', 'ip'])
       .expression((eb) => {
         // Values in a SELECT list carry no type PostgreSQL could infer from the target columns: cast them.
         const source = eb
@@ -102,6 +121,8 @@ export class KyselySessionStore implements SessionStore {
             'users.id as user_id',
             s.cast<number>(s.val(createdAt), 'bigint').as('created_at'),
             s.cast<number>(s.val(expiresAt), 'bigint').as('expires_at'),
+            s.cast<string | null>(s.val(userAgent), `varchar(${MAX_SESSION_USER_AGENT})`).as('user_agent'),
+            s.cast<string | null>(s.val(ip), `varchar(${MAX_SESSION_IP})`).as('ip'),
           ])
           .where('users.id', '=', userId)
           .where('users.credential_version', '=', credentialVersion);
@@ -126,8 +147,13 @@ export class KyselySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc SessionStore.touch} */
-  async touch(idHash: string, now: number): Promise<void> {
-    await this.#db.updateTable('sessions').set({ last_used_at: now }).where('id_hash', '=', idHash).execute();
+  async touch(idHash: string, now: number, device?: SessionDevice): Promise<void> {
+    const seen = device === undefined ? {} : deviceColumns(device);
+    await this.#db
+      .updateTable('sessions')
+      .set({ last_used_at: now, ...seen })
+      .where('id_hash', '=', idHash)
+      .execute();
   }
 
   /** {@inheritDoc SessionStore.end} */
@@ -164,7 +190,7 @@ export class KyselySessionStore implements SessionStore {
   async listLive(userId: number, now: number, idleCutoff: number): Promise<StoredSession[]> {
     return this.#db
       .selectFrom('sessions')
-      .select(['id_hash', 'created_at', 'expires_at'])
+      .select(['id_hash', 'created_at', 'expires_at', 'user_agent', 'ip', LAST_USED.as('last_seen_at')])
       .where('user_id', '=', userId)
       .where('ended_at', 'is', null)
       .where('expires_at', '>', now)
@@ -198,5 +224,7 @@ function compileLookup(db: Kysely<SesameTables>): string {
     .where('sessions.expires_at', '>', 0)
     .where(LAST_USED, '>', 0)
     .where('sessions.ended_at', 'is', null)
+    // Disabling ends every session, but a password change in flight may still insert one after it: refuse it here.
+    .where('users.disabled_at', 'is', null)
     .compile().sql;
 }

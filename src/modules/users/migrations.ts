@@ -1,6 +1,6 @@
 /**
  * The users module's migrations. `0001` predates the split into modules and also created `sessions`; shipped
- * migrations are never edited, so it stays here whole. `0008` adds the credential version.
+ * migrations are never edited, so it stays here whole. `0008` adds the credential version, `0009` the disabled state.
  * @module
  */
 import type { Kysely } from 'kysely';
@@ -43,6 +43,18 @@ export const usersMigrations: MigrationSet = (traits) => ({
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('users').dropColumn('credential_version').execute();
+    },
+  },
+  '0009_users_disabled': {
+    // A state of its own rather than a deleted or scrambled row: an operator can disable an account and enable it
+    // again, with the reason kept beside it; null for every existing account, so no backfill.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
+      await db.schema.alterTable('users').addColumn('disabled_reason', 'varchar(256)').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').dropColumn('disabled_reason').execute();
+      await db.schema.alterTable('users').dropColumn('disabled_at').execute();
     },
   },
 });

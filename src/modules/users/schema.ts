@@ -25,6 +25,13 @@ export interface UsersTable {
    * password was checked against, so a login in flight cannot outlive "end every session".
    */
   credential_version: Generated<number>;
+  /**
+   * When an operator disabled the account (epoch ms), or null while it is active: a disabled account cannot log in,
+   * ask for a reset or keep a session, and answers all of them as a wrong password or an unknown email would.
+   */
+  disabled_at: Generated<number | null>;
+  /** Why it was disabled (for operators, never shown to clients), or null. */
+  disabled_reason: Generated<string | null>;
   /** When the account was created, in epoch milliseconds. */
   created_at: number;
   /** When the row last changed, in epoch milliseconds. */
@@ -54,6 +61,8 @@ export const USER_COLUMNS: ReadonlySet<string> = new Set<keyof UsersTable>([
   'email',
   'hashed_password',
   'credential_version',
+  'disabled_at',
+  'disabled_reason',
   'created_at',
   'updated_at',
 ]);
@@ -61,4 +70,9 @@ export const USER_COLUMNS: ReadonlySet<string> = new Set<keyof UsersTable>([
 /** Strips a user row down to what callers outside the account modules may see. */
 export function toPublicUser(user: User): PublicUser {
   return { id: user.id, email: user.email };
+}
+
+/** Whether an operator has disabled the account (a row read before `0009` has no such column: active). */
+export function isDisabled(user: Pick<User, 'disabled_at'> | Partial<Pick<User, 'disabled_at'>>): boolean {
+  return user.disabled_at !== undefined && user.disabled_at !== null;
 }

@@ -7,6 +7,7 @@
 import type { FastifyReply } from 'fastify';
 import { SesameError, ServerBusyError } from '../../kernel/errors.js';
 import { ERROR_HEADER } from '../../kernel/http/responses.js';
+import type { AccountsErrorCode } from '../../modules/accounts/index.js';
 import type { PasswordErrorCode } from '../../modules/password/index.js';
 import type { RateLimitsErrorCode } from '../../modules/rate-limits/index.js';
 import type { SessionsErrorCode } from '../../modules/sessions/index.js';
@@ -36,10 +37,11 @@ export type RequestErrorCode =
   | 'csrf.untrusted_origin'
   | 'server.internal'
   | 'database.unavailable'
-  | 'server.overloaded';
+  | 'server.overloaded'
+  | 'admin.unauthorized';
 
 /** Every code the API surface can answer with: its own and every module's. */
-export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode;
+export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode | AccountsErrorCode;
 
 /** A refusal raised by the surface itself. */
 export class RequestError extends SesameError<RequestErrorCode> {
@@ -101,6 +103,12 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'reset.token_invalid': { status: 403, message: 'invalid reset token' },
   'reset.email_unknown': { status: 403, message: 'email not registered' },
   'rate_limit.exceeded': { status: 429 },
+  // Only operators' tools look accounts up by id; an owner's routes act on the session's own account.
+  'account.not_found': { status: 404, message: 'no such account' },
+  'account.password_wrong': { status: 403, message: 'password is wrong' },
+  'account.invalid_page': { status: 400 },
+  // The admin listener's only refusal of its own: one answer for a missing, unknown or revoked token.
+  'admin.unauthorized': { status: 401, message: 'a valid admin token is required' },
 };
 
 /** The header that carries the refusal's code; defined beside the route schemas that document it. */

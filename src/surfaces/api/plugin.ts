@@ -6,6 +6,7 @@
  */
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { accountsRoutes } from '../../modules/accounts/index.js';
 import { passwordRoutes } from '../../modules/password/index.js';
 import { rateLimitRouteHook } from '../../modules/rate-limits/index.js';
 import { sessionsRoutes, type SessionCookieSettings } from '../../modules/sessions/index.js';
@@ -157,4 +158,5 @@ const apiRoutes: FastifyPluginAsync<SesamePluginOptions & { readonly sesame: Ses
   homeRoutes(app);
   passwordRoutes(app, { ...sesame.password, sendResetToken: sesame.password.resetDelivery, cookie });
   sessionsRoutes(app, { sessions: sesame.sessions, cookie });
+  accountsRoutes(app, { accounts: sesame.accounts, cookie });
 };

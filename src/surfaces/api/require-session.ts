@@ -14,6 +14,12 @@ export type SessionChecker =
   | SessionService
   | { readonly sessions: SessionService; readonly config: { readonly sessions: { readonly cookie: { readonly name: string } } } };
 
+/** The request's User-Agent as a device field, or nothing when it sent none. */
+function userAgentOf(request: FastifyRequest): { readonly userAgent?: string } {
+  const agent = request.headers['user-agent'];
+  return agent === undefined ? {} : { userAgent: agent };
+}
+
 /** The refusal, built once: the check runs on every request of a guarded route. */
 const REQUIRED = new SessionError('session.required');
 
@@ -26,7 +32,8 @@ export function requireSession(checker: SessionChecker, cookieName?: string): pr
   const sessions = 'validate' in checker ? checker : checker.sessions;
   const name = cookieName ?? ('validate' in checker ? SESSION_COOKIE : checker.config.sessions.cookie.name);
   return async function sesameRequireSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const session = await sessions.validate(readSessionId(request, name));
+    // Where the request comes from, so the session list can show it; only written with a recorded use.
+    const session = await sessions.validate(readSessionId(request, name), { ip: request.ip, ...userAgentOf(request) });
     if (session === null) {
       await sendError(reply, REQUIRED);
       return;

@@ -16,7 +16,28 @@ export interface OpenApiOptions {
   readonly cookieName: string;
   /** `PUBLIC_URL`, where clients reach Sesame, as the document's one server; unset: `/`, the server it is fetched from. */
   readonly publicUrl?: string | undefined;
+  /** Which listener the document describes: the public API (default) or the admin API, whose every route needs a bearer token. */
+  readonly surface?: 'api' | 'admin';
 }
+
+/** The public API's tags. */
+const API_TAGS = [
+  { name: 'seed', description: 'The routes of the seed contract, unchanged' },
+  { name: 'sessions', description: 'Beyond the seed: password change and the session list' },
+  { name: 'account', description: "The signed-in owner's account: its events, its export and its deletion" },
+  { name: 'operations', description: 'For load balancers and operators' },
+];
+
+/** The admin API's part of the document: its title, its one tag and its bearer scheme. */
+const ADMIN_DOCUMENT = {
+  title: 'Sesame admin API',
+  description:
+    'Operators\' API on its own listener (ADMIN_PORT): accounts, their sessions and the audit log. Every request needs ' +
+    '`Authorization: Bearer <token>` with a token from `sesame admin-tokens create`. Errors are `{"message": string}`, ' +
+    'their stable code in the `Sesame-Error` header.',
+  tags: [{ name: 'admin', description: 'Accounts, sessions and the audit log' }],
+  securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+} as const;
 
 /**
  * Records the routes as they are added (so call it before registering them) and serves `GET /openapi.json`, which
@@ -51,32 +72,30 @@ async function generate(routes: readonly RouteOptions[], options: OpenApiOptions
   const scratch = Fastify({ exposeHeadRoutes: false });
   scratch.setValidatorCompiler(() => () => true);
   scratch.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  const admin = options.surface === 'admin';
   await scratch.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: {
-        title: 'Sesame',
+        title: admin ? ADMIN_DOCUMENT.title : 'Sesame',
         version: options.version,
-        description:
-          'Self-hostable user authentication: the 0x03 seed contract (register, log in with a session cookie, profile, ' +
+        description: admin
+          ? ADMIN_DOCUMENT.description
+          : 'Self-hostable user authentication: the 0x03 seed contract (register, log in with a session cookie, profile, ' +
           'log out, reset by token) plus password change and a session list. Every error is `{"message": string}`, ' +
           'its stable code in the `Sesame-Error` header.',
         license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
       },
       servers: [{ url: options.publicUrl ?? '/' }],
-      tags: [
-        { name: 'seed', description: 'The routes of the seed contract, unchanged' },
-        { name: 'sessions', description: 'Beyond the seed: password change and the session list' },
-        { name: 'operations', description: 'For load balancers and operators' },
-      ],
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: options.cookieName } } },
+      tags: admin ? [...ADMIN_DOCUMENT.tags] : API_TAGS,
+      components: { securitySchemes: admin ? { ...ADMIN_DOCUMENT.securitySchemes } : { session: { type: 'apiKey', in: 'cookie', name: options.cookieName } } },
     },
   });
   for (const route of routes) {
     // The security requirement follows the route's own `config.session`, the declaration that attaches the session
     // check, so the document cannot claim a cookie a route does not check; every other operation says `[]` (public).
     // A route that reads the cookie itself (logout) declares its requirement in its schema.
-    const security = route.schema?.security ?? (route.config?.session === 'required' ? [{ session: [] }] : []);
+    const security = admin ? [{ adminToken: [] }] : (route.schema?.security ?? (route.config?.session === 'required' ? [{ session: [] }] : []));
     const schema = route.schema === undefined ? undefined : { ...route.schema, security };
     scratch.route({ method: route.method, url: route.url, ...(schema === undefined ? {} : { schema }), ...(route.config === undefined ? {} : { config: route.config }), handler: () => undefined });
   }

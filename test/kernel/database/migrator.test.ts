@@ -54,6 +54,9 @@ describeEngines('migrations are all-or-nothing', (engine) => {
         '0006_auth_events',
         '0007_verification_tokens',
         '0008_users_credential_version',
+        '0009_users_disabled',
+        '0010_sessions_devices',
+        '0011_admin_tokens',
       ]);
     });
 

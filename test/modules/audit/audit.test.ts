@@ -138,7 +138,7 @@ describe('events over HTTP', () => {
     const login = await send(service.url, 'POST', '/sessions', { form: { email, password: 'pw' }, headers: { 'user-agent': 'curl/8.0' } });
     expect(login.status).toBe(200);
     const [row] = await service.sesame.audit.list({ type: 'login.succeeded' });
-    expect(row).toMatchObject({ actor: 'user', ip: '127.0.0.1', user_agent: 'curl/8.0', request_id: expect.stringMatching(/^req-/) as unknown });
+    expect(row).toMatchObject({ actor: 'user', ip: '127.0.0.1', user_agent: 'curl/8.0', request_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-/) as unknown });
     const line = service.logs().split('\n').find((l) => l.includes('"event":"login.succeeded"')) ?? '';
     expect(JSON.parse(line)).toMatchObject({ event: 'login.succeeded', user: row?.user_id, reqId: row?.request_id });
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -173,8 +173,8 @@ describe('events over HTTP', () => {
       .filter((l) => l.includes('"event":"cross_site.refused"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(refusals).toEqual([
-      expect.objectContaining({ level: 40, event: 'cross_site.refused', reason: 'origin', msg: 'cross_site.refused', reqId: expect.stringMatching(/^req-/) as unknown }),
-      expect.objectContaining({ level: 40, event: 'cross_site.refused', reason: 'sec-fetch-site', msg: 'cross_site.refused', reqId: expect.stringMatching(/^req-/) as unknown }),
+      expect.objectContaining({ level: 40, event: 'cross_site.refused', reason: 'origin', msg: 'cross_site.refused', reqId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-/) as unknown }),
+      expect.objectContaining({ level: 40, event: 'cross_site.refused', reason: 'sec-fetch-site', msg: 'cross_site.refused', reqId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-/) as unknown }),
     ]);
     expect(await service.sesame.audit.list()).toEqual([]);
   });

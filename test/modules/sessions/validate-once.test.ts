@@ -34,6 +34,10 @@ describe('one session lookup per request', () => {
     ['POST', '/sessions/end', { password: 'wrong one', session: 'others' }, 403],
     ['PUT', '/password', { password: PASSWORD, new_password: 'another long one' }, 200],
     ['PUT', '/password', { password: 'wrong one', new_password: 'another long one' }, 403],
+    ['GET', '/profile/events', undefined, 200],
+    ['GET', '/profile/export', undefined, 200],
+    ['DELETE', '/profile', { password: 'wrong one' }, 403],
+    ['DELETE', '/profile', { password: PASSWORD }, 200],
   ] as const)('%s %s (answering %i)', async (method, path, form, status) => {
     const jar = await signedIn();
     lookups.mockClear();

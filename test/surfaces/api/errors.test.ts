@@ -45,6 +45,8 @@ const REFUSALS: ReadonlyArray<{ readonly code: string; readonly status: number; 
   { code: 'session.not_found', status: 403, message: 'no such session', provoke: () => send(service.url, 'DELETE', '/sessions', { sessionId: '00000000-0000-4000-8000-000000000000' }) },
   { code: 'session.unknown_handle', status: 404, message: 'no such session', provoke: async () => (await signedIn('handle')).jar.send('POST', '/sessions/end', { form: { password: 'long enough', session: '0123456789abcdef' } }) },
   { code: 'session.wrong_password', status: 403, message: 'password is wrong', provoke: async () => (await signedIn('end')).jar.send('POST', '/sessions/end', { form: { password: 'not the one', session: 'all' } }) },
+  { code: 'account.password_wrong', status: 403, message: 'password is wrong', provoke: async () => (await signedIn('delete')).jar.send('DELETE', '/profile', { form: { password: 'not the one' } }) },
+  { code: 'account.invalid_page', status: 400, message: 'limit must be a whole number from 1 to 100', provoke: async () => (await signedIn('page')).jar.send('GET', '/profile/events?limit=500') },
   { code: 'password.current_wrong', status: 403, message: 'current password is wrong', provoke: async () => (await signedIn('change')).jar.send('PUT', '/password', { form: { password: 'not the one', new_password: 'another long one' } }) },
   { code: 'reset.email_unknown', status: 403, message: 'email not registered', provoke: () => send(service.url, 'POST', '/reset_password', { form: { email: uniqueEmail('unknown') } }) },
   { code: 'reset.token_invalid', status: 403, message: 'invalid reset token', provoke: () => send(service.url, 'PUT', '/reset_password', { form: { email: uniqueEmail('token'), reset_token: '00000000-0000-4000-8000-000000000000', new_password: 'long enough' } }) },
@@ -72,9 +74,11 @@ describe('refusals over HTTP', () => {
   });
 
   it('answers every code a route or the surface can raise (the rest are faults no route raises)', () => {
-    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http', 'request.expectation_failed', 'password.too_costly', 'database.unavailable', 'server.overloaded'];
+    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http', 'request.expectation_failed', 'password.too_costly', 'database.unavailable', 'server.overloaded', 'account.not_found', 'admin.unauthorized'];
     // database.unavailable is provoked for real (a proxy the test breaks) in test/kernel/database/faults.test.ts,
-    // server.overloaded in test/modules/password/bounded-hasher.test.ts and test/surfaces/ops/load-shedding.test.ts.
+    // server.overloaded in test/modules/password/bounded-hasher.test.ts and test/surfaces/ops/load-shedding.test.ts;
+    // account.not_found only from operators' calls by id (test/modules/accounts/accounts.test.ts), admin.unauthorized
+    // only on the admin listener (test/surfaces/admin/admin-api.test.ts).
     const tested = new Set(REFUSALS.map((r) => r.code));
     const untested = Object.keys(API_ERRORS).filter((code) => !tested.has(code) && !faults.includes(code));
     expect(untested).toEqual([]);

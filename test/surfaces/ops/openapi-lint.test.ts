@@ -48,13 +48,16 @@ const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /password': 'changePassword',
   'GET /sessions': 'listSessions',
   'POST /sessions/end': 'endSessions',
+  'GET /profile/events': 'listProfileEvents',
+  'GET /profile/export': 'exportProfile',
+  'DELETE /profile': 'deleteProfile',
 };
 /** The operations that need the session cookie. */
-const NEED_SESSION = ['DELETE /sessions', 'GET /profile', 'PUT /password', 'GET /sessions', 'POST /sessions/end'];
+const NEED_SESSION = ['DELETE /sessions', 'GET /profile', 'PUT /password', 'GET /sessions', 'POST /sessions/end', 'GET /profile/events', 'GET /profile/export', 'DELETE /profile'];
 /** The operations that refuse no request (operation-4xx-response is off in redocly.yaml for them alone). */
 const NEVER_REFUSE = ['GET /', 'GET /health', 'GET /health/live', 'GET /health/ready'];
 /** The rate-limited operations (route-limits.ts), each of which may answer 429. */
-const RATE_LIMITED = ['POST /users', 'POST /sessions', 'POST /reset_password', 'PUT /reset_password', 'PUT /password', 'POST /sessions/end'];
+const RATE_LIMITED = ['POST /users', 'POST /sessions', 'POST /reset_password', 'PUT /reset_password', 'PUT /password', 'POST /sessions/end', 'DELETE /profile'];
 
 let app: Service;
 let dir: TempDir;
@@ -160,6 +163,7 @@ describe('the document, operation by operation', () => {
     };
     expect(Object.keys(op('POST /sessions').responses['200']?.headers ?? {})).toContain('Set-Cookie');
     expect(Object.keys(op('PUT /password').responses['200']?.headers ?? {})).toContain('Set-Cookie');
+    expect(Object.keys(op('DELETE /profile').responses['200']?.headers ?? {})).toContain('Set-Cookie');
     expect(Object.keys(op('DELETE /sessions').responses)).toEqual(['302', '403', '503']);
     expect(Object.keys(op('DELETE /sessions').responses['302']?.headers ?? {}).sort()).toEqual(['Location', 'Set-Cookie']);
     expect(op('DELETE /sessions').responses['302']?.content).toBeUndefined();
@@ -201,6 +205,9 @@ describe('the answers the service sends', () => {
     await refusal('POST /sessions', { headers: { ...form, origin: 'https://evil.example' }, body: 'email=a%40example.com&password=p' }, 403);
     await refusal('GET /profile', {}, 403);
     await refusal('GET /sessions', {}, 403);
+    await refusal('GET /profile/events', {}, 403);
+    await refusal('GET /profile/export', {}, 403);
+    await refusal('DELETE /profile', { headers: form, body: 'password=p' }, 403);
     await refusal('DELETE /sessions', {}, 403);
     await refusal('POST /reset_password', { headers: form, body: 'email=nobody%40example.com' }, 403);
     await refusal('PUT /reset_password', { headers: form, body: 'email=nobody%40example.com&reset_token=t&new_password=p' }, 403);

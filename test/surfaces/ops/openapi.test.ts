@@ -28,6 +28,9 @@ const ROUTES = [
   'PUT /password',
   'GET /sessions',
   'POST /sessions/end',
+  'GET /profile/events',
+  'GET /profile/export',
+  'DELETE /profile',
 ];
 
 let app: Service;

@@ -34,6 +34,9 @@ export function sessionListRoutes(app: FastifyInstance, { sessions, cookie }: Se
           created_at: new Date(s.createdAt).toISOString(),
           expires_at: new Date(s.expiresAt).toISOString(),
           current: s.current,
+          user_agent: s.userAgent,
+          ip: s.ip,
+          last_seen_at: new Date(s.lastSeenAt).toISOString(),
         })),
       };
     },

@@ -1,0 +1,105 @@
+/**
+ * `sesame users list|show|create|disable|enable|delete|revoke-sessions|force-reset`: an operator's account tools on
+ * the accounts service (the same one the admin API uses), an account named by email or id. Every change is audited
+ * with the CLI's actor; destructive ones ask first unless `--yes`.
+ * @module
+ */
+import type { AccountView } from '../../modules/accounts/index.js';
+import type { Sesame } from '../../sesame.js';
+import { confirm, readStdin } from './confirm.js';
+import { EXIT, CommandError, withSesame, type Output } from './io.js';
+
+/** The options the users commands take. */
+export interface UsersOptions {
+  readonly yes: boolean;
+  readonly actor: string;
+  readonly reason?: string;
+  readonly emailPrefix?: string;
+  readonly state?: string;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** One account as a line. */
+function line(account: AccountView): string {
+  return `${account.id}  ${account.email}  ${account.state}  created ${new Date(account.createdAt).toISOString()}`;
+}
+
+/** The account an email or id names, or a not-found error. */
+async function account(sesame: Sesame, who: string | undefined): Promise<AccountView> {
+  if (who === undefined || who === '') throw new CommandError('name the account by email or id', EXIT.usage);
+  const found = await sesame.accounts.find(who);
+  if (found === undefined) throw new CommandError(`no account ${JSON.stringify(who)}`, EXIT.notFound);
+  return found;
+}
+
+/** Runs one `users` subcommand. */
+export async function users(out: Output, sub: string | undefined, args: readonly string[], options: UsersOptions): Promise<void> {
+  const context = { actor: options.actor };
+  await withSesame(async (sesame) => {
+    const [who, ...extra] = args;
+    if (extra.length > 0) throw new CommandError(`unexpected ${JSON.stringify(extra.join(' '))}`, EXIT.usage);
+    switch (sub) {
+      case 'list': {
+        if (options.state !== undefined && options.state !== 'active' && options.state !== 'disabled') throw new CommandError('--state must be active or disabled', EXIT.usage);
+        const list = await sesame.accounts.list({
+          ...(options.emailPrefix === undefined ? {} : { emailPrefix: options.emailPrefix }),
+          ...(options.state === undefined ? {} : { state: options.state }),
+          limit: options.limit,
+          offset: options.offset,
+        });
+        if (out.json) for (const item of list) out.result(item, line);
+        else out.result(list, (all) => (all.length === 0 ? 'no accounts' : all.map(line).join('\n')));
+        return;
+      }
+      case 'show': {
+        const { id } = await account(sesame, who);
+        out.result(await sesame.accounts.show(id), (details) => JSON.stringify(details, null, 2));
+        return;
+      }
+      case 'create': {
+        if (who === undefined) throw new CommandError('usage: sesame users create EMAIL (the password is read from standard input)', EXIT.usage);
+        // Never on the command line: it would sit in the shell's history and in every process listing.
+        const password = await readStdin();
+        const created = await sesame.password.registration.register(who, password, context);
+        out.result({ id: created.id, email: created.email }, (user) => `created account ${user.id} (${user.email})`);
+        return;
+      }
+      case 'disable': {
+        const found = await account(sesame, who);
+        const ended = await sesame.accounts.disable(found.id, options.reason ?? '', context);
+        out.result({ id: found.id, disabled: true, sessionsEnded: ended }, () => `disabled ${found.email}; ${ended} sessions ended`);
+        return;
+      }
+      case 'enable': {
+        const found = await account(sesame, who);
+        await sesame.accounts.enable(found.id, context);
+        out.result({ id: found.id, enabled: true }, () => `enabled ${found.email}`);
+        return;
+      }
+      case 'delete': {
+        const found = await account(sesame, who);
+        await confirm(`Delete ${found.email} (account ${found.id}) with its sessions and tokens? This cannot be undone.`, options.yes);
+        await sesame.accounts.delete(found.id, context);
+        out.result({ id: found.id, deleted: true }, () => `deleted ${found.email}`);
+        return;
+      }
+      case 'revoke-sessions': {
+        const found = await account(sesame, who);
+        await confirm(`End every session of ${found.email}?`, options.yes);
+        const ended = await sesame.accounts.revokeSessions(found.id, context);
+        out.result({ id: found.id, sessionsEnded: ended }, () => `ended ${ended} sessions of ${found.email}`);
+        return;
+      }
+      case 'force-reset': {
+        const found = await account(sesame, who);
+        await confirm(`Force a password reset of ${found.email}? Its sessions end and its password stops working.`, options.yes);
+        const result = await sesame.accounts.forceReset(found.id, context);
+        out.result({ id: found.id, ...result }, (r) => `forced a reset of ${found.email}: ${r.sessionsEnded} sessions ended, reset ${r.delivery.via === 'returned' ? `token ${r.delivery.token}` : `delivery: ${r.delivery.via}`}`);
+        return;
+      }
+      default:
+        throw new CommandError('usage: sesame users list|show|create|disable|enable|delete|revoke-sessions|force-reset [EMAIL|ID]', EXIT.usage);
+    }
+  });
+}

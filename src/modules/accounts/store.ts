@@ -1,0 +1,155 @@
+/**
+ * Where the accounts module reads and writes: the `AccountStore` port and its Kysely implementation. Operator
+ * actions span every table that holds something of an account (users, sessions, one-time tokens, audit events,
+ * rate-limit counters), so deleting or exporting one is a single place that must name them all.
+ * @module
+ */
+import { sql } from 'kysely';
+import type { Executor } from '../../kernel/database/tables.js';
+import type { StoredAuthEvent } from '../audit/index.js';
+import { accountKey } from '../rate-limits/index.js';
+import type { SessionsTable } from '../sessions/index.js';
+import type { User } from '../users/index.js';
+import type { AccountState } from './schema.js';
+
+/** A session row as the accounts module reads it: everything but the user id it was looked up by. */
+export type StoredAccountSession = Pick<SessionsTable, 'id_hash' | 'created_at' | 'expires_at' | 'last_used_at' | 'ended_at' | 'end_reason'>;
+
+/** A filter and page of {@link AccountStore.list}. */
+export interface AccountFilter {
+  /** Normalised email prefix. */
+  readonly emailPrefix?: string;
+  readonly state?: AccountState;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** What the account operations need of storage; a store bound to a transaction writes in it. */
+export interface AccountStore {
+  /** The same store writing inside a transaction. */
+  in(executor: Executor): AccountStore;
+  /** The account with this id, or undefined. */
+  findById(userId: number): Promise<User | undefined>;
+  /** The account with this (normalised) email, or undefined. */
+  findByEmail(email: string): Promise<User | undefined>;
+  /** Accounts matching the filter, ordered by id. */
+  list(filter: AccountFilter): Promise<User[]>;
+  /**
+   * Marks the account disabled with its reason and bumps its credential version (a login whose password check is in
+   * flight then cannot create a session); false when there is no such account.
+   */
+  disable(userId: number, reason: string, now: number): Promise<boolean>;
+  /** Clears the disabled state; false when there is no such account. */
+  enable(userId: number, now: number): Promise<boolean>;
+  /**
+   * Sets a password hash no password matches and bumps the credential version, so the account cannot be signed into
+   * until its owner spends a reset token; false when there is no such account.
+   */
+  makePasswordUnusable(userId: number, unusableHash: string, now: number): Promise<boolean>;
+  /** Every session row of the account still kept, newest first. */
+  sessionsOf(userId: number): Promise<StoredAccountSession[]>;
+  /** The account's audit events, newest first. */
+  eventsOf(userId: number, limit: number | undefined, offset: number): Promise<StoredAuthEvent[]>;
+  /**
+   * Deletes the account and everything that names it (sessions, one-time tokens, rate-limit counters keyed by its
+   * email), and unlinks its audit events, which keep only the email's keyed pseudonym; false when there was none.
+   */
+  deleteAccount(user: Pick<User, 'id' | 'email'>, emailPseudonym: string): Promise<boolean>;
+}
+
+/** {@link AccountStore} over Kysely. */
+export class KyselyAccountStore implements AccountStore {
+  readonly #db: Executor;
+
+  /** Takes the executor to query through. */
+  constructor(db: Executor) {
+    this.#db = db;
+  }
+
+  /** {@inheritDoc AccountStore.in} */
+  in(executor: Executor): AccountStore {
+    return new KyselyAccountStore(executor);
+  }
+
+  /** {@inheritDoc AccountStore.findById} */
+  async findById(userId: number): Promise<User | undefined> {
+    return this.#db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+  }
+
+  /** {@inheritDoc AccountStore.findByEmail} */
+  async findByEmail(email: string): Promise<User | undefined> {
+    return this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  }
+
+  /** {@inheritDoc AccountStore.list} */
+  async list(filter: AccountFilter): Promise<User[]> {
+    let query = this.#db.selectFrom('users').selectAll();
+    if (filter.emailPrefix !== undefined && filter.emailPrefix !== '') {
+      // substr, not LIKE: a prefix may hold `%` or `_`, which LIKE would read as wildcards.
+      const prefix = filter.emailPrefix;
+      query = query.where(sql<string>`substr(${sql.ref('email')}, 1, ${[...prefix].length})`, '=', prefix);
+    }
+    if (filter.state === 'active') query = query.where('disabled_at', 'is', null);
+    if (filter.state === 'disabled') query = query.where('disabled_at', 'is not', null);
+    return query.orderBy('id').limit(filter.limit).offset(filter.offset).execute();
+  }
+
+  /** {@inheritDoc AccountStore.disable} */
+  async disable(userId: number, reason: string, now: number): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('users')
+      .set((eb) => ({ disabled_at: now, disabled_reason: reason, credential_version: eb('credential_version', '+', 1), updated_at: now }))
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** {@inheritDoc AccountStore.enable} */
+  async enable(userId: number, now: number): Promise<boolean> {
+    const result = await this.#db.updateTable('users').set({ disabled_at: null, disabled_reason: null, updated_at: now }).where('id', '=', userId).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** {@inheritDoc AccountStore.makePasswordUnusable} */
+  async makePasswordUnusable(userId: number, unusableHash: string, now: number): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('users')
+      .set((eb) => ({ hashed_password: unusableHash, credential_version: eb('credential_version', '+', 1), updated_at: now }))
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** {@inheritDoc AccountStore.sessionsOf} */
+  async sessionsOf(userId: number): Promise<StoredAccountSession[]> {
+    return this.#db
+      .selectFrom('sessions')
+      .select(['id_hash', 'created_at', 'expires_at', 'last_used_at', 'ended_at', 'end_reason'])
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id_hash')
+      .execute();
+  }
+
+  /** {@inheritDoc AccountStore.eventsOf} */
+  async eventsOf(userId: number, limit: number | undefined, offset: number): Promise<StoredAuthEvent[]> {
+    const query = this.#db.selectFrom('auth_events').selectAll().where('user_id', '=', userId).orderBy('id', 'desc');
+    // PostgreSQL and SQLite both need a LIMIT before an OFFSET; "all" is the largest count either accepts.
+    return query
+      .limit(limit ?? Number.MAX_SAFE_INTEGER)
+      .offset(offset)
+      .execute();
+  }
+
+  /** {@inheritDoc AccountStore.deleteAccount} */
+  async deleteAccount(user: Pick<User, 'id' | 'email'>, emailPseudonym: string): Promise<boolean> {
+    // Children first: sessions and tokens reference the account, and not every database enforces the cascade.
+    await this.#db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+    await this.#db.deleteFrom('verification_tokens').where('user_id', '=', user.id).execute();
+    await this.#db.updateTable('auth_events').set({ user_id: null, email_pseudonym: emailPseudonym }).where('user_id', '=', user.id).execute();
+    // Counters are keyed by an unkeyed hash of the email, which anyone holding the address can recompute.
+    await this.#db.deleteFrom('rate_limits').where('key', 'like', `%${accountKey(user.email)}%`).execute();
+    const result = await this.#db.deleteFrom('users').where('id', '=', user.id).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The admin API's routes: list and search accounts, show one (with its sessions and recent events), disable, enable,
+ * delete, end its sessions, force a password reset, and read the audit log. Each calls the accounts service with the
+ * token's identity as the actor, so every change is audited as `admin-token:<id>`.
+ * @module
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EventContext } from '../../kernel/events.js';
+import { requestContext } from '../../kernel/http/event-context.js';
+import { documented, refusals } from '../../kernel/http/responses.js';
+import type { Sesame } from '../../sesame.js';
+import { adminIdentity } from './token-check.js';
+
+/** A JSON object reply whose properties the route writes as they are (the service's own shapes). */
+const OBJECT_REPLY = { type: 'object', additionalProperties: true } as const;
+
+/** `:id` in every account route. */
+const ID_PARAMS = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'], additionalProperties: false } as const;
+
+/** Every admin route can refuse a missing token (401), a bad input (400) and be cut off from its database (503). */
+const COMMON = refusals(['database'], { 400: 'A parameter is out of range (`request.invalid`, `account.invalid_page`)', 401: 'No valid admin token (`admin.unauthorized`)' });
+
+/** The same, for routes on one account, which also answer 404 for an id no account has. */
+const ON_ACCOUNT = { ...COMMON, ...refusals([], { 404: 'No account has this id (`account.not_found`)' }) };
+
+/** The audit context of an admin request: the request's own, acted by the token. */
+function adminContext(request: FastifyRequest): EventContext {
+  return { ...requestContext(request), actor: adminIdentity(request).actor };
+}
+
+/** Registers the routes under `/admin`. */
+export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
+  const { accounts } = sesame;
+
+  app.get<{ Querystring: { email_prefix?: string; state?: 'active' | 'disabled'; limit?: number; offset?: number } }>(
+    '/admin/users',
+    {
+      schema: {
+        operationId: 'adminListUsers',
+        summary: 'Accounts, a page at a time, by email prefix and state',
+        tags: ['admin'],
+        querystring: {
+          type: 'object',
+          properties: {
+            email_prefix: { type: 'string', maxLength: 320 },
+            state: { type: 'string', enum: ['active', 'disabled'] },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: documented(OBJECT_REPLY, 'A page of accounts (`users`), ordered by id'), ...COMMON },
+      },
+    },
+    async (request) => {
+      const { email_prefix: emailPrefix, state, limit = 50, offset = 0 } = request.query;
+      return { users: await accounts.list({ ...(emailPrefix === undefined ? {} : { emailPrefix }), ...(state === undefined ? {} : { state }), limit, offset }) };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/admin/users/:id',
+    {
+      schema: {
+        operationId: 'adminShowUser',
+        summary: 'One account, with its live sessions (as handles) and its recent events',
+        tags: ['admin'],
+        params: ID_PARAMS,
+        response: { 200: documented(OBJECT_REPLY, 'The account, its sessions and its 20 most recent events'), ...ON_ACCOUNT },
+      },
+    },
+    async (request) => accounts.show(request.params.id),
+  );
+
+  app.post<{ Params: { id: number }; Body: { reason?: string } }>(
+    '/admin/users/:id/disable',
+    {
+      schema: {
+        operationId: 'adminDisableUser',
+        summary: 'Disables an account: its sessions end, its logins answer as a wrong password, until enabled',
+        tags: ['admin'],
+        params: ID_PARAMS,
+        consumes: ['application/json'],
+        body: { type: 'object', properties: { reason: { type: 'string', maxLength: 256 } }, additionalProperties: false },
+        response: { 200: documented(OBJECT_REPLY, 'Disabled; how many sessions ended'), ...refusals(['body']), ...ON_ACCOUNT },
+      },
+    },
+    async (request) => ({ message: 'account disabled', sessions_ended: await accounts.disable(request.params.id, request.body?.reason ?? '', adminContext(request)) }),
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/admin/users/:id/enable',
+    {
+      schema: {
+        operationId: 'adminEnableUser',
+        summary: 'Enables a disabled account (its password works again)',
+        tags: ['admin'],
+        params: ID_PARAMS,
+        response: { 200: documented(OBJECT_REPLY, 'Enabled'), ...ON_ACCOUNT },
+      },
+    },
+    async (request) => {
+      await accounts.enable(request.params.id, adminContext(request));
+      return { message: 'account enabled' };
+    },
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/admin/users/:id',
+    {
+      schema: {
+        operationId: 'adminDeleteUser',
+        summary: 'Deletes an account with its sessions and tokens; its audit events stay, pseudonymised',
+        tags: ['admin'],
+        params: ID_PARAMS,
+        response: { 200: documented(OBJECT_REPLY, 'Deleted'), ...ON_ACCOUNT },
+      },
+    },
+    async (request) => {
+      await accounts.delete(request.params.id, adminContext(request));
+      return { message: 'account deleted' };
+    },
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/admin/users/:id/revoke-sessions',
+    {
+      schema: {
+        operationId: 'adminRevokeSessions',
+        summary: 'Ends every session of an account',
+        tags: ['admin'],
+        params: ID_PARAMS,
+        response: { 200: documented(OBJECT_REPLY, 'How many sessions ended'), ...ON_ACCOUNT },
+      },
+    },
+    async (request) => ({ sessions_ended: await accounts.revokeSessions(request.params.id, adminContext(request)) }),
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/admin/users/:id/force-reset',
+    {
+      schema: {
+        operationId: 'adminForceReset',
+        summary: 'Ends every session, makes the password unusable and sends a reset through the configured delivery',
+        tags: ['admin'],
+        params: ID_PARAMS,
+        response: { 200: documented(OBJECT_REPLY, 'How many sessions ended and how the reset went out'), ...ON_ACCOUNT },
+      },
+    },
+    async (request) => accounts.forceReset(request.params.id, adminContext(request)),
+  );
+
+  app.get<{ Querystring: { user_id?: number; type?: string; limit?: number; before_id?: number } }>(
+    '/admin/events',
+    {
+      schema: {
+        operationId: 'adminListEvents',
+        summary: 'The audit log, newest first, by account and type, a page at a time (`before_id`)',
+        tags: ['admin'],
+        querystring: {
+          type: 'object',
+          properties: {
+            user_id: { type: 'integer', minimum: 1 },
+            type: { type: 'string', maxLength: 64 },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            before_id: { type: 'integer', minimum: 1 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: documented(OBJECT_REPLY, 'The newest events (`events`); the next page: `before_id` = the last event\'s id'), ...COMMON },
+      },
+    },
+    async (request) => {
+      const { user_id: userId, type, limit = 100, before_id: beforeId } = request.query;
+      const filter = { ...(userId === undefined ? {} : { userId }), ...(type === undefined ? {} : { type }), ...(beforeId === undefined ? {} : { beforeId }), limit };
+      return { events: await sesame.audit.list(filter) };
+    },
+  );
+}
