@@ -8,6 +8,7 @@ import { composeConfig, type ComposedConfig } from './kernel/config/compose.js';
 import { secretsConfig } from './kernel/secrets.js';
 import { databaseConfig, logConfig, sweeperConfig, tokensConfig } from './kernel/settings.js';
 import { auditConfig } from './modules/audit/index.js';
+import { mailConfig } from './modules/mail/index.js';
 import { passwordConfig } from './modules/password/index.js';
 import { rateLimitsConfig } from './modules/rate-limits/index.js';
 import { sessionsConfig } from './modules/sessions/index.js';
@@ -25,6 +26,7 @@ const FRAGMENTS = {
   sweeper: sweeperConfig,
   sessions: sessionsConfig,
   password: passwordConfig,
+  mail: mailConfig,
   rateLimits: rateLimitsConfig,
   audit: auditConfig,
   api: apiConfig,

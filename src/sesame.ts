@@ -31,6 +31,7 @@ import {
   Registration,
   webhookSender,
   type PasswordHasher,
+  type ResetMailer,
   type ResetTokenSender,
 } from './modules/password/index.js';
 import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterStore, type RateLimitsEvent } from './modules/rate-limits/index.js';
@@ -39,11 +40,23 @@ import type { ApiEvent } from './surfaces/api/events.js';
 import { KyselyUserStore, usersMigrations, type UserStore } from './modules/users/index.js';
 import { KyselyVerificationStore, verificationMigrations } from './modules/verification/index.js';
 import { AdminTokens, adminTokensMigrations, KyselyAdminTokenStore } from './modules/admin-tokens/index.js';
+import {
+  fileTransport,
+  KyselyMailOutboxStore,
+  refusingTransport,
+  MailOutbox,
+  mailMigrations,
+  resetPasswordMessage,
+  smtpTransport,
+  type DispatchOptions,
+  type MailEvent,
+  type MailTransport,
+} from './modules/mail/index.js';
 import { Auth } from './seed/auth.js';
 import { DB } from './seed/db.js';
 
 /** Every module's migrations (and the kernel's own); the migrator merges them into one history by name. */
-export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations, adminTokensMigrations];
+export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations, adminTokensMigrations, mailMigrations];
 
 /**
  * The SQL of Sesame's migrations for one engine and table prefix, for a host that applies schema changes with its own
@@ -58,7 +71,7 @@ export type { MigrationSqlOptions };
 export { SchemaVersionError } from './kernel/database/migrator.js';
 
 /** Every event any module or surface records: the union the event bus carries. */
-export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent;
+export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent | MailEvent;
 
 /** How {@link openStorage} opens: the storage knobs, and how long and how to wait for a database still starting. */
 export interface OpenOptions extends StorageOptions {
@@ -119,6 +132,13 @@ export interface SesameOptions {
   /** Start the expiry sweeper (default true). */
   readonly sweeper?: boolean;
   /**
+   * Start the outbox's dispatcher (default true, when `RESET_TOKEN_DELIVERY=email`); without it messages wait in the
+   * outbox for another instance's.
+   */
+  readonly mailDispatcher?: boolean;
+  /** How mail leaves and is paced: tests shorten the back-off and the poll, or point the development outbox elsewhere. */
+  readonly mail?: MailOptions;
+  /**
    * Put before every table, index and constraint name (overrides `DATABASE_TABLE_PREFIX`; default that setting, which
    * defaults to none), so Sesame shares a host's database without touching its tables. A handed-in `storage` carries
    * its own prefix; naming a different one here is refused.
@@ -129,6 +149,16 @@ export interface SesameOptions {
    * is current and fails saying what to apply (default true: migrate). Ignored with a handed-in `storage`.
    */
   readonly migrate?: boolean;
+}
+
+/** What a caller may change about mail (see {@link SesameOptions.mail}). */
+export interface MailOptions {
+  /** The dispatcher's poll, back-off and lease. */
+  readonly dispatch?: DispatchOptions;
+  /** Where development without `SMTP_URL` writes `.eml` files (default `./data/outbox`). */
+  readonly outboxDir?: string;
+  /** The transport itself (default SMTP from `SMTP_URL`, or the `.eml` directory). */
+  readonly transport?: MailTransport;
 }
 
 /** The password module's flows, built together. */
@@ -163,6 +193,8 @@ export interface Sesame {
   readonly sessions: SessionService;
   /** Registration, login, change and reset. */
   readonly password: PasswordFlows;
+  /** The mail outbox and its dispatcher. */
+  readonly mail: MailOutbox;
   /** Whole-account operations for operators and owners: disable, enable, force a reset, delete, export. */
   readonly accounts: AccountsService;
   /** The admin API's bearer tokens (created and revoked by the CLI). */
@@ -179,7 +211,7 @@ export interface Sesame {
   pingWithin(ms: number): Promise<void>;
   /** Runs every module's purge of expired rows once and says how many rows each removed (the sweeper calls it). */
   purgeExpired(): Promise<Readonly<Record<string, number>>>;
-  /** Stops the sweeper, ends worker threads, closes Redis and (when it opened it) the database. */
+  /** Stops the sweeper and the mail dispatcher, ends worker threads, closes Redis and (when it opened it) the database. */
   close(): Promise<void>;
 }
 
@@ -231,14 +263,56 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     config: config.sessions,
     reauthenticate: (user, password) => hasher.verify(password, user.hashed_password),
   });
-  const flowDeps: PasswordFlowDeps = { changes: events, users, tokens, sessions, hasher, policy, clock, tokenFormat: config.tokens.format, reset: config.password.reset };
+  const mailer = config.mail;
+  const mail = new MailOutbox({
+    store: new KyselyMailOutboxStore(db),
+    changes: events,
+    transport:
+      options.mail?.transport ??
+      (mailer.smtpUrl !== undefined
+        ? smtpTransport(mailer.smtpUrl, mailer.from ?? 'sesame@localhost')
+        : config.profile === 'development'
+          ? fileTransport(options.mail?.outboxDir ?? './data/outbox', mailer.from ?? 'sesame@localhost')
+          : refusingTransport()),
+    clock,
+    maxAttempts: mailer.maxAttempts,
+    log,
+    ...(options.mail?.dispatch === undefined ? {} : { dispatch: options.mail.dispatch }),
+  });
+  const emailing = config.password.reset.delivery === 'email';
+  // Links point where clients reach Sesame; development without PUBLIC_URL uses the address it listens on.
+  const baseUrl = config.api.publicUrl?.href ?? `http://${config.server.host}:${config.server.port}`;
+  const resetMail: ResetMailer | undefined = emailing
+    ? async (executor, email, token) => {
+        await mail.enqueue(executor, resetPasswordMessage(email, baseUrl, token, Math.round(config.password.reset.tokenTtlMs / 60_000)));
+      }
+    : undefined;
+  const flowDeps: PasswordFlowDeps = {
+    changes: events,
+    users,
+    tokens,
+    sessions,
+    hasher,
+    policy,
+    clock,
+    tokenFormat: config.tokens.format,
+    reset: config.password.reset,
+    ...(resetMail === undefined ? {} : { resetMail }),
+  };
   const password: PasswordFlows = {
     registration: new Registration(flowDeps),
     login: new PasswordLogin(flowDeps),
     change: new PasswordChange(flowDeps),
     reset: new PasswordReset(flowDeps),
-    resetDelivery:
-      config.password.reset.delivery === 'webhook' && config.password.reset.webhookUrl !== undefined ? webhookSender(config.password.reset.webhookUrl) : undefined,
+    // With email the message is already in the outbox when the token commits: "delivering" only wakes the dispatcher.
+    resetDelivery: emailing
+      ? () => {
+          mail.wake();
+          return Promise.resolve();
+        }
+      : config.password.reset.delivery === 'webhook' && config.password.reset.webhookUrl !== undefined
+        ? webhookSender(config.password.reset.webhookUrl)
+        : undefined,
     hasher,
   };
 
@@ -253,6 +327,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     tokenFormat: config.tokens.format,
     reset: config.password.reset,
     resetDelivery: password.resetDelivery,
+    ...(resetMail === undefined ? {} : { resetMail }),
     // The seed's development flow hands reset tokens back; production never does.
     returnResetTokens: config.profile === 'development',
     idleTimeoutMs: config.sessions.idleTimeoutMs,
@@ -277,6 +352,8 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     };
   };
   const stopSweeper = options.sweeper === false ? () => Promise.resolve() : startSweeper(purgeExpired, config.sweeper.intervalMs, log);
+  // Only email delivery writes to the outbox today, so only such an instance polls it (a database query every few seconds).
+  const stopMail = options.mailDispatcher === false || !emailing ? () => Promise.resolve() : mail.start();
 
   log.info(
     {
@@ -299,6 +376,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     users,
     sessions,
     password,
+    mail,
     accounts,
     adminTokens: new AdminTokens({ store: new KyselyAdminTokenStore(db), clock }),
     rateLimits,
@@ -313,6 +391,8 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
       if (closed) return;
       closed = true;
       await stopSweeper();
+      await stopMail();
+      mail.close();
       await policy.close();
       redis?.disconnect();
       if (ownsStorage) await storage.close();

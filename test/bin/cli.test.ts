@@ -75,9 +75,15 @@ describe('sesame (no database)', () => {
   });
 
   it('config check: the effective settings with secrets masked, or exit 2 listing every problem', async () => {
-    const ok = await sesame(['config', 'check', '--json'], { SECRET_KEY: TEST_SECRET_KEY, DATABASE_URL: 'postgres://sesame:hunter2@db.internal:5432/sesame' });
+    const ok = await sesame(['config', 'check', '--json'], {
+      SECRET_KEY: TEST_SECRET_KEY,
+      DATABASE_URL: 'postgres://sesame:hunter2@db.internal:5432/sesame',
+      SMTP_URL: 'smtps://mailer:smtp-s3cret@mail.example.com:465',
+    });
     expect(ok.code).toBe(0);
-    const [result] = jsonLines(ok.stdout) as [{ ok: boolean; settings: { profile: string; database: { url: string }; secrets: unknown } }];
+    const [result] = jsonLines(ok.stdout) as [{ ok: boolean; settings: { profile: string; database: { url: string }; mail: { smtpUrl: string }; secrets: unknown } }];
+    expect(result.settings.mail.smtpUrl).toBe('smtps://mailer:***@mail.example.com:465');
+    expect(ok.stdout).not.toContain('smtp-s3cret');
     expect(result.ok).toBe(true);
     expect(result.settings.profile).toBe('development');
     expect(result.settings.database.url).toBe('postgres://sesame:***@db.internal:5432/sesame');

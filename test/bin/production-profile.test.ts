@@ -82,6 +82,22 @@ describe('loadConfig in the production profile', () => {
     expect(refusal({ SESAME_PROFILE: 'production' }).message).toContain('RESET_WEBHOOK_URL');
   });
 
+  it('refuses RESET_TOKEN_DELIVERY=email without SMTP_URL and MAIL_FROM, naming both', () => {
+    const withoutWebhook = Object.fromEntries(Object.entries(SAFE).filter(([name]) => name !== 'RESET_WEBHOOK_URL'));
+    const message = refusal({ ...withoutWebhook, RESET_TOKEN_DELIVERY: 'email' }).message;
+    expect(message).toContain('RESET_TOKEN_DELIVERY=email needs SMTP_URL');
+    expect(message).toContain('RESET_TOKEN_DELIVERY=email needs MAIL_FROM');
+    expect(refusal({ ...withoutWebhook, RESET_TOKEN_DELIVERY: 'email', MAIL_FROM: 'auth@example.com' }).message).toContain('SMTP_URL');
+  });
+
+  it('accepts RESET_TOKEN_DELIVERY=email with an smtps:// server and MAIL_FROM, and refuses plain smtp:// across a network', () => {
+    const withoutWebhook = Object.fromEntries(Object.entries(SAFE).filter(([name]) => name !== 'RESET_WEBHOOK_URL'));
+    const email = { ...withoutWebhook, RESET_TOKEN_DELIVERY: 'email', MAIL_FROM: 'auth@example.com' };
+    expect(loadConfig({ ...email, SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).password.reset.delivery).toBe('email');
+    expect(() => loadConfig({ ...email, SMTP_URL: 'smtp://127.0.0.1:25' })).not.toThrow();
+    expect(refusal({ ...email, SMTP_URL: 'smtp://mail.example.com:587' }).message).toContain('SMTP_URL to an smtps:// URL');
+  });
+
   it('accepts the documented floors and shared stores for several workers', () => {
     expect(() => loadConfig({ ...SAFE, PASSWORD_MIN_LENGTH: '8', BCRYPT_COST: '10' })).not.toThrow();
     expect(() => loadConfig({ ...SAFE, RESET_WEBHOOK_URL: 'http://127.0.0.1:8025/reset' })).not.toThrow();

@@ -73,12 +73,16 @@ export function settingsFromEnvironment(): Config {
   }
 }
 
-/** Runs `work` on a Sesame built from the environment (no sweeper, no HTTP), closing it whatever happens. */
+/**
+ * Runs `work` on a Sesame built from the environment (no sweeper, no mail dispatcher, no HTTP), closing it whatever
+ * happens. A message a command enqueues (a force-reset's mail) waits in the outbox for the server's dispatcher, so a
+ * one-shot command never blocks on an SMTP server or sends other processes' mail.
+ */
 export async function withSesame<T>(work: (sesame: Sesame) => Promise<T>): Promise<T> {
   const config = settingsFromEnvironment();
   let sesame: Sesame;
   try {
-    sesame = await createSesame({ ...config, log: { ...config.log, level: 'warn' } }, { sweeper: false });
+    sesame = await createSesame({ ...config, log: { ...config.log, level: 'warn' } }, { sweeper: false, mailDispatcher: false });
   } catch (error) {
     throw new CommandError(error instanceof Error ? error.message : String(error), EXIT.failed);
   }

@@ -90,6 +90,7 @@ export interface Page {
 /** How a force-reset's new token went out: by the webhook, back to the caller (development only), or not at all. */
 export type ForcedResetDelivery =
   | { readonly via: 'webhook' }
+  | { readonly via: 'email' }
   | { readonly via: 'webhook-failed'; readonly error: string }
   | { readonly via: 'returned'; readonly token: string }
   | { readonly via: 'none' };

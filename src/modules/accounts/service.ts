@@ -8,7 +8,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Changes, EventContext } from '../../kernel/events.js';
 import { generateToken, generateUuid, hashToken, type TokenFormat } from '../../kernel/tokens.js';
 import type { StoredAuthEvent } from '../audit/index.js';
-import type { PasswordHasher, ResetConfig, ResetTokenSender } from '../password/index.js';
+import type { PasswordHasher, ResetConfig, ResetMailer, ResetTokenSender } from '../password/index.js';
 import { sessionHandle, type SessionService, type ValidSession } from '../sessions/index.js';
 import { isDisabled, normaliseEmail, type User } from '../users/index.js';
 import type { VerificationTokenStore } from '../verification/index.js';
@@ -52,6 +52,8 @@ export interface AccountsServiceDeps {
   readonly reset: ResetConfig;
   /** Where a force-reset's token goes; undefined when no delivery is configured. */
   readonly resetDelivery: ResetTokenSender | undefined;
+  /** With email delivery: enqueues the force-reset's message in its transaction (`resetDelivery` then only wakes the outbox). */
+  readonly resetMail?: ResetMailer;
   /** Without a delivery, hand a force-reset's token back to the caller (development only: never in production). */
   readonly returnResetTokens: boolean;
   /** The inactivity timeout, so {@link AccountsService.show} lists the sessions that still work. */
@@ -169,11 +171,12 @@ export class AccountsService {
     const unusable = await this.#deps.hasher.hash(generateUuid() + generateUuid());
     const token = generateToken(this.#deps.tokenFormat);
     const now = this.#deps.clock();
-    const delivering = this.#deps.resetDelivery !== undefined ? 'webhook' : this.#deps.returnResetTokens ? 'returned' : 'none';
+    const delivering = this.#deps.resetMail !== undefined ? 'email' : this.#deps.resetDelivery !== undefined ? 'webhook' : this.#deps.returnResetTokens ? 'returned' : 'none';
     const sessionsEnded = await this.#deps.changes.transact(async (tx, record) => {
       if (!(await this.#deps.store.in(tx).makePasswordUnusable(id, unusable, now))) throw notFound(id);
       const tokens = this.#deps.tokens.in(tx);
       await tokens.issue('password_reset', id, hashToken(token), now + this.#deps.reset.tokenTtlMs, now, { replace: true });
+      await this.#deps.resetMail?.(tx, user.email, token);
       const ended = await this.#deps.sessions.endAllOfUser(id, 'password_reset', tx);
       await record({ type: 'account.force_reset', context, account: { userId: id }, detail: { sessionsEnded: ended, delivery: delivering } });
       return ended;
@@ -196,6 +199,11 @@ export class AccountsService {
 
   /** Sends a force-reset's token; a failed webhook is reported, not thrown: the reset itself has committed. */
   async #deliver(email: string, token: string): Promise<ForcedResetDelivery> {
+    if (this.#deps.resetMail !== undefined) {
+      // The message committed with the token; this only nudges the dispatcher, whose retries own the delivery.
+      await this.#deps.resetDelivery?.(email, token).catch(() => undefined);
+      return { via: 'email' };
+    }
     if (this.#deps.resetDelivery !== undefined) {
       try {
         await this.#deps.resetDelivery(email, token);

@@ -10,13 +10,16 @@ import { boolean, duration, integer, oneOf } from '../../kernel/config/fields.js
 import type { PasswordPolicyOptions } from './policy.js';
 
 /** How a reset token reaches the account's owner. */
-export type ResetTokenDelivery = 'response' | 'webhook';
+export type ResetTokenDelivery = 'response' | 'webhook' | 'email';
 
 /** Password reset settings. */
 export interface ResetConfig {
   /** How long a reset token stays usable, in ms. */
   readonly tokenTtlMs: number;
-  /** `response` returns the token in the body (the seed's behaviour); `webhook` posts it to {@link ResetConfig.webhookUrl}. */
+  /**
+   * `response` returns the token in the body (the seed's behaviour); `webhook` posts it to {@link ResetConfig.webhookUrl};
+   * `email` mails a link to the account's address through the outbox.
+   */
   readonly delivery: ResetTokenDelivery;
   /** Where `webhook` delivery posts `{email, reset_token}`. */
   readonly webhookUrl: string | undefined;
@@ -34,7 +37,7 @@ export interface PasswordConfig {
   readonly reset: ResetConfig;
 }
 
-/** `BCRYPT_COST`, `BCRYPT_QUEUE_MAX`, `PASSWORD_*`, `RESET_TOKEN_*` and `RESET_WEBHOOK_URL`. */
+/** `BCRYPT_COST`, `BCRYPT_QUEUE_MAX`, `PASSWORD_*`, `RESET_TOKEN_*` and `RESET_WEBHOOK_URL` (`email` delivery also reads the mail module's `SMTP_URL` and `MAIL_FROM`). */
 export const passwordConfig = defineConfig({
   env: {
     BCRYPT_COST: integer('BCRYPT_COST', 4, 31, 12),
@@ -47,7 +50,7 @@ export const passwordConfig = defineConfig({
     PASSWORD_CHECK_TIMEOUT: duration('PASSWORD_CHECK_TIMEOUT', '2s'),
     PASSWORD_CHECK_CLIENT_BUDGET: duration('PASSWORD_CHECK_CLIENT_BUDGET', '5s'),
     RESET_TOKEN_TTL: duration('RESET_TOKEN_TTL', '30m'),
-    RESET_TOKEN_DELIVERY: oneOf('RESET_TOKEN_DELIVERY', ['response', 'webhook']),
+    RESET_TOKEN_DELIVERY: oneOf('RESET_TOKEN_DELIVERY', ['response', 'webhook', 'email']),
     RESET_WEBHOOK_URL: z.string().regex(/^https?:\/\/.+/, 'RESET_WEBHOOK_URL must be an http(s) URL').optional(),
   },
   defaults: {
@@ -71,10 +74,17 @@ export const passwordConfig = defineConfig({
     },
     reset: { tokenTtlMs: env.RESET_TOKEN_TTL, delivery: env.RESET_TOKEN_DELIVERY, webhookUrl: env.RESET_WEBHOOK_URL },
   }),
-  check: ({ reset }) =>
-    reset.delivery === 'webhook' && reset.webhookUrl === undefined
-      ? ['RESET_TOKEN_DELIVERY=webhook needs RESET_WEBHOOK_URL (where Sesame posts {email, reset_token} for your mailer)']
-      : [],
+  check: ({ reset }, { profile, settings }) => {
+    if (reset.delivery === 'webhook' && reset.webhookUrl === undefined) {
+      return ['RESET_TOKEN_DELIVERY=webhook needs RESET_WEBHOOK_URL (where Sesame posts {email, reset_token} for your mailer), or set RESET_TOKEN_DELIVERY=email with SMTP_URL and MAIL_FROM'];
+    }
+    if (reset.delivery !== 'email') return [];
+    const problems: string[] = [];
+    if (settings['MAIL_FROM'] === undefined) problems.push('RESET_TOKEN_DELIVERY=email needs MAIL_FROM (the From: address of the reset messages)');
+    // Development without a server writes each message to ./data/outbox/ instead.
+    if (settings['SMTP_URL'] === undefined && profile !== 'development') problems.push('RESET_TOKEN_DELIVERY=email needs SMTP_URL (the SMTP server that sends the reset messages)');
+    return problems;
+  },
   refuseInProduction({ bcryptCost, policy, reset }) {
     const problems: string[] = [];
     if (policy.minLength < 8) problems.push('set PASSWORD_MIN_LENGTH to 8 or more (15 recommended): NIST SP 800-63B forbids shorter passwords');
@@ -83,7 +93,7 @@ export const passwordConfig = defineConfig({
     if (bcryptCost < 10) problems.push('set BCRYPT_COST to 10 or more (12 recommended): lower costs are cheap to crack');
     if (reset.delivery === 'response') {
       problems.push(
-        'set RESET_TOKEN_DELIVERY=webhook with RESET_WEBHOOK_URL: returning the reset token in the response lets anyone who knows an email take over the account',
+        'set RESET_TOKEN_DELIVERY=email (with SMTP_URL and MAIL_FROM) or RESET_TOKEN_DELIVERY=webhook (with RESET_WEBHOOK_URL): returning the reset token in the response lets anyone who knows an email take over the account',
       );
     }
     if (reset.webhookUrl !== undefined && !isHttpsOrLoopback(reset.webhookUrl)) {

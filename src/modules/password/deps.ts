@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../../kernel/clock.js';
 import type { Changes } from '../../kernel/events.js';
+import type { Executor } from '../../kernel/database/tables.js';
 import type { TokenFormat } from '../../kernel/tokens.js';
 import type { SessionService } from '../sessions/index.js';
 import type { UserStore } from '../users/index.js';
@@ -34,4 +35,12 @@ export interface PasswordFlowDeps {
   readonly tokenFormat: TokenFormat;
   /** How reset tokens live and travel. */
   readonly reset: ResetConfig;
+  /** With `RESET_TOKEN_DELIVERY=email`: puts the reset message in the outbox, inside the transaction that issues the token. */
+  readonly resetMail?: ResetMailer;
 }
+
+/**
+ * Enqueues the message carrying a reset token to an account's stored address, writing through `executor` (the
+ * issuing transaction), so the token and its message commit together or not at all.
+ */
+export type ResetMailer = (executor: Executor, email: string, resetToken: string) => Promise<void>;

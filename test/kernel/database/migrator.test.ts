@@ -57,6 +57,7 @@ describeEngines('migrations are all-or-nothing', (engine) => {
         '0009_users_disabled',
         '0010_sessions_devices',
         '0011_admin_tokens',
+        '0012_mail_outbox',
       ]);
     });
 

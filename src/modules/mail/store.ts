@@ -1,0 +1,136 @@
+/**
+ * Where the outbox is kept: the `MailOutboxStore` port the mail service uses, and its Kysely implementation. Claims
+ * are conditional updates, so of several dispatchers (workers, instances) exactly one sends a given message.
+ * @module
+ */
+import type { Selectable } from 'kysely';
+import type { Executor } from '../../kernel/database/tables.js';
+import type { MailOutboxTable } from './schema.js';
+
+/** One outbox row as read. */
+export type OutboxMessage = Selectable<MailOutboxTable>;
+
+/** A message to enqueue. */
+export interface NewMessage {
+  /** What it is for (`password_reset`). */
+  readonly kind: string;
+  /** The address it goes to. */
+  readonly recipient: string;
+  /** The subject line. */
+  readonly subject: string;
+  /** The plain-text body. */
+  readonly text: string;
+  /** The HTML body, if any. */
+  readonly html?: string;
+}
+
+/** What the mail service needs of storage; a store bound to a transaction writes in it. */
+export interface MailOutboxStore {
+  /** The same store writing inside a transaction. */
+  in(executor: Executor): MailOutboxStore;
+  /** Adds a pending message, due at once; returns its id. */
+  enqueue(message: NewMessage, now: number): Promise<number>;
+  /**
+   * Ids of messages due at `now`, oldest first: pending ones whose time has come, and `sending` ones claimed before
+   * `staleBefore` (their dispatcher died mid-send).
+   */
+  due(now: number, staleBefore: number, limit: number): Promise<number[]>;
+  /** Claims one due message for sending; undefined when another dispatcher got it first or it is no longer due. */
+  claim(id: number, now: number, staleBefore: number): Promise<OutboxMessage | undefined>;
+  /** Marks a claimed message delivered. */
+  markSent(id: number, attempts: number, now: number): Promise<void>;
+  /** Records a failed try: back to pending at `nextAttemptAt`, or `failed` for good when `giveUp`. */
+  markFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): Promise<void>;
+  /** One message by id (for tests and operators). */
+  find(id: number): Promise<OutboxMessage | undefined>;
+}
+
+/** {@link MailOutboxStore} over Kysely. */
+export class KyselyMailOutboxStore implements MailOutboxStore {
+  readonly #db: Executor;
+
+  /** Takes the executor to query through. */
+  constructor(db: Executor) {
+    this.#db = db;
+  }
+
+  /** {@inheritDoc MailOutboxStore.in} */
+  in(executor: Executor): MailOutboxStore {
+    return new KyselyMailOutboxStore(executor);
+  }
+
+  /** {@inheritDoc MailOutboxStore.enqueue} */
+  async enqueue(message: NewMessage, now: number): Promise<number> {
+    const row = await this.#db
+      .insertInto('mail_outbox')
+      .values({
+        kind: message.kind,
+        recipient: message.recipient,
+        subject: message.subject,
+        text_body: message.text,
+        html_body: message.html ?? null,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /** {@inheritDoc MailOutboxStore.due} */
+  async due(now: number, staleBefore: number, limit: number): Promise<number[]> {
+    const rows = await this.#db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+          eb.and([eb('status', '=', 'sending'), eb('next_attempt_at', '<', staleBefore)]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** {@inheritDoc MailOutboxStore.claim} */
+  async claim(id: number, now: number, staleBefore: number): Promise<OutboxMessage | undefined> {
+    // The same condition as `due`, checked again by the update itself: of racing dispatchers only one changes the row.
+    const result = await this.#db
+      .updateTable('mail_outbox')
+      .set({ status: 'sending', next_attempt_at: now })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+          eb.and([eb('status', '=', 'sending'), eb('next_attempt_at', '<', staleBefore)]),
+        ]),
+      )
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return undefined;
+    return this.find(id);
+  }
+
+  /** {@inheritDoc MailOutboxStore.markSent} */
+  async markSent(id: number, attempts: number, now: number): Promise<void> {
+    await this.#db.updateTable('mail_outbox').set({ status: 'sent', attempts, sent_at: now, last_error: null }).where('id', '=', id).execute();
+  }
+
+  /** {@inheritDoc MailOutboxStore.markFailed} */
+  async markFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): Promise<void> {
+    await this.#db
+      .updateTable('mail_outbox')
+      .set({ status: giveUp ? 'failed' : 'pending', attempts, last_error: error.slice(0, 250), next_attempt_at: nextAttemptAt })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** {@inheritDoc MailOutboxStore.find} */
+  async find(id: number): Promise<OutboxMessage | undefined> {
+    return this.#db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+}

@@ -1,0 +1,167 @@
+// The outbox on SQLite and PostgreSQL: two Sesame instances on one database (each its own connection, as two
+// processes have) send each message exactly once through a real SMTP receiver; a message left `sending` by a crashed
+// dispatcher is taken back after the lease; failures back off, are recorded as `mail.failed` without the token, and
+// end `failed` after MAIL_MAX_ATTEMPTS; a message enqueued before a restart is sent after it.
+import { afterEach, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import type { Storage } from '../../../src/kernel/database/storage.js';
+import type { MailTransport } from '../../../src/modules/mail/index.js';
+import { createSesame, type MailOptions, type Sesame } from '../../../src/sesame.js';
+import { describeEngines, useFreshStorage, type TestStorage } from '../../support/engines.js';
+import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp.js';
+
+const T0 = 1_700_000_000_000;
+
+describeEngines('mail outbox', (engine) => {
+  const storage = useFreshStorage(engine);
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  let now = T0;
+  const clock = (): number => now;
+
+  /** A Sesame over `on`, emailing resets, with no dispatcher running unless asked (tests drive `dispatchDue`). */
+  async function build(on: Storage, env: Readonly<Record<string, string>>, mail: MailOptions = {}, dispatcher = false): Promise<Sesame> {
+    const config = loadConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'silent', RESET_TOKEN_DELIVERY: 'email', MAIL_FROM: 'auth@example.com', ...env });
+    const sesame = await createSesame(config, { storage: on, sweeper: false, mailDispatcher: dispatcher, clock, mail });
+    cleanups.push(() => sesame.close());
+    return sesame;
+  }
+
+  /** A receiver stopped after the test. */
+  async function receiver(): Promise<SmtpReceiver> {
+    const smtp = await startSmtpReceiver();
+    cleanups.push(() => smtp.stop());
+    return smtp;
+  }
+
+  /** Registers `count` accounts and asks a reset for each: `count` messages in the outbox. */
+  async function enqueueResets(sesame: Sesame, count: number): Promise<string[]> {
+    const emails = Array.from({ length: count }, (_, i) => `user${i}@example.io`);
+    for (const email of emails) {
+      await sesame.password.registration.register(email, 'password');
+      await sesame.password.reset.request(email);
+    }
+    return emails;
+  }
+
+  it('two instances dispatching at once send each message exactly once', async () => {
+    now = T0;
+    const smtp = await receiver();
+    const second: TestStorage = await storage().reopen();
+    cleanups.push(() => second.detach());
+    const a = await build(storage(), { SMTP_URL: smtp.url });
+    const b = await build(second, { SMTP_URL: smtp.url });
+    const emails = await enqueueResets(a, 12);
+
+    const [byA, byB] = await Promise.all([a.mail.dispatchDue(), b.mail.dispatchDue()]);
+    expect(byA + byB).toBe(12);
+    expect(smtp.received.map((mail) => mail.to[0]).sort()).toEqual([...emails].sort());
+    const rows = await storage().kysely.selectFrom('mail_outbox').select(['status', 'attempts']).execute();
+    expect(rows).toEqual(Array.from({ length: 12 }, () => ({ status: 'sent', attempts: 1 })));
+    expect(await a.mail.dispatchDue()).toBe(0);
+    expect(smtp.received).toHaveLength(12);
+  });
+
+  it('two running dispatchers (polling) deliver every message once', async () => {
+    now = T0;
+    const smtp = await receiver();
+    const second: TestStorage = await storage().reopen();
+    cleanups.push(() => second.detach());
+    const fast: MailOptions = { dispatch: { pollMs: 20 } };
+    const a = await build(storage(), { SMTP_URL: smtp.url }, fast, true);
+    await build(second, { SMTP_URL: smtp.url }, fast, true);
+    const emails = await enqueueResets(a, 8);
+    const deadline = Date.now() + 10_000;
+    while (smtp.received.length < 8 && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 20));
+    await new Promise((wake) => setTimeout(wake, 200));
+    expect(smtp.received.map((mail) => mail.to[0]).sort()).toEqual([...emails].sort());
+  });
+
+  it('takes back a message left `sending` by a dead dispatcher once its lease is over, not before', async () => {
+    now = T0;
+    const smtp = await receiver();
+    const sesame = await build(storage(), { SMTP_URL: smtp.url });
+    await enqueueResets(sesame, 1);
+    // A dispatcher claims it and dies before sending.
+    const claimed = await storage().kysely.updateTable('mail_outbox').set({ status: 'sending', next_attempt_at: T0 }).where('id', '=', 1).executeTakeFirst();
+    expect(Number(claimed.numUpdatedRows)).toBe(1);
+    now = T0 + 119_000;
+    expect(await sesame.mail.dispatchDue()).toBe(0);
+    now = T0 + 120_001;
+    expect(await sesame.mail.dispatchDue()).toBe(1);
+    expect(smtp.received).toHaveLength(1);
+    expect(await sesame.mail.find(1)).toMatchObject({ status: 'sent', attempts: 1, sent_at: T0 + 120_001 });
+  });
+
+  it('backs off 10 s, 30 s, ... after failures, records mail.failed without the token, and gives up after MAIL_MAX_ATTEMPTS', async () => {
+    now = T0;
+    // A server that echoes the message in its refusal: the token must still not reach the stored error.
+    const tries: string[] = [];
+    const echoing: MailTransport = {
+      send: (message) => {
+        tries.push(message.text_body);
+        return Promise.reject(new Error(`550 refused: ${message.text_body}`));
+      },
+      close: () => undefined,
+    };
+    const sesame = await build(storage(), { MAIL_MAX_ATTEMPTS: '3' }, { transport: echoing });
+    await enqueueResets(sesame, 1);
+
+    expect(await sesame.mail.dispatchDue()).toBe(0);
+    expect(await sesame.mail.find(1)).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: T0 + 10_000 });
+    const token = /Or enter this code: (\S+)/.exec(tries[0] ?? '')?.[1] ?? 'missing';
+    expect((await sesame.mail.find(1))?.last_error).not.toContain(token);
+    expect((await sesame.mail.find(1))?.last_error).toContain('550 refused');
+
+    now = T0 + 9_999;
+    await sesame.mail.dispatchDue();
+    expect(tries).toHaveLength(1);
+    now = T0 + 10_000;
+    await sesame.mail.dispatchDue();
+    expect(await sesame.mail.find(1)).toMatchObject({ status: 'pending', attempts: 2, next_attempt_at: T0 + 40_000 });
+    now = T0 + 40_000;
+    await sesame.mail.dispatchDue();
+    expect(await sesame.mail.find(1)).toMatchObject({ status: 'failed', attempts: 3 });
+    now = T0 + 10 * 3_600_000;
+    await sesame.mail.dispatchDue();
+    expect(tries).toHaveLength(3);
+
+    const events = await sesame.audit.list({ type: 'mail.failed' });
+    expect(events.map((event) => JSON.parse(event.detail ?? '{}') as unknown)).toEqual([
+      { mailId: 1, kind: 'password_reset', attempts: 3, gaveUp: true },
+      { mailId: 1, kind: 'password_reset', attempts: 2, gaveUp: false },
+      { mailId: 1, kind: 'password_reset', attempts: 1, gaveUp: false },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(token);
+  });
+
+  it('keeps a message enqueued before a restart and sends it after', async () => {
+    now = T0;
+    const smtp = await receiver();
+    const before = await build(storage(), { SMTP_URL: smtp.url });
+    await enqueueResets(before, 1);
+    await before.close();
+    const restarted = await storage().reopen();
+    cleanups.push(() => restarted.detach());
+    const after = await build(restarted, { SMTP_URL: smtp.url }, { dispatch: { pollMs: 20 } }, true);
+    const deadline = Date.now() + 5000;
+    while (smtp.received.length === 0 && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 10));
+    expect(smtp.received.map((mail) => mail.to)).toEqual([['user0@example.io']]);
+    expect((await after.mail.find(1))?.status).toBe('sent');
+  });
+
+  it('rolls the message back with the token: a failed issuing transaction leaves no mail', async () => {
+    now = T0;
+    const sesame = await build(storage(), {});
+    await sesame.password.registration.register('rollback@example.io', 'password');
+    await expect(
+      sesame.events.transact(async (tx) => {
+        await sesame.mail.enqueue(tx, { kind: 'password_reset', recipient: 'rollback@example.io', subject: 's', text: 't' });
+        throw new Error('the token insert failed');
+      }),
+    ).rejects.toThrow('the token insert failed');
+    expect(await storage().kysely.selectFrom('mail_outbox').selectAll().execute()).toEqual([]);
+  });
+});
