@@ -21,9 +21,9 @@ export interface AuditTailOptions {
   readonly followForMs?: number;
 }
 
-/** The account id an email or id names, or a not-found error. */
+/** The account id an email or id names (the accounts service's own lookup), or a not-found error. */
 async function accountId(sesame: Sesame, user: string): Promise<number> {
-  const found = /^\d+$/.test(user) ? await sesame.users.findBy({ id: Number(user) }).catch(() => undefined) : await sesame.users.findByEmail(user);
+  const found = await sesame.accounts.find(user);
   if (found === undefined) throw new CommandError(`no account ${JSON.stringify(user)}`, EXIT.notFound);
   return found.id;
 }

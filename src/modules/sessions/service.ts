@@ -125,11 +125,11 @@ export class SessionService {
 
   /**
    * The per-request check: the live session a presented id names, with its user, or null for a missing, unknown,
-   * expired or idle one; one indexed query. The use (and `device`, where the request came from) is recorded at most
-   * once per {@link touchInterval} under an inactivity timeout, else once a minute, so a session in use every second
-   * costs one write a minute.
+   * expired or idle one; one indexed query. The use (and `device`, where the request came from, or a function giving
+   * it) is recorded at most once per {@link touchInterval} under an inactivity timeout, else once a minute, so a
+   * session in use every second costs one write a minute.
    */
-  async validate(sessionId: string | null | undefined, device?: SessionDevice): Promise<ValidSession | null> {
+  async validate(sessionId: string | null | undefined, device?: SessionDevice | (() => SessionDevice)): Promise<ValidSession | null> {
     if (!sessionId) return null;
     const idHash = hashToken(sessionId);
     const now = this.#clock();
@@ -138,7 +138,9 @@ export class SessionService {
     const { session_last_used: lastUsed, ...user } = row;
     const idle = this.#config.idleTimeoutMs;
     const interval = idle > 0 ? touchInterval(idle) : SEEN_INTERVAL_MS;
-    if (now - Number(lastUsed) >= interval) await this.#store.touch(idHash, now, device);
+    // A function is asked only when a use is written: most checks never need the device (reading the client's address
+    // runs the proxy-trust rules each time).
+    if (now - Number(lastUsed) >= interval) await this.#store.touch(idHash, now, typeof device === 'function' ? device() : device);
     return { idHash, user };
   }
 

@@ -32,8 +32,8 @@ export function requireSession(checker: SessionChecker, cookieName?: string): pr
   const sessions = 'validate' in checker ? checker : checker.sessions;
   const name = cookieName ?? ('validate' in checker ? SESSION_COOKIE : checker.config.sessions.cookie.name);
   return async function sesameRequireSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    // Where the request comes from, so the session list can show it; only written with a recorded use.
-    const session = await sessions.validate(readSessionId(request, name), { ip: request.ip, ...userAgentOf(request) });
+    // Where the request comes from, so the session list can show it; worked out only when a use is recorded.
+    const session = await sessions.validate(readSessionId(request, name), () => ({ ip: request.ip, ...userAgentOf(request) }));
     if (session === null) {
       await sendError(reply, REQUIRED);
       return;

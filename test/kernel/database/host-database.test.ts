@@ -17,22 +17,7 @@ import { logIn, profileLogged, runSeedFlow } from '../../seed/e2e/seed-flow.js';
 import { describeEngines } from '../../support/engines.js';
 import { captureStream } from '../../support/in-process.js';
 import { emptyDatabase, type RawDatabase, type SchemaEntry } from '../../support/raw-database.js';
-
-/** Every migration Sesame ships today, in order. */
-const ALL_MIGRATIONS = [
-  '0001_users_and_sessions',
-  '0002_rate_limits',
-  '0003_session_last_used',
-  '0004_session_end_reason',
-  '0005_kernel_secrets',
-  '0006_auth_events',
-  '0007_verification_tokens',
-  '0008_users_credential_version',
-  '0009_users_disabled',
-  '0010_sessions_devices',
-  '0011_admin_tokens',
-  '0012_mail_outbox',
-];
+import { ALL_MIGRATIONS } from '../../support/migrations.js';
 
 /** Sesame's tables without a prefix: the names every database made before the prefix has, and keeps. */
 const UNPREFIXED_TABLES = ['admin_tokens', 'auth_events', 'kysely_migration', 'kysely_migration_lock', 'mail_outbox', 'rate_limits', 'sesame_secrets', 'sessions', 'users', 'verification_tokens'];

@@ -8,6 +8,7 @@ import { connectStorage, type Storage } from '../../../src/kernel/database/stora
 import { MIGRATIONS } from '../../../src/sesame.js';
 import { describeEngines } from '../../support/engines.js';
 import { emptyDatabase, type RawDatabase } from '../../support/raw-database.js';
+import { ALL_MIGRATIONS } from '../../support/migrations.js';
 
 /** Two migrations after Sesame's: the first succeeds; the second builds a table, an index and a column, then fails. */
 const failingAfterwards: MigrationSet = () => ({
@@ -45,20 +46,7 @@ describeEngines('migrations are all-or-nothing', (engine) => {
       expect(await raw.rows(`select name from ${tablePrefix}kysely_migration`)).toEqual([]);
 
       await migrateToLatest(storage, MIGRATIONS);
-      expect((await raw.rows<{ name: string }>(`select name from ${tablePrefix}kysely_migration order by name`)).map((r) => r.name)).toEqual([
-        '0001_users_and_sessions',
-        '0002_rate_limits',
-        '0003_session_last_used',
-        '0004_session_end_reason',
-        '0005_kernel_secrets',
-        '0006_auth_events',
-        '0007_verification_tokens',
-        '0008_users_credential_version',
-        '0009_users_disabled',
-        '0010_sessions_devices',
-        '0011_admin_tokens',
-        '0012_mail_outbox',
-      ]);
+      expect((await raw.rows<{ name: string }>(`select name from ${tablePrefix}kysely_migration order by name`)).map((r) => r.name)).toEqual(ALL_MIGRATIONS);
     });
 
     it('a failure after earlier migrations were applied leaves them as they were, without the failed ones', async () => {
