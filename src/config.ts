@@ -8,6 +8,7 @@ import { composeConfig, type ComposedConfig } from './kernel/config/compose.js';
 import { secretsConfig } from './kernel/secrets.js';
 import { databaseConfig, logConfig, sweeperConfig, tokensConfig } from './kernel/settings.js';
 import { auditConfig } from './modules/audit/index.js';
+import { emailConfig } from './modules/email/index.js';
 import { mailConfig } from './modules/mail/index.js';
 import { passwordConfig } from './modules/password/index.js';
 import { rateLimitsConfig } from './modules/rate-limits/index.js';
@@ -27,6 +28,7 @@ const FRAGMENTS = {
   sessions: sessionsConfig,
   password: passwordConfig,
   mail: mailConfig,
+  email: emailConfig,
   rateLimits: rateLimitsConfig,
   audit: auditConfig,
   api: apiConfig,

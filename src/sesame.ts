@@ -29,31 +29,50 @@ import {
   PasswordPolicy,
   PasswordReset,
   Registration,
-  webhookSender,
   type PasswordHasher,
+  type PasswordNotices,
   type ResetMailer,
   type ResetTokenSender,
 } from './modules/password/index.js';
 import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterStore, type RateLimitsEvent } from './modules/rate-limits/index.js';
 import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEvent } from './modules/sessions/index.js';
 import type { ApiEvent } from './surfaces/api/events.js';
-import { KyselyUserStore, usersMigrations, type UserStore } from './modules/users/index.js';
+import { KyselyUserStore, normaliseEmail, usersMigrations, type User, type UserStore } from './modules/users/index.js';
 import { KyselyVerificationStore, verificationMigrations } from './modules/verification/index.js';
 import { AdminTokens, adminTokensMigrations, KyselyAdminTokenStore } from './modules/admin-tokens/index.js';
 import {
+  aesGcmSealer,
+  channelTransport,
+  Courier,
   fileTransport,
   KyselyMailOutboxStore,
   refusingTransport,
   MailOutbox,
   mailMigrations,
-  resetPasswordMessage,
   smtpTransport,
+  webhookSigningKey,
+  webhookTransport,
   type DispatchOptions,
+  type MailChannel,
   type MailEvent,
   type MailTransport,
 } from './modules/mail/index.js';
+import { EmailAddresses, type EmailEvent } from './modules/email/index.js';
+import { codeHash, formatCode, generateCode } from './modules/verification/index.js';
+import { hashToken } from './kernel/tokens.js';
 import { Auth } from './seed/auth.js';
 import { DB } from './seed/db.js';
+
+/** Events after whose commit a message may be waiting in the outbox. */
+const MAIL_WAKING_EVENTS: ReadonlySet<string> = new Set([
+  'account.created',
+  'password.changed',
+  'password.reset',
+  'login.succeeded',
+  'email.verification_sent',
+  'email.change_requested',
+  'account.force_reset',
+]);
 
 /** Every module's migrations (and the kernel's own); the migrator merges them into one history by name. */
 export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations, adminTokensMigrations, mailMigrations];
@@ -71,7 +90,7 @@ export type { MigrationSqlOptions };
 export { SchemaVersionError } from './kernel/database/migrator.js';
 
 /** Every event any module or surface records: the union the event bus carries. */
-export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent | MailEvent;
+export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent | MailEvent | EmailEvent;
 
 /** How {@link openStorage} opens: the storage knobs, and how long and how to wait for a database still starting. */
 export interface OpenOptions extends StorageOptions {
@@ -132,8 +151,8 @@ export interface SesameOptions {
   /** Start the expiry sweeper (default true). */
   readonly sweeper?: boolean;
   /**
-   * Start the outbox's dispatcher (default true, when `RESET_TOKEN_DELIVERY=email`); without it messages wait in the
-   * outbox for another instance's.
+   * Start the outbox's dispatcher (default true, whenever messages can leave: mail or the webhook); without it
+   * messages wait in the outbox for another instance's.
    */
   readonly mailDispatcher?: boolean;
   /** How mail leaves and is paced: tests shorten the back-off and the poll, or point the development outbox elsewhere. */
@@ -155,10 +174,12 @@ export interface SesameOptions {
 export interface MailOptions {
   /** The dispatcher's poll, back-off and lease. */
   readonly dispatch?: DispatchOptions;
-  /** Where development without `SMTP_URL` writes `.eml` files (default `./data/outbox`). */
+  /** Where development without `SMTP_URL` writes `.eml` files (default `MAIL_OUTBOX_DIR`, `./data/outbox`). */
   readonly outboxDir?: string;
-  /** The transport itself (default SMTP from `SMTP_URL`, or the `.eml` directory). */
+  /** The mail transport itself (default SMTP from `SMTP_URL`, or the `.eml` directory). */
   readonly transport?: MailTransport;
+  /** The webhook transport (default a signed POST to `RESET_WEBHOOK_URL`). */
+  readonly webhookTransport?: MailTransport;
 }
 
 /** The password module's flows, built together. */
@@ -195,6 +216,8 @@ export interface Sesame {
   readonly password: PasswordFlows;
   /** The mail outbox and its dispatcher. */
   readonly mail: MailOutbox;
+  /** Verification and change of the account's address, and its mail language. */
+  readonly email: EmailAddresses;
   /** Whole-account operations for operators and owners: disable, enable, force a reset, delete, export. */
   readonly accounts: AccountsService;
   /** The admin API's bearer tokens (created and revoked by the CLI). */
@@ -264,29 +287,86 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     reauthenticate: (user, password) => hasher.verify(password, user.hashed_password),
   });
   const mailer = config.mail;
-  const mail = new MailOutbox({
-    store: new KyselyMailOutboxStore(db),
-    changes: events,
-    transport:
+  const resetWebhook = config.password.reset.webhookUrl;
+  const transport = channelTransport({
+    email:
       options.mail?.transport ??
       (mailer.smtpUrl !== undefined
         ? smtpTransport(mailer.smtpUrl, mailer.from ?? 'sesame@localhost')
         : config.profile === 'development'
-          ? fileTransport(options.mail?.outboxDir ?? './data/outbox', mailer.from ?? 'sesame@localhost')
+          ? fileTransport(options.mail?.outboxDir ?? mailer.outboxDir, mailer.from ?? 'sesame@localhost')
           : refusingTransport()),
+    // Signed with a key derived from SECRET_KEY, so receivers can tell Sesame's calls from anyone else's.
+    ...(options.mail?.webhookTransport !== undefined
+      ? { webhook: options.mail.webhookTransport }
+      : resetWebhook !== undefined
+        ? { webhook: webhookTransport(resetWebhook, webhookSigningKey(secret.key)) }
+        : {}),
+  });
+  // Bodies sealed at rest: a pending message carries a live link and code, which a copy of the database must not give away.
+  const outboxStore = new KyselyMailOutboxStore(db, aesGcmSealer(secret.key.derive('mail-outbox')));
+  const mail = new MailOutbox({
+    store: outboxStore,
+    changes: events,
+    transport,
     clock,
     maxAttempts: mailer.maxAttempts,
     log,
     ...(options.mail?.dispatch === undefined ? {} : { dispatch: options.mail.dispatch }),
   });
-  const emailing = config.password.reset.delivery === 'email';
-  // Links point where clients reach Sesame; development without PUBLIC_URL uses the address it listens on.
-  const baseUrl = config.api.publicUrl?.href ?? `http://${config.server.host}:${config.server.port}`;
-  const resetMail: ResetMailer | undefined = emailing
-    ? async (executor, email, token) => {
-        await mail.enqueue(executor, resetPasswordMessage(email, baseUrl, token, Math.round(config.password.reset.tokenTtlMs / 60_000)));
+  const delivery = config.password.reset.delivery;
+  // Mail leaves by SMTP, or in development by .eml files; production without SMTP sends every message as a signed
+  // webhook call to the operator's own mailer, when one is configured.
+  const mailChannel: MailChannel | undefined =
+    mailer.smtpUrl !== undefined || config.profile === 'development' ? 'email' : resetWebhook !== undefined ? 'webhook' : undefined;
+  const courier = new Courier({
+    store: outboxStore,
+    resetChannel: delivery === 'email' ? 'email' : delivery === 'webhook' && resetWebhook !== undefined ? 'webhook' : undefined,
+    channel: mailChannel,
+    // Links point where clients reach Sesame; development without PUBLIC_URL uses the address it listens on.
+    baseUrl: (config.api.publicUrl?.href ?? `http://${config.server.host}:${config.server.port}`).replace(/\/$/, ''),
+    recipientHourlyMax: mailer.recipientHourlyMax,
+    clock,
+    publish: (event) => events.publish(event),
+  });
+  const keyedCode = (purpose: Parameters<typeof codeHash>[1], userId: number, code: string): string => codeHash(secret.key, purpose, userId, code);
+  const email = new EmailAddresses({
+    changes: events,
+    users,
+    tokens,
+    hasher,
+    courier,
+    codeHash: keyedCode,
+    clock,
+    tokenFormat: config.tokens.format,
+    config: config.email,
+  });
+  const recipientOf = (user: User) => ({ address: user.email, language: user.language });
+  const ttlMinutes = Math.round(config.password.reset.tokenTtlMs / 60_000);
+  const resetMail: ResetMailer | undefined = courier.reaches('password_reset')
+    ? async (executor, user, token, typed) => {
+        // The unknown-address path counts like the known one, so the per-recipient limit costs both the same.
+        if (user === undefined) return courier.countOnly(executor, normaliseEmail(typed));
+        const code = generateCode();
+        // The code is attached only to a token whose message went out: a held one would be a code no one was sent,
+        // and one more target for every guess.
+        const sent = await courier.send(executor, { kind: 'password_reset', to: recipientOf(user), token, code: formatCode(code), ttlMinutes });
+        if (sent === 'queued') await tokens.in(executor).attachCode(hashToken(token), keyedCode('password_reset', user.id, code));
       }
     : undefined;
+  // A new account is mailed its verification link when verification is required (its login waits for it); otherwise
+  // registration owes no message (the seed's flow stays free of tokens it never asked for), and an owner who wants
+  // the address verified asks with POST /email/verify/resend.
+  const verifyAtRegistration = config.email.requireVerification;
+  const notices: PasswordNotices = {
+    registered: (executor, user) => (verifyAtRegistration ? email.sendVerification(executor, user) : Promise.resolve()),
+    passwordChanged: async (executor, user, how) => {
+      await courier.send(executor, { kind: 'password_changed', to: recipientOf(user), at: clock(), how });
+    },
+    signedIn: async (executor, user, context) => {
+      if (config.email.notifyNewSignIn) await courier.send(executor, { kind: 'new_sign_in', to: recipientOf(user), at: clock(), device: context.userAgent, ip: context.ip });
+    },
+  };
   const flowDeps: PasswordFlowDeps = {
     changes: events,
     users,
@@ -297,6 +377,9 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     clock,
     tokenFormat: config.tokens.format,
     reset: config.password.reset,
+    notices,
+    requireVerifiedEmail: config.email.requireVerification,
+    codeHash: keyedCode,
     ...(resetMail === undefined ? {} : { resetMail }),
   };
   const password: PasswordFlows = {
@@ -304,17 +387,21 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     login: new PasswordLogin(flowDeps),
     change: new PasswordChange(flowDeps),
     reset: new PasswordReset(flowDeps),
-    // With email the message is already in the outbox when the token commits: "delivering" only wakes the dispatcher.
-    resetDelivery: emailing
-      ? () => {
-          mail.wake();
-          return Promise.resolve();
-        }
-      : config.password.reset.delivery === 'webhook' && config.password.reset.webhookUrl !== undefined
-        ? webhookSender(config.password.reset.webhookUrl)
+    // The message is already in the outbox when the token commits: "delivering" only wakes the dispatcher.
+    resetDelivery:
+      resetMail !== undefined
+        ? () => {
+            mail.wake();
+            return Promise.resolve();
+          }
         : undefined,
     hasher,
   };
+  // Messages are enqueued inside transactions; once the change that owes one has committed, the dispatcher is woken
+  // rather than left to its next poll.
+  events.on((event) => {
+    if (MAIL_WAKING_EVENTS.has(event.type)) mail.wake();
+  });
 
   const accounts = new AccountsService({
     store: new KyselyAccountStore(db),
@@ -327,7 +414,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     tokenFormat: config.tokens.format,
     reset: config.password.reset,
     resetDelivery: password.resetDelivery,
-    ...(resetMail === undefined ? {} : { resetMail }),
+    ...(resetMail === undefined ? {} : { resetMail, resetVia: delivery === 'webhook' ? 'webhook' : 'email' }),
     // The seed's development flow hands reset tokens back; production never does.
     returnResetTokens: config.profile === 'development',
     idleTimeoutMs: config.sessions.idleTimeoutMs,
@@ -349,11 +436,12 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
       verificationTokens: await tokens.purgeExpired(clock()),
       rateLimitCounters: await purgeExpiredCounters(db, clock()),
       auditEvents: await audit.purgeExpired(),
+      mailOutbox: await mail.purgeBefore(clock() - mailer.retentionMs),
     };
   };
   const stopSweeper = options.sweeper === false ? () => Promise.resolve() : startSweeper(purgeExpired, config.sweeper.intervalMs, log);
-  // Only email delivery writes to the outbox today, so only such an instance polls it (a database query every few seconds).
-  const stopMail = options.mailDispatcher === false || !emailing ? () => Promise.resolve() : mail.start();
+  // An instance polls the outbox (a database query every few seconds) only when messages can leave it.
+  const stopMail = options.mailDispatcher === false || (mailChannel === undefined && resetMail === undefined) ? () => Promise.resolve() : mail.start();
 
   log.info(
     {
@@ -377,6 +465,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     sessions,
     password,
     mail,
+    email,
     accounts,
     adminTokens: new AdminTokens({ store: new KyselyAdminTokenStore(db), clock }),
     rateLimits,

@@ -13,6 +13,7 @@ import { CommandError, EXIT, cliActor, output } from './commands/io.js';
 import { backup, purgeExpired } from './commands/maintenance.js';
 import { migrate } from './commands/migrate.js';
 import { users } from './commands/users.js';
+import { printWebhookSecret } from './commands/webhook-secret.js';
 
 /** What `sesame --help` prints. */
 export const USAGE = `usage: sesame <command> [options]
@@ -27,9 +28,12 @@ commands:
   backup FILE [--yes]        copy the SQLite database while it runs (PostgreSQL: use pg_dump)
   users list [--email-prefix P] [--state active|disabled] [--limit N] [--offset N]
   users show|disable|enable|delete|revoke-sessions|force-reset EMAIL|ID [--reason R] [--yes]
-  users create EMAIL         create an account; the password is read from standard input
+  users create EMAIL [--unverified]
+                             create an account (its address counts as verified unless --unverified);
+                             the password is read from standard input
   admin-tokens create --name NAME | list | revoke ID [--yes]
                              bearer tokens for the admin API (ADMIN_PORT); a token is shown once
+  webhook secret             the whsec_ key receivers verify reset webhooks with (derived from SECRET_KEY)
 
 options:
   --json                     machine-readable output, one JSON value per line
@@ -61,6 +65,7 @@ function options(args: readonly string[]) {
       reason: { type: 'string' },
       name: { type: 'string' },
       actor: { type: 'string' },
+      unverified: { type: 'boolean' },
     },
   });
 }
@@ -95,6 +100,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (command === 'users') {
     await users(out, sub, rest, {
       yes: values.yes === true,
+      unverified: values.unverified === true,
       actor,
       limit: whole('limit', values.limit, 50, 1000),
       offset: whole('offset', values.offset, 0, Number.MAX_SAFE_INTEGER),
@@ -136,6 +142,9 @@ async function run(argv: readonly string[]): Promise<number> {
       });
       return EXIT.ok;
     }
+    case 'webhook secret':
+      await printWebhookSecret(out);
+      return EXIT.ok;
     case 'backup':
       if (positionals.length > 2) break;
       await backup(out, sub, values.yes === true);

@@ -116,6 +116,29 @@ export interface ChangePasswordInput {
   readonly new_password: string;
 }
 
+/** Body of `POST /email/verify`: the token from the message's link, or the address with the short code it carries. */
+export type VerifyEmailInput = { readonly token: string } | { readonly email: string; readonly code: string };
+
+/** Body of `POST /email/verify/resend`. */
+export interface ResendVerificationInput {
+  /** The address to send the verification message to again. */
+  readonly email: string;
+}
+
+/** Body of `PUT /email`. */
+export interface ChangeEmailInput {
+  /** The current password: a session alone does not move an account to another mailbox. */
+  readonly password: string;
+  /** The address to move to; it receives a confirmation link and code. */
+  readonly new_email: string;
+}
+
+/** Body and answer of `PUT /profile/language`. */
+export interface LanguageSetting {
+  /** A language Sesame writes mail in: `en` or `fr`. */
+  readonly language: 'en' | 'fr';
+}
+
 /** `GET /` answer. */
 export interface Welcome {
   /** `Bienvenue`, the seed's greeting. */
@@ -153,6 +176,17 @@ export interface SesameClient {
   updatePassword(input: UpdatePasswordInput): Promise<EmailMessage>;
   /** `PUT /password`: changes the password with the current one; the server ends every session and sets a fresh cookie. */
   changePassword(input: ChangePasswordInput): Promise<EmailMessage>;
+  /**
+   * `POST /email/verify`: proves an address with a link's token or the address and code (`email verified`), or
+   * confirms a change of address (`email changed`); 403 `email.token_invalid`.
+   */
+  verifyEmail(input: VerifyEmailInput): Promise<EmailMessage>;
+  /** `POST /email/verify/resend`: sends the verification message again; the same answer for every address. */
+  resendVerification(input: ResendVerificationInput): Promise<EmailMessage>;
+  /** `PUT /email`: starts moving the signed-in account to another address (403 `email.password_wrong`, 400 `users.email_taken`). */
+  changeEmail(input: ChangeEmailInput): Promise<EmailMessage>;
+  /** `PUT /profile/language`: the language of the messages Sesame sends the signed-in account. */
+  setLanguage(input: LanguageSetting): Promise<LanguageSetting>;
   /** `GET /health/ready`: whether the instance can serve (503 with `retryAfter` when its database does not answer). */
   ready(): Promise<HealthStatus>;
   /** `GET /health/live`: whether the process answers at all. */
@@ -242,6 +276,10 @@ export function createSesameClient(options: SesameClientOptions): SesameClient {
     requestResetToken: ({ email }) => call({ method: 'POST', path: '/reset_password', body: { email } }),
     updatePassword: ({ email, reset_token, new_password }) => call({ method: 'PUT', path: '/reset_password', body: { email, reset_token, new_password } }),
     changePassword: ({ password, new_password }) => call({ method: 'PUT', path: '/password', body: { password, new_password } }),
+    verifyEmail: (input) => call({ method: 'POST', path: '/email/verify', body: 'token' in input ? { token: input.token } : { email: input.email, code: input.code } }),
+    resendVerification: ({ email }) => call({ method: 'POST', path: '/email/verify/resend', body: { email } }),
+    changeEmail: ({ password, new_email }) => call({ method: 'PUT', path: '/email', body: { password, new_email } }),
+    setLanguage: ({ language }) => call({ method: 'PUT', path: '/profile/language', body: { language } }),
     ready: () => call({ method: 'GET', path: '/health/ready' }),
     live: () => call({ method: 'GET', path: '/health/live' }),
   };

@@ -10,6 +10,7 @@ import type { SesameLogger } from './logging.js';
 /** A listener that logs each event: refusals of hostile traffic at warn, account events at info. */
 export function logEvents(log: SesameLogger, pseudonym: (email: string) => string): EventListener<SesameEvent> {
   return (event) => {
+    if (event.countOnly === true) return;
     const { account, context } = event;
     const fields = {
       event: event.type,

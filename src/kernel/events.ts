@@ -38,6 +38,8 @@ export interface SesameEvent<Type extends string = string> {
   readonly detail?: Readonly<Record<string, string | number | boolean>>;
   /** Hostile or unauthenticated traffic (a rate-limit or cross-site refusal): logged and counted, never stored. */
   readonly traffic?: true;
+  /** Routine work told only to counters (a message delivered): never stored, and not logged here (its module logs it). */
+  readonly countOnly?: true;
 }
 
 /** Stores an event inside the transaction of the change it records. */

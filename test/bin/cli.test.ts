@@ -79,6 +79,7 @@ describe('sesame (no database)', () => {
       SECRET_KEY: TEST_SECRET_KEY,
       DATABASE_URL: 'postgres://sesame:hunter2@db.internal:5432/sesame',
       SMTP_URL: 'smtps://mailer:smtp-s3cret@mail.example.com:465',
+      MAIL_FROM: 'auth@example.com',
     });
     expect(ok.code).toBe(0);
     const [result] = jsonLines(ok.stdout) as [{ ok: boolean; settings: { profile: string; database: { url: string }; mail: { smtpUrl: string }; secrets: unknown } }];

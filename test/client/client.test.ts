@@ -15,9 +15,10 @@ import {
   type SesameErrorCode,
 } from '../../src/client/index.js';
 import type { ApiErrorCode } from '../../src/surfaces/api/errors.js';
-import { uniqueEmail } from '../support/http.js';
+import { sleep, uniqueEmail } from '../support/http.js';
 import { startService, type Service } from '../support/in-process.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
+import { startSmtpReceiver } from '../support/smtp.js';
 import { startWebhookRecorder, type WebhookRecorder } from '../support/webhook.js';
 
 /** The refusal a promise rejects with (failing the test when it resolves or rejects with something else). */
@@ -248,6 +249,8 @@ describe('the production profile', () => {
       PUBLIC_URL: 'https://auth.example.com',
       RESET_WEBHOOK_URL: mailer.url,
       BCRYPT_COST: '10',
+      // About cookies and the reset: the account logs in without proving its address first.
+      REQUIRE_EMAIL_VERIFICATION: 'false',
     });
   });
   afterAll(async () => {
@@ -313,6 +316,51 @@ describe('in a browser', () => {
     const sameOrigin = createSesameClient({ baseUrl: service.url, credentials: 'same-origin', fetch: async (input, init) => (seen.push(init ?? {}), fetch(input, init)) });
     await sameOrigin.home();
     expect(seen[2]?.credentials).toBe('same-origin');
+  });
+});
+
+describe('the email routes through the client (verification required, mail to a real SMTP receiver)', () => {
+  it('verifies by token and by code, resends, sets the language and changes the address, with typed refusals', async () => {
+    const smtp = await startSmtpReceiver();
+    const mailed = await startService({ SMTP_URL: smtp.url, MAIL_FROM: 'auth@example.com', REQUIRE_EMAIL_VERIFICATION: 'true' });
+    try {
+      /** The newest message to `to` whose text matches `pattern`, waited for (the dispatcher sends after the commit). */
+      const mailTo = async (to: string, count: number): Promise<string> => {
+        for (let tries = 0; tries < 500; tries += 1) {
+          const mails = smtp.received.filter((mail) => mail.to.includes(to));
+          if (mails.length >= count) return mails[count - 1]?.text ?? '';
+          await sleep(10);
+        }
+        throw new Error(`no message ${count} to ${to}`);
+      };
+      const tokenIn = (text: string): string => /token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+      const codeIn = (text: string): string => /\b(\d{4}-\d{4})\b/.exec(text)?.[1] ?? '';
+      const client = createSesameClient({ baseUrl: mailed.url });
+      const email = uniqueEmail('client-verify');
+      await client.register({ email, password: 'b4l0u' });
+      expect(await refusalOf(client.login({ email, password: 'b4l0u' }))).toMatchObject({ status: 403, code: 'login.email_not_verified', message: 'email not verified' });
+      const first = await mailTo(email, 1);
+      expect(await refusalOf(client.verifyEmail({ token: 'not-a-token-at-all' }))).toMatchObject({ status: 403, code: 'email.token_invalid' });
+      expect(await client.resendVerification({ email })).toEqual({ email, message: 'if this email is registered and not yet verified, a verification message has been sent' });
+      const second = await mailTo(email, 2);
+      expect(codeIn(second)).toMatch(/^\d{4}-\d{4}$/);
+      expect(await client.verifyEmail({ email, code: codeIn(second) })).toEqual({ email, message: 'email verified' });
+      // Verifying spent every verification link, the first message's too.
+      expect((await refusalOf(client.verifyEmail({ token: tokenIn(first) }))).code).toBe('email.token_invalid');
+      expect(await client.login({ email, password: 'b4l0u' })).toEqual({ email, message: 'logged in' });
+
+      expect(await client.setLanguage({ language: 'fr' })).toEqual({ language: 'fr' });
+      const moved = uniqueEmail('client-moved');
+      expect(await refusalOf(client.changeEmail({ password: 'wrong', new_email: moved }))).toMatchObject({ status: 403, code: 'email.password_wrong' });
+      expect(await client.changeEmail({ password: 'b4l0u', new_email: moved })).toEqual({ email, message: 'confirmation sent to the new address' });
+      const confirmation = await mailTo(moved, 1);
+      expect(smtp.received.find((mail) => mail.to.includes(moved))?.raw).toMatch(/^Subject: .*(adresse|e-mail)/im);
+      expect(await client.verifyEmail({ token: tokenIn(confirmation) })).toEqual({ email: moved, message: 'email changed' });
+      expect(await client.profile()).toEqual({ email: moved });
+    } finally {
+      await mailed.stop();
+      await smtp.stop();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, makeTempDir, type TempDir } from '../support/built-server.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
+import { startWebhookRecorder } from '../support/webhook.js';
 
 /** README's plugin example: the first `ts` code block of the section on mounting Sesame in a Fastify application. */
 function readmeExample(): string {
@@ -65,7 +66,10 @@ describe('the npm package', () => {
     );
   }, 600_000);
 
+  /** What a test started besides the example's server (its mailer), stopped at the end. */
+  const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
     if (server !== undefined && server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((resolve) => server?.once('exit', resolve));
       server.kill('SIGTERM');
@@ -90,10 +94,13 @@ describe('the npm package', () => {
     expect(() => execFileSync(process.execPath, [tsc, '-p', app], { cwd: app, encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
   });
 
-  it('runs the example: registration, login and the guarded host route over HTTP, in the production profile', async () => {
+  it('runs the example: registration, verification through the signed webhook, login and the guarded host route over HTTP, in the production profile', async () => {
+    // The operator's mailer: production without SMTP sends every message (the verification link too) to the webhook.
+    const mailer = await startWebhookRecorder();
+    cleanups.push(() => mailer.close());
     const child = spawn(process.execPath, ['dist/app.js'], {
       cwd: app,
-      env: { PATH: process.env['PATH'] ?? '', PORT: '0', SECRET_KEY: TEST_SECRET_KEY, RESET_WEBHOOK_URL: 'https://mailer.invalid/reset' },
+      env: { PATH: process.env['PATH'] ?? '', PORT: '0', SECRET_KEY: TEST_SECRET_KEY, RESET_WEBHOOK_URL: mailer.url },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     server = child;
@@ -120,6 +127,12 @@ describe('the npm package', () => {
     expect((await fetch(`${url}/auth/users`, form({ email, password: 'b4l0u' }))).status).toBe(400);
     const created = await fetch(`${url}/auth/users`, form({ email, password }));
     expect(await created.json()).toEqual({ email, message: 'user created' });
+    // Production waits for the address: the verification link reaches the mailer, and its token proves it.
+    expect((await fetch(`${url}/auth/sessions`, form({ email, password }))).status).toBe(403);
+    await expect.poll(() => mailer.deliveries.length, { timeout: 10_000 }).toBe(1);
+    const message = mailer.deliveries[0]?.body as { type: string; email: string; token: string };
+    expect([message.type, message.email]).toEqual(['email_verify', email]);
+    expect((await fetch(`${url}/auth/email/verify`, form({ token: message.token }))).status).toBe(200);
     const login = await fetch(`${url}/auth/sessions`, form({ email, password }));
     expect(login.status).toBe(200);
     const cookie = login.headers.getSetCookie().find((line) => line.startsWith('__Host-session_id='));

@@ -37,6 +37,9 @@ describeEngines('DB', (engine) => {
         credential_version: 0,
         disabled_at: null,
         disabled_reason: null,
+        // A new account has not proved its address yet, and is written to in the default language.
+        email_verified_at: null,
+        language: 'en',
         created_at: T0,
         updated_at: T0,
       });

@@ -163,6 +163,8 @@ export async function startBuiltServer(options: BuiltServerOptions = {}): Promis
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: `sqlite:${databasePath}`,
+      // Development writes each message as an .eml file: beside the database, not in the checkout.
+      MAIL_OUTBOX_DIR: join(dirname(databasePath), 'outbox'),
       BCRYPT_COST: '4',
       LOG_LEVEL: logLevel,
       ...options.env,

@@ -74,6 +74,8 @@ export async function startService(env: Readonly<Record<string, string>> = {}, o
     // (test/surfaces/ops/load-shedding.test.ts), and must not turn a slow CI machine into 503s elsewhere.
     MAX_EVENT_LOOP_DELAY: '0',
     ...(databasePath === undefined ? {} : { DATABASE_URL: `sqlite:${databasePath}` }),
+    // Development writes each message as an .eml file: into the service's temp dir, never the checkout.
+    MAIL_OUTBOX_DIR: join(dir?.path ?? tmpdir(), 'outbox'),
     ...env,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -121,6 +123,8 @@ export async function buildSesame(storage: Storage, env: Readonly<Record<string,
   return createSesame(config, {
     storage,
     sweeper: false,
+    // Suites on these builders look at the outbox rows themselves; none needs messages leaving.
+    mailDispatcher: false,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.hasher === undefined ? {} : { hasher: options.hasher }),
   });

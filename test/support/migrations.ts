@@ -16,4 +16,7 @@ export const ALL_MIGRATIONS: readonly string[] = [
   '0010_sessions_devices',
   '0011_admin_tokens',
   '0012_mail_outbox',
+  '0013_users_email_verified',
+  '0014_verification_codes',
+  '0015_mail_channels',
 ];

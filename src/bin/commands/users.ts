@@ -12,6 +12,8 @@ import { EXIT, CommandError, withSesame, type Output } from './io.js';
 /** The options the users commands take. */
 export interface UsersOptions {
   readonly yes: boolean;
+  /** `users create`: leave the address unverified (the owner proves it from the verification mail). */
+  readonly unverified?: boolean;
   readonly actor: string;
   readonly reason?: string;
   readonly emailPrefix?: string;
@@ -61,7 +63,8 @@ export async function users(out: Output, sub: string | undefined, args: readonly
         if (who === undefined) throw new CommandError('usage: sesame users create EMAIL (the password is read from standard input)', EXIT.usage);
         // Never on the command line: it would sit in the shell's history and in every process listing.
         const password = await readStdin();
-        const created = await sesame.password.registration.register(who, password, context);
+        // The operator vouches for the address (no verification mail); `--unverified` leaves the proof to the owner.
+        const created = await sesame.password.registration.register(who, password, context, options.unverified === true ? {} : { emailVerifiedAt: Date.now() });
         out.result({ id: created.id, email: created.email }, (user) => `created account ${user.id} (${user.email})`);
         return;
       }

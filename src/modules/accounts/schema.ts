@@ -22,6 +22,10 @@ export interface AccountView {
   readonly disabledAt: number | null;
   /** Why it was disabled, or null. */
   readonly disabledReason: string | null;
+  /** When the owner proved the address, in epoch ms, or null while unverified. */
+  readonly emailVerifiedAt: number | null;
+  /** The language Sesame's messages to the account are written in. */
+  readonly language: string;
 }
 
 /** One session of an account, named by its handle (a prefix of the stored hash), never by its id or the whole hash. */

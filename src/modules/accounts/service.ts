@@ -52,8 +52,10 @@ export interface AccountsServiceDeps {
   readonly reset: ResetConfig;
   /** Where a force-reset's token goes; undefined when no delivery is configured. */
   readonly resetDelivery: ResetTokenSender | undefined;
-  /** With email delivery: enqueues the force-reset's message in its transaction (`resetDelivery` then only wakes the outbox). */
+  /** With mail or webhook delivery: enqueues the force-reset's message in its transaction (`resetDelivery` then only wakes the outbox). */
   readonly resetMail?: ResetMailer;
+  /** Which way `resetMail`'s messages leave (default `email`), for the force-reset's report. */
+  readonly resetVia?: 'email' | 'webhook';
   /** Without a delivery, hand a force-reset's token back to the caller (development only: never in production). */
   readonly returnResetTokens: boolean;
   /** The inactivity timeout, so {@link AccountsService.show} lists the sessions that still work. */
@@ -171,12 +173,12 @@ export class AccountsService {
     const unusable = await this.#deps.hasher.hash(generateUuid() + generateUuid());
     const token = generateToken(this.#deps.tokenFormat);
     const now = this.#deps.clock();
-    const delivering = this.#deps.resetMail !== undefined ? 'email' : this.#deps.resetDelivery !== undefined ? 'webhook' : this.#deps.returnResetTokens ? 'returned' : 'none';
+    const delivering = this.#deps.resetMail !== undefined ? (this.#deps.resetVia ?? 'email') : this.#deps.resetDelivery !== undefined ? 'webhook' : this.#deps.returnResetTokens ? 'returned' : 'none';
     const sessionsEnded = await this.#deps.changes.transact(async (tx, record) => {
       if (!(await this.#deps.store.in(tx).makePasswordUnusable(id, unusable, now))) throw notFound(id);
       const tokens = this.#deps.tokens.in(tx);
       await tokens.issue('password_reset', id, hashToken(token), now + this.#deps.reset.tokenTtlMs, now, { replace: true });
-      await this.#deps.resetMail?.(tx, user.email, token);
+      await this.#deps.resetMail?.(tx, user, token, user.email);
       const ended = await this.#deps.sessions.endAllOfUser(id, 'password_reset', tx);
       await record({ type: 'account.force_reset', context, account: { userId: id }, detail: { sessionsEnded: ended, delivery: delivering } });
       return ended;
@@ -202,7 +204,7 @@ export class AccountsService {
     if (this.#deps.resetMail !== undefined) {
       // The message committed with the token; this only nudges the dispatcher, whose retries own the delivery.
       await this.#deps.resetDelivery?.(email, token).catch(() => undefined);
-      return { via: 'email' };
+      return { via: this.#deps.resetVia ?? 'email' };
     }
     if (this.#deps.resetDelivery !== undefined) {
       try {
@@ -245,6 +247,8 @@ export function toView(user: User): AccountView {
     updatedAt: Number(user.updated_at),
     disabledAt: user.disabled_at === null ? null : Number(user.disabled_at),
     disabledReason: user.disabled_reason,
+    emailVerifiedAt: user.email_verified_at === null ? null : Number(user.email_verified_at),
+    language: user.language,
   };
 }
 

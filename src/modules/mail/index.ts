@@ -1,13 +1,18 @@
 /**
- * The mail module's public face: the outbox (enqueue in a transaction, a dispatcher that sends once), its transports
- * and the messages Sesame writes. Other modules and surfaces import from here only.
+ * The mail module's public face: the outbox (enqueue in a transaction, a dispatcher that sends once), the courier
+ * that renders notices in the account's language and picks the way out, its transports (SMTP, `.eml` files, the
+ * signed webhook) and the messages Sesame writes. Other modules and surfaces import from here only.
  * @module
  */
+export { channelTransport } from './channels.js';
 export { mailConfig, type MailConfig } from './config.js';
+export { Courier, type CourierDeps, type Dispatch, type Notice } from './courier.js';
 export type { MailEvent } from './events.js';
-export { resetPasswordMessage } from './messages.js';
+export { isLanguage, LANGUAGES, negotiateLanguage, type Language, type Recipient } from './messages/index.js';
 export { mailMigrations } from './migrations.js';
 export { DEFAULT_BACKOFF_MS, MailOutbox, type DispatchOptions, type MailLogger, type MailOutboxDeps } from './outbox.js';
-export type { MailOutboxTable, MailStatus } from './schema.js';
-export { KyselyMailOutboxStore, type MailOutboxStore, type NewMessage, type OutboxMessage } from './store.js';
+export type { MailChannel, MailOutboxTable, MailStatus } from './schema.js';
+export { aesGcmSealer, PLAIN_BODIES, type BodySealer } from './sealed-bodies.js';
+export { KyselyMailOutboxStore, type MailOutboxStore, type NewMessage, type OutboxMessage, type OutboxSummary } from './store.js';
 export { fileTransport, refusingTransport, smtpTransport, type MailTransport } from './transport.js';
+export { signWebhook, verifyWebhook, webhookSecret, webhookSigningKey, webhookTransport, WEBHOOK_KEY_PURPOSE } from './webhook.js';

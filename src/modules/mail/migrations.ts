@@ -1,5 +1,6 @@
 /**
- * The mail module's migration: the `mail_outbox` table and the index dispatchers find due messages by.
+ * The mail module's migration: the `mail_outbox` table and the index dispatchers find due messages by; `0015`
+ * the channel a row leaves by (mail or the signed webhook) and the index per-recipient limits count by.
  * @module
  */
 import type { Kysely } from 'kysely';
@@ -28,6 +29,17 @@ export const mailMigrations: MigrationSet = (traits) => ({
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('mail_outbox').execute();
+    },
+  },
+  '0015_mail_channels': {
+    // The signed webhook goes through the same outbox as mail: a row says which way it leaves. Existing rows are mail.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('mail_outbox').addColumn('channel', 'varchar(16)', (c) => c.notNull().defaultTo('email')).execute();
+      await db.schema.createIndex('mail_outbox_recipient_idx').on('mail_outbox').columns(['recipient', 'created_at']).execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('mail_outbox_recipient_idx').execute();
+      await db.schema.alterTable('mail_outbox').dropColumn('channel').execute();
     },
   },
 });

@@ -8,7 +8,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Changes } from '../../kernel/events.js';
 import type { Executor } from '../../kernel/database/tables.js';
 import type { MailEvent } from './events.js';
-import type { MailOutboxStore, NewMessage, OutboxMessage } from './store.js';
+import type { MailOutboxStore, NewMessage, OutboxMessage, OutboxSummary } from './store.js';
 import type { MailTransport } from './transport.js';
 
 /** Waits after the 1st, 2nd... failed try; the last one repeats. */
@@ -83,6 +83,16 @@ export class MailOutbox {
     return this.#deps.store.find(id);
   }
 
+  /** The newest messages to an address, without their bodies: what an operator sees of an account's mail. */
+  recentFor(recipient: string, limit = 20): Promise<OutboxSummary[]> {
+    return this.#deps.store.listForRecipient(recipient, limit);
+  }
+
+  /** Deletes delivered and given-up messages enqueued before `before` (`MAIL_RETENTION`); pending ones stay whatever their age. */
+  purgeBefore(before: number): Promise<number> {
+    return this.#deps.store.purgeBefore(before);
+  }
+
   /** Starts polling; returns a function that stops it and waits for a send in flight. The timer never keeps the process alive. */
   start(): () => Promise<void> {
     this.#started = true;
@@ -148,6 +158,7 @@ export class MailOutbox {
     try {
       const { file } = await this.#deps.transport.send(message);
       await this.#deps.store.markSent(message.id, attempts, this.#deps.clock());
+      this.#deps.changes.publish({ type: 'mail.sent', context: { actor: 'system' }, detail: { kind: message.kind, channel: message.channel, attempts }, countOnly: true });
       this.#deps.log.info({ mailId: message.id, kind: message.kind, attempts, ...(file === undefined ? {} : { file }) }, file === undefined ? 'mail sent' : 'mail written to the development outbox');
       return true;
     } catch (error) {

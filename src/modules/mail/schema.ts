@@ -13,6 +13,9 @@ declare module '../../kernel/database/tables.js' {
   }
 }
 
+/** How a message leaves: by mail (SMTP, or the development `.eml` directory) or as a signed webhook call. */
+export type MailChannel = 'email' | 'webhook';
+
 /** Where a message stands: waiting, claimed by a dispatcher, delivered, or given up after too many attempts. */
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
@@ -22,6 +25,8 @@ export interface MailOutboxTable {
   id: Generated<number>;
   /** What the message is for (`password_reset`), so logs and events can say so without the body. */
   kind: string;
+  /** How it leaves (see {@link MailChannel}); `email` unless enqueued for the webhook. */
+  channel: Generated<MailChannel>;
   /** The address it goes to, as stored on the account. */
   recipient: string;
   /** The subject line. */

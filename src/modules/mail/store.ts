@@ -5,7 +5,8 @@
  */
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../kernel/database/tables.js';
-import type { MailOutboxTable } from './schema.js';
+import type { MailChannel, MailOutboxTable } from './schema.js';
+import { PLAIN_BODIES, type BodySealer } from './sealed-bodies.js';
 
 /** One outbox row as read. */
 export type OutboxMessage = Selectable<MailOutboxTable>;
@@ -22,6 +23,8 @@ export interface NewMessage {
   readonly text: string;
   /** The HTML body, if any. */
   readonly html?: string;
+  /** How it leaves (default `email`); a `webhook` message's text is the JSON body posted. */
+  readonly channel?: MailChannel;
 }
 
 /** What the mail service needs of storage; a store bound to a transaction writes in it. */
@@ -43,20 +46,33 @@ export interface MailOutboxStore {
   markFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): Promise<void>;
   /** One message by id (for tests and operators). */
   find(id: number): Promise<OutboxMessage | undefined>;
+  /** How many messages were enqueued for a recipient since `since` (epoch ms), whatever became of them: the per-recipient limit counts them. */
+  countSince(recipient: string, since: number): Promise<number>;
+  /** How many messages of one kind were enqueued for a recipient since `since`. */
+  countKindSince(kind: string, recipient: string, since: number): Promise<number>;
+  /** The newest messages for a recipient (without bodies, which may carry tokens), newest first: the admin API's view of an account's mail. */
+  listForRecipient(recipient: string, limit: number): Promise<OutboxSummary[]>;
+  /** Deletes sent and failed messages enqueued before `before`; returns how many (the sweeper's retention). */
+  purgeBefore(before: number): Promise<number>;
 }
+
+/** An outbox row without its bodies: what operators may see. */
+export type OutboxSummary = Omit<OutboxMessage, 'text_body' | 'html_body'>;
 
 /** {@link MailOutboxStore} over Kysely. */
 export class KyselyMailOutboxStore implements MailOutboxStore {
   readonly #db: Executor;
+  readonly #bodies: BodySealer;
 
-  /** Takes the executor to query through. */
-  constructor(db: Executor) {
+  /** Takes the executor to query through and how bodies are sealed at rest (default: not, for tests that read them). */
+  constructor(db: Executor, bodies: BodySealer = PLAIN_BODIES) {
     this.#db = db;
+    this.#bodies = bodies;
   }
 
   /** {@inheritDoc MailOutboxStore.in} */
   in(executor: Executor): MailOutboxStore {
-    return new KyselyMailOutboxStore(executor);
+    return new KyselyMailOutboxStore(executor, this.#bodies);
   }
 
   /** {@inheritDoc MailOutboxStore.enqueue} */
@@ -67,8 +83,9 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
         kind: message.kind,
         recipient: message.recipient,
         subject: message.subject,
-        text_body: message.text,
-        html_body: message.html ?? null,
+        text_body: this.#bodies.seal(message.text),
+        html_body: message.html === undefined ? null : this.#bodies.seal(message.html),
+        channel: message.channel ?? 'email',
         status: 'pending',
         attempts: 0,
         next_attempt_at: now,
@@ -117,7 +134,8 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
 
   /** {@inheritDoc MailOutboxStore.markSent} */
   async markSent(id: number, attempts: number, now: number): Promise<void> {
-    await this.#db.updateTable('mail_outbox').set({ status: 'sent', attempts, sent_at: now, last_error: null }).where('id', '=', id).execute();
+    // A delivered message's bodies (its link, its code) have done their work: only the record of the delivery stays.
+    await this.#db.updateTable('mail_outbox').set({ status: 'sent', attempts, sent_at: now, last_error: null, text_body: '', html_body: null }).where('id', '=', id).execute();
   }
 
   /** {@inheritDoc MailOutboxStore.markFailed} */
@@ -131,6 +149,47 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
 
   /** {@inheritDoc MailOutboxStore.find} */
   async find(id: number): Promise<OutboxMessage | undefined> {
-    return this.#db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.#db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : { ...row, text_body: this.#bodies.open(row.text_body), html_body: row.html_body === null ? null : this.#bodies.open(row.html_body) };
+  }
+
+  /** {@inheritDoc MailOutboxStore.countSince} */
+  async countSince(recipient: string, since: number): Promise<number> {
+    const row = await this.#db
+      .selectFrom('mail_outbox')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('recipient', '=', recipient)
+      .where('created_at', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** {@inheritDoc MailOutboxStore.countKindSince} */
+  async countKindSince(kind: string, recipient: string, since: number): Promise<number> {
+    const row = await this.#db
+      .selectFrom('mail_outbox')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('recipient', '=', recipient)
+      .where('kind', '=', kind)
+      .where('created_at', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** {@inheritDoc MailOutboxStore.listForRecipient} */
+  async listForRecipient(recipient: string, limit: number): Promise<OutboxSummary[]> {
+    return this.#db
+      .selectFrom('mail_outbox')
+      .select(['id', 'kind', 'channel', 'recipient', 'subject', 'status', 'attempts', 'next_attempt_at', 'last_error', 'created_at', 'sent_at'])
+      .where('recipient', '=', recipient)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** {@inheritDoc MailOutboxStore.purgeBefore} */
+  async purgeBefore(before: number): Promise<number> {
+    const result = await this.#db.deleteFrom('mail_outbox').where('status', 'in', ['sent', 'failed']).where('created_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

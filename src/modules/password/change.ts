@@ -9,10 +9,10 @@ import { clientOf } from './policy.js';
 
 /** Password changes. */
 export class PasswordChange {
-  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock'>;
+  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'notices'>;
 
   /** Takes the event-carrying transactions and the stores, sessions, hasher, policy and clock a change spans. */
-  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock'>) {
+  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'notices'>) {
     this.#deps = deps;
   }
 
@@ -34,9 +34,14 @@ export class PasswordChange {
     const now = this.#deps.clock();
     return this.#deps.changes.transact(async (tx, record) => {
       await this.#deps.users.in(tx).replacePassword(user.id, hashed, now);
-      await this.#deps.tokens.in(tx).revokeAllOfUser('password_reset', user.id);
+      const tokens = this.#deps.tokens.in(tx);
+      await tokens.revokeAllOfUser('password_reset', user.id);
+      // A pending change of address dies with the password it was asked for with (someone else may have asked).
+      await tokens.revokeAllOfUser('email_change', user.id);
       const ended = await this.#deps.sessions.endAllOfUser(user.id, 'password_change', tx);
       const sessionId = await this.#deps.sessions.create(user.id, tx);
+      // The owner hears of it at the account's address: if it was not them, the message says what to do.
+      await this.#deps.notices?.passwordChanged(tx, user, 'change');
       await record({ type: 'password.changed', context, account, detail: { sessionsEnded: ended } });
       return sessionId;
     });

@@ -6,10 +6,11 @@
 import type { Clock } from '../../kernel/clock.js';
 import type { Changes } from '../../kernel/events.js';
 import type { Executor } from '../../kernel/database/tables.js';
+import type { EventContext } from '../../kernel/events.js';
 import type { TokenFormat } from '../../kernel/tokens.js';
 import type { SessionService } from '../sessions/index.js';
-import type { UserStore } from '../users/index.js';
-import type { VerificationTokenStore } from '../verification/index.js';
+import type { User, UserStore } from '../users/index.js';
+import type { TokenPurpose, VerificationTokenStore } from '../verification/index.js';
 import type { ResetConfig } from './config.js';
 import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
@@ -35,12 +36,32 @@ export interface PasswordFlowDeps {
   readonly tokenFormat: TokenFormat;
   /** How reset tokens live and travel. */
   readonly reset: ResetConfig;
-  /** With `RESET_TOKEN_DELIVERY=email`: puts the reset message in the outbox, inside the transaction that issues the token. */
+  /** With `RESET_TOKEN_DELIVERY=email` or `webhook`: puts the reset message in the outbox, inside the transaction that issues the token. */
   readonly resetMail?: ResetMailer;
+  /** The messages the flows owe the owner (verification at registration, password-changed, sign-in); none when absent. */
+  readonly notices?: PasswordNotices;
+  /** Refuse logins (403) to accounts whose address was never verified (`REQUIRE_EMAIL_VERIFICATION`). */
+  readonly requireVerifiedEmail?: boolean;
+  /** The keyed hash of a mailed code, so a reset can be spent with the short code; without it only tokens work. */
+  readonly codeHash?: (purpose: TokenPurpose, userId: number, code: string) => string;
 }
 
 /**
- * Enqueues the message carrying a reset token to an account's stored address, writing through `executor` (the
- * issuing transaction), so the token and its message commit together or not at all.
+ * The messages the password flows trigger, each enqueued through `executor` (the flow's transaction), so the change
+ * and its message commit together. Built by the composition root from the email and mail modules.
  */
-export type ResetMailer = (executor: Executor, email: string, resetToken: string) => Promise<void>;
+export interface PasswordNotices {
+  /** A new account: the verification message. */
+  registered(executor: Executor, user: User): Promise<void>;
+  /** The password was changed (signed in) or reset (by link or code). */
+  passwordChanged(executor: Executor, user: User, how: 'change' | 'reset'): Promise<void>;
+  /** A successful sign-in (sent only when `NOTIFY_NEW_SIGN_IN` is on). */
+  signedIn(executor: Executor, user: User, context: EventContext): Promise<void>;
+}
+
+/**
+ * Enqueues the message carrying a reset token (and its short code) to an account's stored address, writing through
+ * `executor` (the issuing transaction), so the token and its message commit together or not at all. Called with no
+ * account (`undefined`) on the unknown-address path, where it does the same counting work and sends nothing.
+ */
+export type ResetMailer = (executor: Executor, user: User | undefined, resetToken: string, email: string) => Promise<void>;

@@ -11,6 +11,7 @@ export type PasswordErrorCode =
   | 'password.too_costly'
   | 'password.current_wrong'
   | 'login.invalid_credentials'
+  | 'login.email_not_verified'
   | 'reset.token_invalid'
   | 'reset.email_unknown';
 
@@ -50,9 +51,9 @@ export class InvalidResetTokenError extends SesameError<'reset.token_invalid'> {
 }
 
 /** A refusal of the password module that carries no detail beyond its code. */
-export class PasswordError extends SesameError<'password.current_wrong' | 'login.invalid_credentials' | 'reset.email_unknown'> {
+export class PasswordError extends SesameError<'password.current_wrong' | 'login.invalid_credentials' | 'login.email_not_verified' | 'reset.email_unknown'> {
   /** Builds the refusal; the message is for developers, clients see the surface's own wording. */
-  constructor(code: 'password.current_wrong' | 'login.invalid_credentials' | 'reset.email_unknown', message: string = code) {
+  constructor(code: 'password.current_wrong' | 'login.invalid_credentials' | 'login.email_not_verified' | 'reset.email_unknown', message: string = code) {
     super(code, message);
   }
 }

@@ -7,6 +7,7 @@ import { NO_REQUEST, type EventContext } from '../../kernel/events.js';
 import { generateUuid } from '../../kernel/tokens.js';
 import { isDisabled, normaliseEmail, type User } from '../users/index.js';
 import type { PasswordFlowDeps } from './deps.js';
+import { PasswordError } from './errors.js';
 
 /** What a successful login hands back. */
 export interface LoggedIn {
@@ -18,7 +19,7 @@ export interface LoggedIn {
 
 /** What checking a credential found. */
 type Checked =
-  | { readonly outcome: 'matched'; readonly user: User }
+  | { readonly outcome: 'matched' | 'unverified'; readonly user: User }
   | { readonly outcome: 'wrong-password' | 'disabled'; readonly user: User }
   | { readonly outcome: 'unknown-email' };
 
@@ -26,20 +27,23 @@ type Checked =
 export class PasswordLogin {
   /** A hash of a random password at the current cost, for the unknown-email path of {@link verify}. */
   readonly #dummyHash: Promise<string>;
-  readonly #deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'sessions' | 'clock'>;
+  readonly #deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'sessions' | 'clock' | 'notices' | 'requireVerifiedEmail'>;
 
   /** Takes the account store, the event-carrying transactions, the hasher, the sessions and the clock. */
-  constructor(deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'sessions' | 'clock'>) {
+  constructor(deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'sessions' | 'clock' | 'notices' | 'requireVerifiedEmail'>) {
     this.#deps = deps;
     // Made now, not at the first unknown-email login, so even that first one costs what a known email costs.
     this.#dummyHash = this.#deps.hasher.hash(generateUuid());
     this.#dummyHash.catch(() => undefined);
   }
 
-  /** The account when the email has one and the password matches it, else null (see {@link login} for the work done). */
+  /**
+   * The account when the email has one and the password matches it, else null (see {@link login} for the work done);
+   * an unverified address does not change the answer: the credentials are right, only a login waits for the proof.
+   */
   async verify(email: string, password: string): Promise<User | null> {
     const checked = await this.#check(email, password);
-    return checked.outcome === 'matched' ? checked.user : null;
+    return checked.outcome === 'matched' || checked.outcome === 'unverified' ? checked.user : null;
   }
 
   /**
@@ -47,10 +51,16 @@ export class PasswordLogin {
    * work (a bcrypt comparison at the current cost, a dummy hash for an unknown email, and one recorded event), so
    * neither the answer nor its timing tells which accounts exist. The session the client presented (if any) ends in
    * the same transaction as the new one starts: a session id never outlives a re-authentication, so a planted or
-   * leaked id is useless (no session fixation; OWASP ASVS 7.2.4).
+   * leaked id is useless (no session fixation; OWASP ASVS 7.2.4). With `REQUIRE_EMAIL_VERIFICATION` on, the right
+   * password on an unverified account raises `PasswordError('login.email_not_verified')` (403): only someone who
+   * holds the password learns the address is unverified, since a wrong one answers null as for anyone.
    */
   async login(email: string, password: string, presentedSessionId: string | undefined, context: EventContext = NO_REQUEST): Promise<LoggedIn | null> {
     const checked = await this.#check(email, password);
+    if (checked.outcome === 'unverified') {
+      await this.#deps.changes.transact((_tx, record) => record({ type: 'login.failed', context, account: { userId: checked.user.id }, detail: { reason: 'unverified' } }));
+      throw new PasswordError('login.email_not_verified', 'email not verified');
+    }
     if (checked.outcome !== 'matched') {
       const account = checked.outcome === 'unknown-email' ? { email } : { userId: checked.user.id };
       await this.#deps.changes.transact((_tx, record) => record({ type: 'login.failed', context, account, detail: { reason: checked.outcome } }));
@@ -65,6 +75,7 @@ export class PasswordLogin {
         return null;
       }
       await this.#deps.sessions.end(presentedSessionId, 'logout', tx);
+      await this.#deps.notices?.signedIn(tx, user, context);
       await record({ type: 'login.succeeded', context, account: { userId: user.id } });
       return id;
     });
@@ -91,6 +102,6 @@ export class PasswordLogin {
     if (this.#deps.hasher.needsRehash(user.hashed_password)) {
       await this.#deps.users.upgradeHash(user.id, user.hashed_password, await this.#deps.hasher.hash(password), this.#deps.clock());
     }
-    return { outcome: 'matched', user };
+    return { outcome: this.#deps.requireVerifiedEmail === true && user.email_verified_at === null ? 'unverified' : 'matched', user };
   }
 }

@@ -8,14 +8,24 @@ import { accountKey, clientKey } from './keys.js';
 import { makeLimiter, type LimiterStore } from './limiter-factory.js';
 
 /** The limited actions; each has its own counters so a burst of one does not starve another. */
-export type LimitedAction = 'login' | 'register' | 'reset-request' | 'reset-update' | 'password-change' | 'session-end' | 'account-delete';
+export type LimitedAction =
+  | 'login'
+  | 'register'
+  | 'reset-request'
+  | 'reset-update'
+  | 'password-change'
+  | 'session-end'
+  | 'account-delete'
+  | 'email-change'
+  | 'email-verify'
+  | 'email-resend';
 
 /**
  * Actions that each test the account's password: one stolen cookie must not buy four guessing budgets (login,
- * `PUT /password`, `POST /sessions/end`, `DELETE /profile`), so their per-account counters are one budget. Their per-IP counters stay
+ * `PUT /password`, `POST /sessions/end`, `DELETE /profile`, `PUT /email`), so their per-account counters are one budget. Their per-IP counters stay
  * per route.
  */
-const PASSWORD_CHECKS: ReadonlySet<LimitedAction> = new Set<LimitedAction>(['login', 'password-change', 'session-end', 'account-delete']);
+const PASSWORD_CHECKS: ReadonlySet<LimitedAction> = new Set<LimitedAction>(['login', 'password-change', 'session-end', 'account-delete', 'email-change']);
 
 /** The name an action's per-account counters are kept under: `password` for every password check, else the action. */
 export function accountBudget(action: LimitedAction): string {

@@ -1,9 +1,10 @@
 /**
  * The users module's migrations. `0001` predates the split into modules and also created `sessions`; shipped
- * migrations are never edited, so it stays here whole. `0008` adds the credential version, `0009` the disabled state.
+ * migrations are never edited, so it stays here whole. `0008` adds the credential version, `0009` the disabled state,
+ * `0013` the verified state and the language mail is written in.
  * @module
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { MigrationSet } from '../../kernel/database/migrator.js';
 
 /** Creates `users` (and, historically, `sessions`). */
@@ -55,6 +56,19 @@ export const usersMigrations: MigrationSet = (traits) => ({
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('users').dropColumn('disabled_reason').execute();
       await db.schema.alterTable('users').dropColumn('disabled_at').execute();
+    },
+  },
+  '0013_users_email_verified': {
+    // Every account that predates verification is marked verified at its creation, so turning
+    // REQUIRE_EMAIL_VERIFICATION on after an upgrade locks nobody out; only accounts registered afterwards start unverified.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').addColumn('email_verified_at', 'bigint').execute();
+      await db.schema.alterTable('users').addColumn('language', 'varchar(8)', (c) => c.notNull().defaultTo('en')).execute();
+      await sql`update ${sql.table('users')} set email_verified_at = created_at`.execute(db);
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').dropColumn('language').execute();
+      await db.schema.alterTable('users').dropColumn('email_verified_at').execute();
     },
   },
 });

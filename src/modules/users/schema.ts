@@ -32,6 +32,14 @@ export interface UsersTable {
   disabled_at: Generated<number | null>;
   /** Why it was disabled (for operators, never shown to clients), or null. */
   disabled_reason: Generated<string | null>;
+  /**
+   * When the owner proved the address receives mail (a verification link or code), in epoch ms, or null: with
+   * REQUIRE_EMAIL_VERIFICATION on, an unverified account cannot log in. Accounts older than verification count as
+   * verified at their creation.
+   */
+  email_verified_at: Generated<number | null>;
+  /** The language Sesame writes to this account in (`en`, `fr`): from `Accept-Language` at registration, changeable. */
+  language: Generated<string>;
   /** When the account was created, in epoch milliseconds. */
   created_at: number;
   /** When the row last changed, in epoch milliseconds. */
@@ -63,6 +71,8 @@ export const USER_COLUMNS: ReadonlySet<string> = new Set<keyof UsersTable>([
   'credential_version',
   'disabled_at',
   'disabled_reason',
+  'email_verified_at',
+  'language',
   'created_at',
   'updated_at',
 ]);

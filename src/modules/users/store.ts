@@ -15,7 +15,7 @@ export interface UserStore {
   /** The same store writing inside a transaction (or another executor). */
   in(executor: Executor): UserStore;
   /** Saves a new user and returns it; a taken email raises {@link UserAlreadyExistsError} (the unique index decides races). */
-  insert(email: string, hashedPassword: string, now: number): Promise<User>;
+  insert(email: string, hashedPassword: string, now: number, extra?: NewAccountFields): Promise<User>;
   /** The first user matching every given column; no match raises {@link NoResultFoundError}, a bad column {@link UnknownColumnError}. */
   findBy(filter: UserFilter): Promise<User>;
   /** The user with this (already normalised) email, or undefined. */
@@ -33,6 +33,23 @@ export interface UserStore {
    * it was stored.
    */
   upgradeHash(userId: number, verifiedHash: string, strongerHash: string, now: number): Promise<boolean>;
+  /** Records that the owner proved the address receives mail (kept at the first proof). */
+  markEmailVerified(userId: number, now: number): Promise<void>;
+  /**
+   * Moves an account to a new address, verified by the same act (the owner confirmed it from that mailbox); raises
+   * `UserAlreadyExistsError` when another account took the address meanwhile.
+   */
+  changeEmail(userId: number, newEmail: string, now: number): Promise<void>;
+  /** Sets the language Sesame writes to the account in. */
+  setLanguage(userId: number, language: string, now: number): Promise<void>;
+}
+
+/** What an account may be created with besides its email and hash. */
+export interface NewAccountFields {
+  /** The language mail is written in (default `en`). */
+  readonly language?: string;
+  /** Created already verified (an operator vouching for the address), in epoch ms. */
+  readonly emailVerifiedAt?: number;
 }
 
 /** {@link UserStore} over Kysely. */
@@ -52,11 +69,18 @@ export class KyselyUserStore implements UserStore {
   }
 
   /** {@inheritDoc UserStore.insert} */
-  async insert(email: string, hashedPassword: string, now: number): Promise<User> {
+  async insert(email: string, hashedPassword: string, now: number, extra: NewAccountFields = {}): Promise<User> {
     try {
       return await this.#db
         .insertInto('users')
-        .values({ email, hashed_password: hashedPassword, created_at: now, updated_at: now })
+        .values({
+          email,
+          hashed_password: hashedPassword,
+          created_at: now,
+          updated_at: now,
+          ...(extra.language === undefined ? {} : { language: extra.language }),
+          ...(extra.emailVerifiedAt === undefined ? {} : { email_verified_at: extra.emailVerifiedAt }),
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
     } catch (error) {
@@ -113,6 +137,26 @@ export class KyselyUserStore implements UserStore {
       .where('hashed_password', '=', verifiedHash)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** {@inheritDoc UserStore.markEmailVerified} */
+  async markEmailVerified(userId: number, now: number): Promise<void> {
+    await this.#db.updateTable('users').set({ email_verified_at: now, updated_at: now }).where('id', '=', userId).where('email_verified_at', 'is', null).execute();
+  }
+
+  /** {@inheritDoc UserStore.changeEmail} */
+  async changeEmail(userId: number, newEmail: string, now: number): Promise<void> {
+    try {
+      await this.#db.updateTable('users').set({ email: newEmail, email_verified_at: now, updated_at: now }).where('id', '=', userId).execute();
+    } catch (error) {
+      if (this.#traits.isUniqueViolation(error)) throw new UserAlreadyExistsError(newEmail);
+      throw error;
+    }
+  }
+
+  /** {@inheritDoc UserStore.setLanguage} */
+  async setLanguage(userId: number, language: string, now: number): Promise<void> {
+    await this.#db.updateTable('users').set({ language, updated_at: now }).where('id', '=', userId).execute();
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * The verification module's public face: one-time tokens by purpose (password reset now; email verification and
- * change later), their table, store port and Kysely implementation. Other modules import from here only.
+ * The verification module's public face: one-time tokens by purpose (password reset, email verification and email
+ * change), their table, store port and Kysely implementation. Other modules import from here only.
  * @module
  */
+export { CODE_ATTEMPTS, codeHash, formatCode, generateCode, normaliseCode } from './codes.js';
 export { verificationMigrations } from './migrations.js';
-export { KyselyVerificationStore, type VerificationTokenStore } from './store.js';
+export { KyselyVerificationStore, type GuessTarget, type IssueOptions, type LiveToken, type VerificationTokenStore } from './store.js';
 export type { TokenPurpose, VerificationTokensTable } from './schema.js';

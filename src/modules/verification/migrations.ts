@@ -1,6 +1,6 @@
 /**
  * The verification module's migration: `verification_tokens`, with the live reset tokens moved out of `users` and
- * the `users.reset_token` columns dropped.
+ * the `users.reset_token` columns dropped; `0014` adds short codes, their attempts and the address an email change confirms.
  * @module
  */
 import { sql, type Kysely } from 'kysely';
@@ -49,6 +49,20 @@ export const verificationMigrations: MigrationSet = (traits) => ({
           reset_token_expires_at = (select t.expires_at from ${tokens} t where t.user_id = ${owner} and t.purpose = 'password_reset' and t.consumed_at is null order by t.id desc limit 1)
       `.execute(db);
       await db.schema.dropTable('verification_tokens').execute();
+    },
+  },
+  '0014_verification_codes': {
+    // A short code beside each token (keyed hash, never the code), the wrong guesses made at it, and for an email
+    // change the address the token confirms. Existing rows get no code: their links keep working.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('verification_tokens').addColumn('code_hash', 'varchar(64)').execute();
+      await db.schema.alterTable('verification_tokens').addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('verification_tokens').addColumn('new_email', 'varchar(320)').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('verification_tokens').dropColumn('new_email').execute();
+      await db.schema.alterTable('verification_tokens').dropColumn('attempts').execute();
+      await db.schema.alterTable('verification_tokens').dropColumn('code_hash').execute();
     },
   },
 });

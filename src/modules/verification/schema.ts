@@ -14,7 +14,7 @@ declare module '../../kernel/database/tables.js' {
 }
 
 /** What a token is for; a token of one purpose is never accepted for another. */
-export type TokenPurpose = 'password_reset';
+export type TokenPurpose = 'password_reset' | 'email_verify' | 'email_change';
 
 /** Column types of `verification_tokens`. */
 export interface VerificationTokensTable {
@@ -30,6 +30,12 @@ export interface VerificationTokensTable {
   created_at: number;
   /** When it stops working, in epoch ms. */
   expires_at: number;
+  /** Keyed hash (HMAC under SECRET_KEY) of the short code mailed beside the token, or null for a token without one. */
+  code_hash: Generated<string | null>;
+  /** Wrong codes tried against this token; at five it no longer accepts a code (its link still works). */
+  attempts: Generated<number>;
+  /** For `email_change`: the address the token confirms (it becomes the account's email when spent); else null. */
+  new_email: Generated<string | null>;
   /** When it was spent (a token works once), or null. */
   consumed_at: number | null;
 }

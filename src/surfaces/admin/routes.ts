@@ -63,13 +63,27 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
     {
       schema: {
         operationId: 'adminShowUser',
-        summary: 'One account, with its live sessions (as handles) and its recent events',
+        summary: 'One account, with its live sessions (as handles), its recent events and its recent mail (status, never bodies)',
         tags: ['admin'],
         params: ID_PARAMS,
-        response: { 200: documented(OBJECT_REPLY, 'The account, its sessions and its 20 most recent events'), ...ON_ACCOUNT },
+        response: { 200: documented(OBJECT_REPLY, 'The account, its sessions, its 20 most recent events and messages'), ...ON_ACCOUNT },
       },
     },
-    async (request) => accounts.show(request.params.id),
+    async (request) => {
+      const details = await accounts.show(request.params.id);
+      // Delivery problems show where an operator looks when someone says "I never got the mail".
+      const mail = (await sesame.mail.recentFor(details.account.email)).map((message) => ({
+        id: message.id,
+        kind: message.kind,
+        channel: message.channel,
+        status: message.status,
+        attempts: message.attempts,
+        last_error: message.last_error,
+        created_at: new Date(message.created_at).toISOString(),
+        sent_at: message.sent_at === null ? null : new Date(message.sent_at).toISOString(),
+      }));
+      return { ...details, mail };
+    },
   );
 
   app.post<{ Params: { id: number }; Body: { reason?: string } }>(

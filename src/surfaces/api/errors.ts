@@ -8,6 +8,7 @@ import type { FastifyReply } from 'fastify';
 import { SesameError, ServerBusyError } from '../../kernel/errors.js';
 import { ERROR_HEADER } from '../../kernel/http/responses.js';
 import type { AccountsErrorCode } from '../../modules/accounts/index.js';
+import type { EmailErrorCode } from '../../modules/email/index.js';
 import type { PasswordErrorCode } from '../../modules/password/index.js';
 import type { RateLimitsErrorCode } from '../../modules/rate-limits/index.js';
 import type { SessionsErrorCode } from '../../modules/sessions/index.js';
@@ -41,7 +42,7 @@ export type RequestErrorCode =
   | 'admin.unauthorized';
 
 /** Every code the API surface can answer with: its own and every module's. */
-export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode | AccountsErrorCode;
+export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode | AccountsErrorCode | EmailErrorCode;
 
 /** A refusal raised by the surface itself. */
 export class RequestError extends SesameError<RequestErrorCode> {
@@ -100,6 +101,8 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'password.current_wrong': { status: 403, message: 'current password is wrong' },
   // One message for unknown email and wrong password, so the reply does not reveal which accounts exist.
   'login.invalid_credentials': { status: 401, message: 'wrong email or password' },
+  // Only after the right password: a wrong one still answers 401, so only the password holder learns the state.
+  'login.email_not_verified': { status: 403, message: 'email not verified' },
   'reset.token_invalid': { status: 403, message: 'invalid reset token' },
   'reset.email_unknown': { status: 403, message: 'email not registered' },
   'rate_limit.exceeded': { status: 429 },
@@ -107,6 +110,10 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'account.not_found': { status: 404, message: 'no such account' },
   'account.password_wrong': { status: 403, message: 'password is wrong' },
   'account.invalid_page': { status: 400 },
+  'email.token_invalid': { status: 403, message: 'invalid or expired verification token' },
+  'email.password_wrong': { status: 403, message: 'password is wrong' },
+  'email.unchanged': { status: 400, message: 'this is already the account\'s email' },
+  'email.change_limited': { status: 429, message: 'too many changes of address: try again in an hour' },
   // The admin listener's only refusal of its own: one answer for a missing, unknown or revoked token.
   'admin.unauthorized': { status: 401, message: 'a valid admin token is required' },
 };

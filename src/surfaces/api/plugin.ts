@@ -15,7 +15,8 @@ import type { Profile } from '../../kernel/config/profile.js';
 import type { SesameLogger } from '../../kernel/logging.js';
 import { createSesame, type AuthEvent, type Sesame } from '../../sesame.js';
 import { registerCors } from './cors.js';
-import { resetPageRoutes } from '../pages/reset-page.js';
+import { pageRoutes } from '../pages/routes.js';
+import { emailRoutes } from '../../modules/email/index.js';
 import { crossSiteGuard } from './csrf.js';
 import { sesameErrorHandler } from './error-handler.js';
 import { parseForm } from './form-parser.js';
@@ -158,8 +159,9 @@ const apiRoutes: FastifyPluginAsync<SesamePluginOptions & { readonly sesame: Ses
   const cookie: SessionCookieSettings = { ...config.sessions.cookie, ttlMs: config.sessions.ttlMs };
   homeRoutes(app);
   passwordRoutes(app, { ...sesame.password, sendResetToken: sesame.password.resetDelivery, cookie });
-  // The page a mailed reset link opens; inside this scope, so the form parser, the limits and the cross-site guard apply.
-  resetPageRoutes(app, { reset: sesame.password.reset });
+  // The pages mail links open (reset, verify); inside this scope, so the form parser, the limits and the cross-site guard apply.
+  pageRoutes(app, { reset: sesame.password.reset, email: sesame.email, secret: sesame.secret, cookie });
+  emailRoutes(app, { email: sesame.email });
   sessionsRoutes(app, { sessions: sesame.sessions, cookie });
   accountsRoutes(app, { accounts: sesame.accounts, cookie });
 };

@@ -41,6 +41,14 @@ function resetStage(event: SesameEvent): string | undefined {
   return undefined;
 }
 
+/** The `outcome` label of an outbox event, or undefined for an event that is not one. */
+function mailOutcomeOf(event: SesameEvent): string | undefined {
+  if (event.type === 'mail.sent') return 'sent';
+  if (event.type === 'mail.held') return 'held';
+  if (event.type === 'mail.failed') return event.detail?.['gaveUp'] === true ? 'gave_up' : 'failed';
+  return undefined;
+}
+
 /**
  * Whether an event is an administrator's action on an account: the `account.*` events, but for `account.created`,
  * which is a user registering themselves through the public API.
@@ -84,6 +92,12 @@ export function registerMetrics(app: FastifyInstance, events?: Pick<EventBus<Ses
     labelNames: ['stage'] as const,
     registers: [registry],
   });
+  const mail = new Counter({
+    name: 'sesame_mail_total',
+    help: 'Outbox messages by kind (password_reset, email_verify, ...) and outcome: sent, failed (a try failed; retried), gave_up (failed for good), held (over MAIL_RECIPIENT_HOURLY_MAX)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
   const adminActions = new Counter({
     name: 'sesame_admin_actions_total',
     help: 'Administrative actions on accounts (account.* events other than a self-registration), by event type',
@@ -98,6 +112,8 @@ export function registerMetrics(app: FastifyInstance, events?: Pick<EventBus<Ses
     const stage = resetStage(event);
     if (stage !== undefined) resets.inc({ stage });
     if (isAdminAction(event)) adminActions.inc({ type: event.type });
+    const mailOutcome = mailOutcomeOf(event);
+    if (mailOutcome !== undefined) mail.inc({ kind: String(event.detail?.['kind'] ?? 'unknown'), outcome: mailOutcome });
   });
   const requests = new Counter({
     name: 'sesame_http_requests_total',

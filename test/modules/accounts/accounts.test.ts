@@ -144,6 +144,8 @@ describeEngines('accounts service', (engine) => {
       const hooked = await build({ RESET_TOKEN_DELIVERY: 'webhook', RESET_WEBHOOK_URL: webhook.url });
       const forced = await hooked.accounts.forceReset(userId, CLI);
       expect(forced.delivery).toEqual({ via: 'webhook' });
+      // The message committed with the token; the outbox sends it (these builders run no dispatcher of their own).
+      expect(await hooked.mail.dispatchDue()).toBe(1);
       expect(webhook.deliveries).toHaveLength(1);
       const body = webhook.deliveries[0]?.body as { email: string; reset_token: string };
       expect(body.email).toBe(EMAIL);
@@ -206,6 +208,9 @@ describeEngines('accounts service', (engine) => {
       updatedAt: Number(user.updated_at),
       disabledAt: null,
       disabledReason: null,
+      // Registered in development without mail: unverified, in the default language.
+      emailVerifiedAt: null,
+      language: 'en',
     });
     const sessions = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id_hash').execute();
     expect(exported.sessions).toEqual(

@@ -113,7 +113,7 @@ describeEngines('account owner routes', (engine) => {
     expect(reply.status).toBe(200);
     const body = reply.json as { account: Record<string, unknown>; sessions: Array<Record<string, unknown>>; events: Array<Record<string, unknown>> };
     expect(body.account).toMatchObject({ id: await accountId(), email: EMAIL, state: 'active', disabled_at: null, disabled_reason: null });
-    expect(Object.keys(body.account).sort()).toEqual(['created_at', 'disabled_at', 'disabled_reason', 'email', 'id', 'state', 'updated_at']);
+    expect(Object.keys(body.account).sort()).toEqual(['created_at', 'disabled_at', 'disabled_reason', 'email', 'email_verified_at', 'id', 'language', 'state', 'updated_at']);
     expect(body.sessions).toHaveLength(2);
     expect(body.sessions.filter((s) => s['current'] === true)).toHaveLength(1);
     expect(body.sessions.map((s) => s['end_reason']).sort()).toEqual(['logout', null]);

@@ -11,7 +11,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createSesame, type MailOptions, type Sesame } from '../../../src/sesame.js';
 import { send, sleep } from '../../support/http.js';
 import { captureStream } from '../../support/in-process.js';
-import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../../support/smtp.js';
+import { decodeQuotedPrintable, startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../../support/smtp.js';
 import { makeTempDir, type TempDir } from '../../support/temp.js';
 
 /** A running server with its captured log and temp dir. */
@@ -81,9 +81,16 @@ async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promis
   }
 }
 
-/** The code printed in a reset message. */
-function codeOf(text: string): string {
-  const match = /Or enter this code: (\S+)/.exec(text);
+/** The token of the reset link in a message's (decoded) text. */
+function tokenOf(text: string): string {
+  const match = /\/account\/reset\?token=([A-Za-z0-9_-]+)/.exec(text);
+  if (match?.[1] === undefined) throw new Error(`no reset link in ${text}`);
+  return match[1];
+}
+
+/** The 8-digit code of a message, on its own indented line (a UUID token may hold `1234-5678` too). */
+function shortCodeOf(text: string): string {
+  const match = /^ {4}(\d{4}-\d{4})\r?$/m.exec(text);
   if (match?.[1] === undefined) throw new Error(`no code in ${text}`);
   return match[1];
 }
@@ -104,11 +111,12 @@ describe('RESET_TOKEN_DELIVERY=email with a real SMTP server', () => {
     expect(mail.to).toEqual(['mia.reset@example.io']);
     expect(mail.raw).toMatch(/^Subject: Reset your password$/m);
     expect(mail.raw).toMatch(/^From: Sesame <auth@example.com>$/m);
-    const token = codeOf(mail.text);
+    const token = tokenOf(mail.text);
     expect(mail.text).toContain(`https://auth.example.com/sesame/account/reset?token=${encodeURIComponent(token)}`);
+    const code = shortCodeOf(mail.text);
     console.info(`[mail] reset message size: ${mail.bytes} bytes`);
 
-    const reset = await send(service.url, 'PUT', '/reset_password', { form: { email: 'mia.reset@example.io', reset_token: token, new_password: 'new-pass' } });
+    const reset = await send(service.url, 'PUT', '/reset_password', { form: { email: 'mia.reset@example.io', reset_token: code, new_password: 'new-pass' } });
     expect(reset.status).toBe(200);
     expect((await send(service.url, 'POST', '/sessions', { form: { email: 'mia.reset@example.io', password: 'new-pass' } })).status).toBe(200);
     expect((await send(service.url, 'POST', '/sessions', { form: { email: 'mia.reset@example.io', password: 'old-pass' } })).status).toBe(401);
@@ -117,7 +125,10 @@ describe('RESET_TOKEN_DELIVERY=email with a real SMTP server', () => {
     expect(row).toMatchObject({ kind: 'password_reset', status: 'sent', attempts: 1, last_error: null });
     expect(service.logs()).toContain('"mailId":1');
     expect(service.logs()).not.toContain(token);
+    expect(service.logs()).not.toContain(code);
     expect(service.logs()).not.toContain('mia.reset@example.io');
+    // The code spent the token: its link no longer works.
+    expect((await send(service.url, 'PUT', '/reset_password', { form: { email: 'mia.reset@example.io', reset_token: token, new_password: 'third-pass' } })).status).toBe(403);
   });
 
   it('answers an unknown email the same way and mails nothing', async () => {
@@ -161,7 +172,7 @@ describe('RESET_TOKEN_DELIVERY=email with a real SMTP server', () => {
     await until(async () => (await service.sesame.mail.find(1))?.status === 'sent');
     const sent = await service.sesame.mail.find(1);
     expect(sent?.attempts).toBeGreaterThanOrEqual(3);
-    const token = codeOf((smtp.received[0] as ReceivedMail).text);
+    const token = tokenOf((smtp.received[0] as ReceivedMail).text);
     expect(service.logs()).not.toContain(token);
     expect((await send(service.url, 'PUT', '/reset_password', { form: { email: 'down@example.io', reset_token: token, new_password: 'new-pass' } })).status).toBe(200);
   });
@@ -190,7 +201,7 @@ describe('RESET_TOKEN_DELIVERY=email in development without SMTP_URL', () => {
     expect(raw).toMatch(/^To: eml@example.io$/m);
     expect(raw).toMatch(/^Message-ID: <.+>$/m);
     expect(raw).toMatch(/^Date: .+$/m);
-    const token = codeOf(raw.replace(/=\r?\n/g, ''));
+    const token = tokenOf(decodeQuotedPrintable(raw));
     await until(() => service.logs().includes('1-password_reset.eml'));
     const line = service.logs().split('\n').find((text) => text.includes('1-password_reset.eml')) ?? '';
     expect(JSON.parse(line)).toMatchObject({ mailId: 1, file: '1-password_reset.eml', msg: 'mail written to the development outbox' });

@@ -52,7 +52,7 @@ describeEngines('migration 0007_verification_tokens', (engine) => {
         await expect(raw.selectFrom('users').select('reset_token').execute()).rejects.toThrow();
         await expect(raw.selectFrom('users').select('reset_token_expires_at').execute()).rejects.toThrow();
         const columns = Object.keys((await storage.kysely.selectFrom('users').selectAll().executeTakeFirstOrThrow()) as object).sort();
-        expect(columns).toEqual(['created_at', 'credential_version', 'disabled_at', 'disabled_reason', 'email', 'hashed_password', 'id', 'updated_at']);
+        expect(columns).toEqual(['created_at', 'credential_version', 'disabled_at', 'disabled_reason', 'email', 'email_verified_at', 'hashed_password', 'id', 'language', 'updated_at']);
 
         if (endedByReset) expect(await sesame.sessions.logout('phone')).toEqual({ outcome: 'ended-by-credential-change', reason: 'password_reset' });
         await expect(sesame.password.reset.reset('dead-token', 'new password', 'b@x.io')).rejects.toBeInstanceOf(InvalidResetTokenError);

@@ -201,6 +201,8 @@ describe('Secure cookie', () => {
       BCRYPT_COST: '10',
       RESET_WEBHOOK_URL: 'http://127.0.0.1:9/never-called',
       SESSION_TTL: '1h',
+      // About cookies: the account logs in without proving its address first.
+      REQUIRE_EMAIL_VERIFICATION: 'false',
     });
     try {
       const email = uniqueEmail('prod');

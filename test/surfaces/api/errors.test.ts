@@ -50,6 +50,27 @@ const REFUSALS: ReadonlyArray<{ readonly code: string; readonly status: number; 
   { code: 'password.current_wrong', status: 403, message: 'current password is wrong', provoke: async () => (await signedIn('change')).jar.send('PUT', '/password', { form: { password: 'not the one', new_password: 'another long one' } }) },
   { code: 'reset.email_unknown', status: 403, message: 'email not registered', provoke: () => send(service.url, 'POST', '/reset_password', { form: { email: uniqueEmail('unknown') } }) },
   { code: 'reset.token_invalid', status: 403, message: 'invalid reset token', provoke: () => send(service.url, 'PUT', '/reset_password', { form: { email: uniqueEmail('token'), reset_token: '00000000-0000-4000-8000-000000000000', new_password: 'long enough' } }) },
+  { code: 'email.token_invalid', status: 403, message: 'invalid or expired verification token', provoke: () => send(service.url, 'POST', '/email/verify', { json: { token: '00000000-0000-4000-8000-000000000000' } }) },
+  { code: 'email.password_wrong', status: 403, message: 'password is wrong', provoke: async () => (await signedIn('move')).jar.send('PUT', '/email', { form: { password: 'not the one', new_email: uniqueEmail('elsewhere') } }) },
+  {
+    code: 'email.unchanged',
+    status: 400,
+    message: 'this is already the account\'s email',
+    async provoke() {
+      const { email, jar } = await signedIn('same');
+      return jar.send('PUT', '/email', { form: { password: 'long enough', new_email: email } });
+    },
+  },
+  {
+    code: 'email.change_limited',
+    status: 429,
+    message: 'too many changes of address: try again in an hour',
+    async provoke() {
+      const { jar } = await signedIn('mover');
+      for (let i = 0; i < 3; i += 1) expect((await jar.send('PUT', '/email', { form: { password: 'long enough', new_email: uniqueEmail(`moved${i}`) } })).status).toBe(200);
+      return jar.send('PUT', '/email', { form: { password: 'long enough', new_email: uniqueEmail('moved3') } });
+    },
+  },
   {
     code: 'rate_limit.exceeded',
     status: 429,
@@ -74,11 +95,12 @@ describe('refusals over HTTP', () => {
   });
 
   it('answers every code a route or the surface can raise (the rest are faults no route raises)', () => {
-    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http', 'request.expectation_failed', 'password.too_costly', 'database.unavailable', 'server.overloaded', 'account.not_found', 'admin.unauthorized'];
+    const faults = ['server.internal', 'users.not_found', 'users.unknown_column', 'password.check_busy', 'request.content_length_mismatch', 'request.empty_content_type', 'request.invalid_content_type', 'request.malformed_url', 'request.malformed', 'request.timeout', 'request.headers_too_large', 'request.not_http', 'request.expectation_failed', 'password.too_costly', 'database.unavailable', 'server.overloaded', 'account.not_found', 'admin.unauthorized', 'login.email_not_verified'];
     // database.unavailable is provoked for real (a proxy the test breaks) in test/kernel/database/faults.test.ts,
     // server.overloaded in test/modules/password/bounded-hasher.test.ts and test/surfaces/ops/load-shedding.test.ts;
     // account.not_found only from operators' calls by id (test/modules/accounts/accounts.test.ts), admin.unauthorized
-    // only on the admin listener (test/surfaces/admin/admin-api.test.ts).
+    // only on the admin listener (test/surfaces/admin/admin-api.test.ts); login.email_not_verified only with
+    // REQUIRE_EMAIL_VERIFICATION on (test/modules/email/verification.test.ts, test/client/client.test.ts).
     const tested = new Set(REFUSALS.map((r) => r.code));
     const untested = Object.keys(API_ERRORS).filter((code) => !tested.has(code) && !faults.includes(code));
     expect(untested).toEqual([]);

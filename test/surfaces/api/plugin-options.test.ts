@@ -76,11 +76,23 @@ describe('sesamePlugin options', () => {
       settings: { SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://app.example.com', RESET_WEBHOOK_URL: 'https://mailer.example.com/reset', BCRYPT_COST: '10' },
     });
     expect(app.sesame.config.profile).toBe('production');
+    expect(app.sesame.config.email.requireVerification).toBe(true);
     expect(app.sesame.config.password.policy.minLength).toBe(15);
     expect(app.sesame.rateLimits).toBeDefined();
     expect((await post(app, '/auth/users', { email: 'a@example.com', password: 'short-pw' })).statusCode).toBe(400);
     const password = 'quartz-lantern-orbit-meadow-7';
     expect((await post(app, '/auth/users', { email: 'a@example.com', password })).statusCode).toBe(200);
+    // Production waits for the address to be proved; the verification message went to the outbox with the account.
+    const unverified = await post(app, '/auth/sessions', { email: 'a@example.com', password });
+    expect([unverified.statusCode, unverified.json()]).toEqual([403, { message: 'email not verified' }]);
+    const [stored] = await app.sesame.storage.kysely.selectFrom('mail_outbox').select(['id', 'text_body']).execute();
+    // Sealed at rest: the row holds no token a copy of the database would give away.
+    expect(stored?.text_body).toMatch(/^sealed:v1:/);
+    const verification = await app.sesame.mail.find(stored?.id ?? 0);
+    expect(verification).toMatchObject({ kind: 'email_verify', channel: 'webhook' });
+    const { token } = JSON.parse(verification?.text_body ?? '{}') as { token: string };
+    expect(stored?.text_body).not.toContain(token);
+    expect((await post(app, '/auth/email/verify', { token })).statusCode).toBe(200);
     const login = await post(app, '/auth/sessions', { email: 'a@example.com', password });
     const cookie = String(login.headers['set-cookie']);
     expect(cookie).toMatch(/^__Host-session_id=[^;]+;.*Secure/);

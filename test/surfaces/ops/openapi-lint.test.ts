@@ -51,13 +51,17 @@ const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /profile/events': 'listProfileEvents',
   'GET /profile/export': 'exportProfile',
   'DELETE /profile': 'deleteProfile',
+  'POST /email/verify': 'verifyEmail',
+  'POST /email/verify/resend': 'resendVerification',
+  'PUT /email': 'changeEmail',
+  'PUT /profile/language': 'setLanguage',
 };
 /** The operations that need the session cookie. */
-const NEED_SESSION = ['DELETE /sessions', 'GET /profile', 'PUT /password', 'GET /sessions', 'POST /sessions/end', 'GET /profile/events', 'GET /profile/export', 'DELETE /profile'];
+const NEED_SESSION = ['DELETE /sessions', 'GET /profile', 'PUT /password', 'GET /sessions', 'POST /sessions/end', 'GET /profile/events', 'GET /profile/export', 'DELETE /profile', 'PUT /email', 'PUT /profile/language'];
 /** The operations that refuse no request (operation-4xx-response is off in redocly.yaml for them alone). */
 const NEVER_REFUSE = ['GET /', 'GET /health', 'GET /health/live', 'GET /health/ready'];
 /** The rate-limited operations (route-limits.ts), each of which may answer 429. */
-const RATE_LIMITED = ['POST /users', 'POST /sessions', 'POST /reset_password', 'PUT /reset_password', 'PUT /password', 'POST /sessions/end', 'DELETE /profile'];
+const RATE_LIMITED = ['POST /users', 'POST /sessions', 'POST /reset_password', 'PUT /reset_password', 'PUT /password', 'POST /sessions/end', 'DELETE /profile', 'POST /email/verify', 'POST /email/verify/resend', 'PUT /email'];
 
 let app: Service;
 let dir: TempDir;

@@ -31,6 +31,10 @@ const ROUTES = [
   'GET /profile/events',
   'GET /profile/export',
   'DELETE /profile',
+  'POST /email/verify',
+  'POST /email/verify/resend',
+  'PUT /email',
+  'PUT /profile/language',
 ];
 
 let app: Service;

@@ -93,6 +93,8 @@ export function accountsRoutes(app: FastifyInstance, { accounts, cookie }: Accou
           updated_at: new Date(account.updatedAt).toISOString(),
           disabled_at: isoOrNull(account.disabledAt),
           disabled_reason: account.disabledReason,
+          email_verified_at: isoOrNull(account.emailVerifiedAt),
+          language: account.language,
         },
         sessions: exported.sessions.map((s) => ({
           id: s.handle,

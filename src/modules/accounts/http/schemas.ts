@@ -77,8 +77,10 @@ export const exportReply = {
         updated_at: time,
         disabled_at: nullableTime,
         disabled_reason: nullableString,
+        email_verified_at: nullableTime,
+        language: { type: 'string' },
       },
-      required: ['id', 'email', 'state', 'created_at', 'updated_at', 'disabled_at', 'disabled_reason'],
+      required: ['id', 'email', 'state', 'created_at', 'updated_at', 'disabled_at', 'disabled_reason', 'email_verified_at', 'language'],
     },
     sessions: {
       type: 'array',

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
 import { documented, refusals } from '../../../kernel/http/responses.js';
 import { BODY_TYPES, emailMessageReply } from '../../../kernel/http/schemas.js';
+import { negotiateLanguage } from '../../mail/index.js';
 import type { PasswordRoutesDeps } from './deps.js';
 import { credentialsBody, type CredentialsBody } from './schemas.js';
 
@@ -31,7 +32,8 @@ export function registrationRoutes(app: FastifyInstance, { registration }: Passw
     },
     async (request) => {
       const { email, password } = request.body;
-      await registration.register(email, password, requestContext(request));
+      // Mail to the account is written in the language the registering browser asked for; the owner can change it.
+      await registration.register(email, password, requestContext(request), { language: negotiateLanguage(request.headers['accept-language']) });
       // Echo the email as sent: seed clients compare it with what they posted.
       return { email, message: 'user created' };
     },

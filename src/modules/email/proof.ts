@@ -1,0 +1,27 @@
+/**
+ * What a person hands back to prove they read a message: the link's token, or the account's email with the short
+ * code. Kept apart from the service so the one rule that decides which token a code matches sits on its own.
+ * @module
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { GuessTarget } from '../verification/index.js';
+
+/** The link's token, or an address with the code typed from the message. */
+export type Proof = { readonly token: string } | { readonly email: string; readonly code: string };
+
+/** True when the proof is a token (the link), false for a code. */
+export function isTokenProof(proof: Proof): proof is { readonly token: string } {
+  return 'token' in proof;
+}
+
+/** The token a code matches among those the guess was counted against, compared in constant time, or undefined. */
+export function matchCode(targets: readonly GuessTarget[], hashOf: (target: GuessTarget) => string): GuessTarget | undefined {
+  let found: GuessTarget | undefined;
+  for (const target of targets) {
+    const expected = Buffer.from(target.codeHash, 'hex');
+    const given = Buffer.from(hashOf(target), 'hex');
+    // Every target is compared, a match or not, so the time taken does not say which one matched.
+    if (expected.length === given.length && timingSafeEqual(expected, given) && found === undefined) found = target;
+  }
+  return found;
+}

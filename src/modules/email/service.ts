@@ -1,0 +1,205 @@
+/**
+ * The account's email address: proving it receives mail (a link or a code from the verification message), moving
+ * the account to another address (confirmed from the new mailbox, announced to the old one, sessions kept), and the
+ * language Sesame writes to it in. Every change runs in one transaction with its event and its message.
+ * @module
+ */
+import type { Clock } from '../../kernel/clock.js';
+import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events.js';
+import type { Executor } from '../../kernel/database/tables.js';
+import { generateToken, hashToken, type TokenFormat } from '../../kernel/tokens.js';
+import type { Courier } from '../mail/index.js';
+import type { PasswordHasher } from '../password/index.js';
+import type { ValidSession } from '../sessions/index.js';
+import { checkedEmail, isDisabled, normaliseEmail, UserAlreadyExistsError, type User, type UserStore } from '../users/index.js';
+import { CODE_ATTEMPTS, formatCode, generateCode, normaliseCode, type LiveToken, type TokenPurpose, type VerificationTokenStore } from '../verification/index.js';
+import type { EmailConfig } from './config.js';
+import { EmailChangeLimitedError, EmailError } from './errors.js';
+import type { EmailEvent } from './events.js';
+import { isTokenProof, matchCode, type Proof } from './proof.js';
+
+/** Verification messages one account may be sent per hour through the resend route. */
+export const RESENDS_PER_HOUR = 3;
+
+/**
+ * Changes of address one account may ask for per hour. Each request draws a fresh code with fresh guesses, so
+ * without a cap the five guesses per code would be no limit at all on reaching an address one does not control.
+ */
+export const CHANGES_PER_HOUR = 3;
+
+/** The purposes a verification link or code may carry. */
+const CONFIRMABLE: readonly TokenPurpose[] = ['email_verify', 'email_change'];
+
+/** What {@link EmailAddresses} is built from. */
+export interface EmailAddressesDeps {
+  /** Transactions that carry the module's events. */
+  readonly changes: Changes<EmailEvent>;
+  readonly users: UserStore;
+  readonly tokens: VerificationTokenStore;
+  /** Checks the current password before a change of address. */
+  readonly hasher: PasswordHasher;
+  /** Renders and enqueues the messages. */
+  readonly courier: Courier;
+  /** The keyed hash of a code (see the verification module's `codeHash`), bound to the server secret. */
+  readonly codeHash: (purpose: TokenPurpose, userId: number, code: string) => string;
+  readonly clock: Clock;
+  readonly tokenFormat: TokenFormat;
+  readonly config: EmailConfig;
+}
+
+/** What a confirmed proof did. */
+export interface Confirmed {
+  /** The account, as it is now (with its new address after a change). */
+  readonly user: User;
+  /** `verified`: the address is proved; `email_changed`: the account moved to the address the token confirmed. */
+  readonly outcome: 'verified' | 'email_changed';
+}
+
+/** Email verification, change of address and the mail language. */
+export class EmailAddresses {
+  readonly #deps: EmailAddressesDeps;
+
+  /** Takes the stores, the hasher, the courier, the code key and the settings. */
+  constructor(deps: EmailAddressesDeps) {
+    this.#deps = deps;
+  }
+
+  /** Whether logins wait for a verified address. */
+  get requireVerification(): boolean {
+    return this.#deps.config.requireVerification;
+  }
+
+  /** True when verification mail can leave at all (a channel is configured). */
+  get sendsVerification(): boolean {
+    return this.#deps.courier.reaches('email_verify');
+  }
+
+  /**
+   * Issues a verification link and code for an unverified account and enqueues the message, inside the caller's
+   * transaction (registration's, so the account and its message commit together). Nothing when no channel exists.
+   */
+  async sendVerification(executor: Executor, user: User): Promise<void> {
+    if (!this.sendsVerification) return;
+    const { token, code } = await this.#issue(executor, 'email_verify', user, {});
+    await this.#deps.courier.send(executor, { kind: 'email_verify', to: { address: user.email, language: user.language }, token, code, ttlMinutes: this.#ttlMinutes() });
+  }
+
+  /**
+   * Sends the verification message again, at most {@link RESENDS_PER_HOUR} times an hour per account. Unknown,
+   * disabled and already verified addresses get nothing, silently: the caller answers the same in every case, so the
+   * route tells no one which addresses have accounts.
+   */
+  async resend(email: string, context: EventContext = NO_REQUEST): Promise<void> {
+    const user = await this.#deps.users.findByEmail(normaliseEmail(email));
+    if (user === undefined || isDisabled(user) || user.email_verified_at !== null) return;
+    if ((await this.#deps.courier.countRecent('email_verify', user.email)) >= RESENDS_PER_HOUR) return;
+    await this.#deps.changes.transact(async (tx, record) => {
+      await this.sendVerification(tx, user);
+      await record({ type: 'email.verification_sent', context, account: { userId: user.id }, detail: { resend: true } });
+    });
+  }
+
+  /**
+   * Spends a verification or email-change token, given as the link's token or as the account's address (or, for a
+   * change, the new address) with the code. A dead, spent or unknown proof raises `EmailError('email.token_invalid')`;
+   * each wrong code counts against every live code of the account, five at most per token. A change whose address
+   * another account took meanwhile raises `UserAlreadyExistsError`.
+   */
+  async confirm(proof: Proof, context: EventContext = NO_REQUEST): Promise<Confirmed> {
+    const live = isTokenProof(proof) ? await this.#deps.tokens.findLive(CONFIRMABLE, hashToken(proof.token), this.#deps.clock()) : await this.#byCode(proof, context);
+    if (live === undefined || isDisabled(live.user)) throw new EmailError('email.token_invalid', 'verification token is invalid or expired');
+    const { user } = live;
+    const now = this.#deps.clock();
+    const confirmed = await this.#deps.changes.transact(async (tx, record): Promise<Confirmed | undefined> => {
+      const tokens = this.#deps.tokens.in(tx);
+      if (!(await tokens.consume(live.purpose, user.id, live.tokenHash, now))) return undefined;
+      const users = this.#deps.users.in(tx);
+      if (live.purpose === 'email_change' && live.newEmail !== null) {
+        await users.changeEmail(user.id, live.newEmail, now);
+        // Links mailed to the old address no longer reach the account's owner for sure: they all die with the move.
+        await tokens.revokeAllOfUser('email_change', user.id);
+        await tokens.revokeAllOfUser('email_verify', user.id);
+        await tokens.revokeAllOfUser('password_reset', user.id);
+        await record({ type: 'email.changed', context, account: { userId: user.id } });
+        return { user: { ...user, email: live.newEmail, email_verified_at: now, updated_at: now }, outcome: 'email_changed' };
+      }
+      await users.markEmailVerified(user.id, now);
+      await tokens.revokeAllOfUser('email_verify', user.id);
+      await record({ type: 'email.verified', context, account: { userId: user.id } });
+      return { user: { ...user, email_verified_at: user.email_verified_at ?? now, updated_at: now }, outcome: 'verified' };
+    });
+    if (confirmed === undefined) throw new EmailError('email.token_invalid', 'verification token is invalid or expired');
+    return confirmed;
+  }
+
+  /**
+   * Starts moving a signed-in account to `newEmail`: checks the current password, then, in one transaction, issues a
+   * change token (earlier pending changes die), mails the link and code to the new address and a notice to the old
+   * one. The account keeps its address and sessions until the new mailbox confirms. At most {@link CHANGES_PER_HOUR}
+   * an hour (`EmailChangeLimitedError`, 429).
+   */
+  async requestChange(session: ValidSession, password: string, newEmail: string, context: EventContext = NO_REQUEST): Promise<void> {
+    const { user } = session;
+    if (!(await this.#deps.hasher.verify(password, user.hashed_password))) {
+      await this.#deps.changes.transact((_tx, record) => record({ type: 'email.change_failed', context, account: { userId: user.id }, detail: { reason: 'wrong-password' } }));
+      throw new EmailError('email.password_wrong', 'password is wrong');
+    }
+    const address = checkedEmail(newEmail);
+    if (address === user.email) throw new EmailError('email.unchanged', 'this is already the account\'s email');
+    if ((await this.#deps.users.findByEmail(address)) !== undefined) throw new UserAlreadyExistsError(address);
+    // Counted by the notices to the current address, which are never held back and outlive the tokens.
+    if ((await this.#deps.courier.countRecent('email_change_notice', user.email)) >= CHANGES_PER_HOUR) throw new EmailChangeLimitedError();
+    await this.#deps.changes.transact(async (tx, record) => {
+      const { token, code } = await this.#issue(tx, 'email_change', user, { newEmail: address });
+      const language = user.language;
+      await this.#deps.courier.send(tx, { kind: 'email_change_confirm', to: { address, language }, token, code, ttlMinutes: this.#ttlMinutes() });
+      await this.#deps.courier.send(tx, { kind: 'email_change_notice', to: { address: user.email, language }, newAddress: address });
+      await record({ type: 'email.change_requested', context, account: { userId: user.id } });
+    });
+  }
+
+  /** Sets the language Sesame writes to the account in (already checked against the languages it knows). */
+  async setLanguage(user: User, language: string, context: EventContext = NO_REQUEST): Promise<void> {
+    await this.#deps.changes.transact(async (tx, record) => {
+      await this.#deps.users.in(tx).setLanguage(user.id, language, this.#deps.clock());
+      await record({ type: 'email.language_changed', context, account: { userId: user.id }, detail: { language } });
+    });
+  }
+
+  /** Finds the token a typed code matches, counting the guess first; records a wrong one. */
+  async #byCode(proof: { readonly email: string; readonly code: string }, context: EventContext): Promise<LiveToken | undefined> {
+    const code = normaliseCode(proof.code);
+    if (code === undefined) return undefined;
+    const now = this.#deps.clock();
+    const address = normaliseEmail(proof.email);
+    // The account's own address for a verification; for a change, the person may type the new address they were mailed at.
+    const owner = (await this.#deps.users.findByEmail(address)) ?? (await this.#deps.tokens.findChangeTo(address, now))?.user;
+    if (owner === undefined) return undefined;
+    const targets = await this.#deps.tokens.countGuess(CONFIRMABLE, owner.id, now, CODE_ATTEMPTS);
+    const matched = matchCode(targets, (target) => this.#deps.codeHash(target.purpose, owner.id, code));
+    if (matched === undefined) {
+      await this.#deps.changes.transact((_tx, record) => record({ type: 'email.verify_failed', context, account: { userId: owner.id }, detail: { reason: 'wrong-code' } }));
+      return undefined;
+    }
+    return { user: owner, purpose: matched.purpose, tokenHash: matched.tokenHash, newEmail: matched.newEmail };
+  }
+
+  /** Draws a token and a code, stores their hashes; returns the raw token and the code as mailed. */
+  async #issue(executor: Executor, purpose: TokenPurpose, user: User, extra: { readonly newEmail?: string }): Promise<{ token: string; code: string }> {
+    const token = generateToken(this.#deps.tokenFormat);
+    const code = generateCode();
+    const now = this.#deps.clock();
+    await this.#deps.tokens.in(executor).issue(purpose, user.id, hashToken(token), now + this.#deps.config.tokenTtlMs, now, {
+      // One pending change at a time: a newer request cancels the older; verification links all stay good until one is used.
+      replace: purpose === 'email_change',
+      codeHash: this.#deps.codeHash(purpose, user.id, code),
+      ...extra,
+    });
+    return { token, code: formatCode(code) };
+  }
+
+  /** The link's lifetime as the message words it. */
+  #ttlMinutes(): number {
+    return Math.round(this.#deps.config.tokenTtlMs / 60_000);
+  }
+}

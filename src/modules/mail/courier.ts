@@ -1,0 +1,175 @@
+/**
+ * The courier: what every flow that owes someone a message calls, inside the transaction of the change the message
+ * announces. It picks the way out (mail, or the signed webhook for operators who send mail themselves), renders the
+ * message in the account's language, holds back a flood to one recipient, and leaves the rest to the outbox.
+ * @module
+ */
+import type { Clock } from '../../kernel/clock.js';
+import type { Executor } from '../../kernel/database/tables.js';
+import {
+  confirmEmailChangeMessage,
+  emailChangeNoticeMessage,
+  newSignInMessage,
+  passwordChangedMessage,
+  resetPasswordMessage,
+  verifyEmailMessage,
+  type Recipient,
+} from './messages/index.js';
+import type { MailEvent } from './events.js';
+import type { MailChannel } from './schema.js';
+import type { MailOutboxStore, NewMessage } from './store.js';
+
+/** A message carrying a one-time link and its code. */
+interface TokenNotice {
+  readonly kind: 'password_reset' | 'email_verify' | 'email_change_confirm';
+  readonly to: Recipient;
+  /** The raw token (only ever in the message itself). */
+  readonly token: string;
+  /** The short code, as mailed (`1234-5678`). */
+  readonly code: string;
+  readonly ttlMinutes: number;
+}
+
+/** Something Sesame owes an account's owner, before it is rendered for a channel. */
+export type Notice =
+  | TokenNotice
+  | { readonly kind: 'email_change_notice'; readonly to: Recipient; readonly newAddress: string }
+  | { readonly kind: 'password_changed'; readonly to: Recipient; readonly at: number; readonly how: 'change' | 'reset' }
+  | { readonly kind: 'new_sign_in'; readonly to: Recipient; readonly at: number; readonly device: string | undefined; readonly ip: string | undefined };
+
+/** What the courier is built from. */
+export interface CourierDeps {
+  /** The outbox table. */
+  readonly store: MailOutboxStore;
+  /** How password-reset messages leave (`RESET_TOKEN_DELIVERY`), or undefined when tokens are handed back in the response. */
+  readonly resetChannel: MailChannel | undefined;
+  /** How every other message leaves, or undefined when Sesame has no way to reach anyone. */
+  readonly channel: MailChannel | undefined;
+  /** Where links point (`PUBLIC_URL`). */
+  readonly baseUrl: string;
+  /** Messages one address may be sent per hour (`MAIL_RECIPIENT_HOURLY_MAX`). */
+  readonly recipientHourlyMax: number;
+  /** The time. */
+  readonly clock: Clock;
+  /** Tells the listeners (metrics, log) of a message held back; never stored. */
+  readonly publish?: (event: MailEvent) => void;
+}
+
+/**
+ * Notices of a change the owner made with their password: never held back, since a flood of them needs the password
+ * and the owner must hear of each one.
+ */
+const ALWAYS_SENT: ReadonlySet<Notice['kind']> = new Set(['password_changed', 'email_change_notice']);
+
+/** What became of a notice. */
+export type Dispatch = 'queued' | 'held' | 'no-channel';
+
+/** Renders and enqueues notices. */
+export class Courier {
+  readonly #deps: CourierDeps;
+
+  /** Takes the outbox store, the channels, the link base and the per-recipient limit. */
+  constructor(deps: CourierDeps) {
+    this.#deps = deps;
+  }
+
+  /** True when messages of this kind can leave at all (the flows that need one refuse or skip otherwise). */
+  reaches(kind: Notice['kind']): boolean {
+    return this.#channelFor(kind) !== undefined;
+  }
+
+  /**
+   * Enqueues the notice inside `executor`'s transaction. `held` when the recipient already had
+   * `MAIL_RECIPIENT_HOURLY_MAX` messages this hour: someone asking for resets or resends in a loop cannot flood a mailbox.
+   * The count runs either way, so callers that must do equal work for unknown accounts can call {@link countOnly}.
+   */
+  async send(executor: Executor, notice: Notice): Promise<Dispatch> {
+    const channel = this.#channelFor(notice.kind);
+    if (channel === undefined) return 'no-channel';
+    const store = this.#deps.store.in(executor);
+    const now = this.#deps.clock();
+    if (!ALWAYS_SENT.has(notice.kind) && (await store.countSince(notice.to.address, now - 3_600_000)) >= this.#deps.recipientHourlyMax) {
+      this.#deps.publish?.({ type: 'mail.held', context: { actor: 'system' }, detail: { kind: notice.kind }, traffic: true });
+      return 'held';
+    }
+    await store.enqueue(channel === 'webhook' ? webhookMessage(notice, this.#deps.baseUrl) : this.#render(notice), now);
+    return 'queued';
+  }
+
+  /**
+   * How many messages of a kind were enqueued for an address in the last hour: the outbox keeps every message for
+   * `MAIL_RETENTION`, so this count survives the tokens' own expiry and replacement (the resend and change limits).
+   */
+  countRecent(kind: Notice['kind'], address: string): Promise<number> {
+    return this.#deps.store.countKindSince(kind, address, this.#deps.clock() - 3_600_000);
+  }
+
+  /** The per-recipient count alone: the work an unknown address's request does in place of {@link send}. */
+  async countOnly(executor: Executor, address: string): Promise<void> {
+    await this.#deps.store.in(executor).countSince(address, this.#deps.clock() - 3_600_000);
+  }
+
+  /** Resets follow `RESET_TOKEN_DELIVERY`; everything else the one channel mail has. */
+  #channelFor(kind: Notice['kind']): MailChannel | undefined {
+    return kind === 'password_reset' ? this.#deps.resetChannel : this.#deps.channel;
+  }
+
+  /** The notice as a mail in the recipient's language. */
+  #render(notice: Notice): NewMessage {
+    const baseUrl = this.#deps.baseUrl;
+    switch (notice.kind) {
+      case 'password_reset':
+        return resetPasswordMessage(notice.to, { baseUrl, token: notice.token, code: notice.code, ttlMinutes: notice.ttlMinutes });
+      case 'email_verify':
+        return verifyEmailMessage(notice.to, { baseUrl, token: notice.token, code: notice.code, ttlMinutes: notice.ttlMinutes });
+      case 'email_change_confirm':
+        return confirmEmailChangeMessage(notice.to, { baseUrl, token: notice.token, code: notice.code, ttlMinutes: notice.ttlMinutes });
+      case 'email_change_notice':
+        return emailChangeNoticeMessage(notice.to, { baseUrl, newAddress: notice.newAddress });
+      case 'password_changed':
+        return passwordChangedMessage(notice.to, { baseUrl, at: notice.at, how: notice.how });
+      case 'new_sign_in':
+        return newSignInMessage(notice.to, { baseUrl, at: notice.at, device: notice.device, ip: notice.ip });
+    }
+  }
+}
+
+/** The page each token kind's link opens. */
+const LINK_PAGES: Readonly<Record<TokenNotice['kind'], string>> = {
+  password_reset: '/account/reset',
+  email_verify: '/account/verify',
+  email_change_confirm: '/account/verify',
+};
+
+/**
+ * A notice as the webhook's JSON body: the facts, for the operator's own mailer to word. A reset keeps the
+ * `{email, reset_token}` fields the unsigned webhook posted, so existing receivers read it unchanged.
+ */
+function webhookMessage(notice: Notice, baseUrl: string): NewMessage {
+  const common = { type: notice.kind, email: notice.to.address, language: notice.to.language };
+  let body: Record<string, unknown>;
+  switch (notice.kind) {
+    case 'password_reset':
+    case 'email_verify':
+    case 'email_change_confirm':
+      body = {
+        ...common,
+        ...(notice.kind === 'password_reset' ? { reset_token: notice.token } : {}),
+        token: notice.token,
+        code: notice.code,
+        link: `${baseUrl}${LINK_PAGES[notice.kind]}?token=${encodeURIComponent(notice.token)}`,
+        expires_in_minutes: notice.ttlMinutes,
+      };
+      break;
+    case 'email_change_notice':
+      body = { ...common, new_email: notice.newAddress };
+      break;
+    case 'password_changed':
+      body = { ...common, at: new Date(notice.at).toISOString(), how: notice.how };
+      break;
+    case 'new_sign_in':
+      body = { ...common, at: new Date(notice.at).toISOString(), device: notice.device ?? null, ip: notice.ip ?? null };
+      break;
+  }
+  return { kind: notice.kind, recipient: notice.to.address, subject: notice.kind, text: JSON.stringify(body), channel: 'webhook' };
+}

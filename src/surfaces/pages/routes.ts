@@ -1,0 +1,32 @@
+/**
+ * The server-rendered pages a mailed link opens, registered together: the reset page and the verification page,
+ * sharing one form-token key derived from the server secret. Registered inside the API scope, so the form parser,
+ * the rate limits and the cross-site guard apply to their POSTs.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { SecretKey } from '../../kernel/secrets.js';
+import type { EmailAddresses } from '../../modules/email/index.js';
+import type { PasswordReset } from '../../modules/password/index.js';
+import { FormTokens } from './form-token.js';
+import { resetPageRoutes } from './reset-page.js';
+import { verifyPageRoutes } from './verify-page.js';
+
+/** What the pages need. */
+export interface PageDeps {
+  /** The reset flow (the reset page). */
+  readonly reset: PasswordReset;
+  /** The email service (the verification page). */
+  readonly email: EmailAddresses;
+  /** The server secret; the form tokens use its `page-forms` key. */
+  readonly secret: Pick<SecretKey, 'derive'>;
+  /** The session cookie's settings: when it is `Secure`, so is the form cookie. */
+  readonly cookie: { readonly secure: boolean };
+}
+
+/** Registers `GET`/`POST /account/reset` and `GET`/`POST /account/verify`, all left out of the API description. */
+export function pageRoutes(app: FastifyInstance, { reset, email, secret, cookie }: PageDeps): void {
+  const forms = new FormTokens(secret.derive('page-forms'), { secure: cookie.secure });
+  resetPageRoutes(app, { reset, forms });
+  verifyPageRoutes(app, { email, forms });
+}
