@@ -92,7 +92,8 @@ describe('the npm package', () => {
   it("compiles README's plugin example verbatim under strict, with the package's own types", () => {
     const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => execFileSync(process.execPath, [tsc, '-p', app], { cwd: app, encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
-  });
+    // A whole type-check of the example and the package's declarations: seconds alone, much longer beside a busy suite.
+  }, 120_000);
 
   it('runs the example: registration, verification through the signed webhook, login and the guarded host route over HTTP, in the production profile', async () => {
     // The operator's mailer: production without SMTP sends every message (the verification link too) to the webhook.

@@ -181,8 +181,13 @@ export const postgresEngine: EngineCase = {
   },
 };
 
-/** Both engines, in the order suites run them. */
-export const engines: readonly EngineCase[] = [sqliteEngine, postgresEngine];
+/**
+ * Both engines, in the order suites run them; `TEST_ENGINES=sqlite` narrows a run to one (the mutation runs do, since a
+ * mutant of engine-neutral code dies or survives alike on both, at twice the cost). CI always runs both.
+ */
+export const engines: readonly EngineCase[] = [sqliteEngine, postgresEngine].filter(
+  (engine) => isCi || process.env.TEST_ENGINES === undefined || process.env.TEST_ENGINES.split(',').includes(engine.name),
+);
 
 /** Set once the skip reason has been printed, so a run warns once rather than once per suite. */
 let warnedSkip = false;

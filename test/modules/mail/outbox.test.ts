@@ -37,8 +37,8 @@ describeEngines('mail outbox', (engine) => {
   }
 
   /** Registers `count` accounts and asks a reset for each: `count` messages in the outbox. */
-  async function enqueueResets(sesame: Sesame, count: number): Promise<string[]> {
-    const emails = Array.from({ length: count }, (_, i) => `user${i}@example.io`);
+  async function enqueueResets(sesame: Sesame, count: number, from = 0): Promise<string[]> {
+    const emails = Array.from({ length: count }, (_, i) => `user${from + i}@example.io`);
     for (const email of emails) {
       await sesame.password.registration.register(email, 'password');
       await sesame.password.reset.request(email);
@@ -77,6 +77,44 @@ describeEngines('mail outbox', (engine) => {
     while (smtp.received.length < 8 && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 20));
     await new Promise((wake) => setTimeout(wake, 200));
     expect(smtp.received.map((mail) => mail.to[0]).sort()).toEqual([...emails].sort());
+  });
+
+  it('with the SMTP server stopped mid-run, two running instances deliver every message once it is back, none twice', async () => {
+    now = T0;
+    // The clock runs five times faster than real time, so back-offs pass quickly while leases (2 min) stay far off.
+    const ticking = setInterval(() => {
+      now += 50;
+    }, 10);
+    cleanups.push(() => Promise.resolve(clearInterval(ticking)));
+    const smtp = await receiver();
+    const second: TestStorage = await storage().reopen();
+    cleanups.push(() => second.detach());
+    const fast: MailOptions = { dispatch: { pollMs: 20, backoffMs: [100] } };
+    const env = { SMTP_URL: smtp.url, MAIL_MAX_ATTEMPTS: '100' };
+    const a = await build(storage(), env, fast, true);
+    await build(second, env, fast, true);
+    const early = await enqueueResets(a, 3);
+    const waitFor = async (count: number): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (smtp.received.length < count && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 10));
+    };
+    await waitFor(3);
+    await smtp.stop();
+    const late = await enqueueResets(a, 5, 3);
+    await new Promise((wake) => setTimeout(wake, 300));
+    expect(smtp.received).toHaveLength(3);
+    const waiting = await storage().kysely.selectFrom('mail_outbox').select(['status', 'attempts']).where('status', '<>', 'sent').execute();
+    expect(waiting).toHaveLength(5);
+    expect(waiting.every((row) => row.attempts >= 1)).toBe(true);
+
+    const back = Date.now();
+    await smtp.restart();
+    await waitFor(8);
+    console.info(`[mail] two instances, SMTP back after an outage: all 5 waiting messages delivered ${Date.now() - back} ms later`);
+    await new Promise((wake) => setTimeout(wake, 300));
+    expect(smtp.received.map((mail) => mail.to[0]).sort()).toEqual([...early, ...late].sort());
+    const rows = await storage().kysely.selectFrom('mail_outbox').select('status').execute();
+    expect(rows.map((row) => row.status)).toEqual(Array.from({ length: 8 }, () => 'sent'));
   });
 
   it('takes back a message left `sending` by a dead dispatcher once its lease is over, not before', async () => {

@@ -80,6 +80,17 @@ describe('the admin API', () => {
     const shown = (await (await fetch(`${admin}/admin/users/${id}`, { headers: bearer() })).json()) as Record<string, unknown>;
     expect(JSON.stringify(shown)).toContain(email);
     expect(JSON.stringify(shown)).not.toMatch(/\$2[aby]\$/);
+    expect(shown['mail']).toEqual([]);
+    // A message to the account shows with its delivery state, never its body (which carries a link and a code).
+    expect((await form(`${server.url}/email/verify/resend`, { email })).status).toBe(200);
+    let mail: Array<Record<string, unknown>> = [];
+    for (let tries = 0; tries < 200 && mail[0]?.['status'] !== 'sent'; tries += 1) {
+      await new Promise((wake) => setTimeout(wake, 25));
+      mail = ((await (await fetch(`${admin}/admin/users/${id}`, { headers: bearer() })).json()) as { mail: Array<Record<string, unknown>> }).mail;
+    }
+    expect(mail).toEqual([
+      { id: expect.any(Number) as number, kind: 'email_verify', channel: 'email', status: 'sent', attempts: 1, last_error: null, created_at: expect.stringMatching(/^\d{4}-/) as string, sent_at: expect.stringMatching(/^\d{4}-/) as string },
+    ]);
     expect((await fetch(`${admin}/admin/users/999999`, { headers: bearer() })).status).toBe(404);
     expect((await fetch(`${admin}/admin/users/abc`, { headers: bearer() })).status).toBe(400);
 

@@ -1,0 +1,19 @@
+// The suites `npm run mutate:mail` runs against each mutant (see stryker.mail.config.mjs), on SQLite only.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'test/modules/mail/sealed-bodies.test.ts',
+      'test/modules/mail/webhook.test.ts',
+      'test/modules/email/*.test.ts',
+      'test/surfaces/pages/verify-page.test.ts',
+      'test/surfaces/pages/reset-page.test.ts',
+      'test/modules/mail/reset-email.test.ts',
+    ],
+    env: { TEST_ENGINES: 'sqlite' },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
