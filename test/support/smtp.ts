@@ -80,3 +80,11 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     },
   };
 }
+
+/**
+ * The 8-digit code of a Sesame message's text part, or undefined: it stands on its own indented line, which is how it
+ * is found (a UUID token in the same message may hold `1234-5678` too).
+ */
+export function mailedCode(text: string): string | undefined {
+  return /^ {4}(\d{4}-\d{4})\r?$/m.exec(text)?.[1];
+}

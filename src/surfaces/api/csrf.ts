@@ -4,7 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import { requestContext } from '../../kernel/http/event-context.js';
-import { RequestError, sendError } from './errors.js';
+import { RequestError } from './errors.js';
 import type { ApiEvent } from './events.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -46,14 +46,15 @@ export function crossSiteGuard(
       // forgery. The service's own origin is not exempt here: a genuine page of Sesame's is never cross-site to it.
       if (listed(origin)) return done();
       publish({ type: 'cross_site.refused', context: requestContext(request), detail: { reason: 'sec-fetch-site' }, traffic: true });
-      void sendError(reply, new RequestError('csrf.cross_site'));
+      // Through the route's error handler, so the JSON routes answer JSON and the pages a page.
+      done(new RequestError('csrf.cross_site'));
       return;
     }
     if (origin === undefined) return done();
     const allowed = trustedOrigins.length > 0 ? listed(origin) : origin.toLowerCase() === (own ?? ownOrigin(request));
     if (allowed) return done();
     publish({ type: 'cross_site.refused', context: requestContext(request), detail: { reason: 'origin' }, traffic: true });
-    void sendError(reply, new RequestError('csrf.untrusted_origin'));
+    done(new RequestError('csrf.untrusted_origin'));
   };
 }
 

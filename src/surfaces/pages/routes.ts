@@ -1,7 +1,7 @@
 /**
  * The server-rendered pages a mailed link opens, registered together: the reset page and the verification page,
  * sharing one form-token key derived from the server secret. Registered inside the API scope, so the form parser,
- * the rate limits and the cross-site guard apply to their POSTs.
+ * the rate limits and the cross-site guard apply to their POSTs; their refusals are pages too (page-errors.ts).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +9,7 @@ import type { SecretKey } from '../../kernel/secrets.js';
 import type { EmailAddresses } from '../../modules/email/index.js';
 import type { PasswordReset } from '../../modules/password/index.js';
 import { FormTokens } from './form-token.js';
+import { pageErrorHandler } from './page-errors.js';
 import { resetPageRoutes } from './reset-page.js';
 import { verifyPageRoutes } from './verify-page.js';
 
@@ -27,6 +28,10 @@ export interface PageDeps {
 /** Registers `GET`/`POST /account/reset` and `GET`/`POST /account/verify`, all left out of the API description. */
 export function pageRoutes(app: FastifyInstance, { reset, email, secret, cookie }: PageDeps): void {
   const forms = new FormTokens(secret.derive('page-forms'), { secure: cookie.secure });
-  resetPageRoutes(app, { reset, forms });
-  verifyPageRoutes(app, { email, forms });
+  // A scope of their own, only for the error handler: the parsers, hooks and limits of the API scope still apply.
+  void app.register(async (pages) => {
+    pages.setErrorHandler(pageErrorHandler);
+    resetPageRoutes(pages, { reset, forms });
+    verifyPageRoutes(pages, { email, forms });
+  });
 }

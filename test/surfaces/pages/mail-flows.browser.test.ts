@@ -20,7 +20,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createSesame, type Sesame } from '../../../src/sesame.js';
 import { CHROMIUM, CHROMIUM_ARGS, describeBrowser } from '../../support/browser.js';
 import { send, sleep, uniqueEmail, type Reply } from '../../support/http.js';
-import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../../support/smtp.js';
+import { mailedCode, type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../../support/smtp.js';
 import { makeTempDir, type TempDir } from '../../support/temp.js';
 
 const PASSWORD = 'first long password';
@@ -83,9 +83,9 @@ async function mailTo(smtp: SmtpReceiver, address: string, needle: string): Prom
 /** The path and query of a message's `/account/...` link, its token, and its code. */
 function linkOf(mail: ReceivedMail): { path: string; token: string; code: string } {
   const link = /https?:\/\/[^\s/]+(\/account\/(?:verify|reset)\?token=([A-Za-z0-9_%-]+))/.exec(mail.text);
-  const code = /\b(\d{4}-\d{4})\b/.exec(mail.text);
-  if (link?.[1] === undefined || link[2] === undefined || code?.[1] === undefined) throw new Error(`no link or code in ${mail.text}`);
-  return { path: link[1], token: decodeURIComponent(link[2]), code: code[1] };
+  const code = mailedCode(mail.text);
+  if (link?.[1] === undefined || link[2] === undefined || code === undefined) throw new Error(`no link or code in ${mail.text}`);
+  return { path: link[1], token: decodeURIComponent(link[2]), code };
 }
 
 describeBrowser('mailed links opened in a real browser', () => {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, send, sleep, uniqueEmail, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
-import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../../support/smtp.js';
+import { mailedCode, type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../../support/smtp.js';
 
 const PASSWORD = 'a fine long password';
 
@@ -33,9 +33,9 @@ async function mailTo(smtp: SmtpReceiver, address: string, needle: string): Prom
 /** The path and query of a message's `/account/...` link (its host is the configured one, port 0 in tests), its token and code. */
 function linkOf(mail: ReceivedMail): { path: string; token: string; code: string } {
   const link = /https?:\/\/[^\s/]+(\/account\/(?:verify|reset)\?token=([A-Za-z0-9_%-]+))/.exec(mail.text);
-  const code = /\b(\d{4}-\d{4})\b/.exec(mail.text);
-  if (link?.[1] === undefined || link[2] === undefined || code?.[1] === undefined) throw new Error(`no link or code in ${mail.text}`);
-  return { path: link[1], token: decodeURIComponent(link[2]), code: code[1] };
+  const code = mailedCode(mail.text);
+  if (link?.[1] === undefined || link[2] === undefined || code === undefined) throw new Error(`no link or code in ${mail.text}`);
+  return { path: link[1], token: decodeURIComponent(link[2]), code };
 }
 
 /** The value of the hidden form token in a page. */
@@ -162,9 +162,25 @@ describe('the verification page (/account/verify)', () => {
     const forged = await jar.send('POST', '/account/verify', { form: { token, form_token: formToken }, headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
     expect(forged.status).toBe(403);
     expect(forged.text).not.toContain('verified');
+    // Refused as a page the person can read, with the API's code.
+    expect(forged.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(forged.headers['sesame-error']).toBe('csrf.cross_site');
+    expect(forged.text).toContain('<h1>This request was refused</h1>');
+    expect(forged.text).toContain('cross-site request refused.');
     expect((await login(email)).json).toEqual({ message: 'email not verified' });
     const own = await jar.send('POST', '/account/verify', { form: { token, form_token: formToken }, headers: { origin: service.origin, 'sec-fetch-site': 'same-origin' } });
     expect(own.status).toBe(200);
+  });
+
+  it('answers a POST it cannot read with a page: 400, the validation message, nothing verified', async () => {
+    const jar = new CookieJar(service.url);
+    const formToken = formTokenOf(await jar.send('GET', '/account/verify'));
+    const unreadable = await jar.send('POST', '/account/verify', { form: { form_token: formToken, surprise: 'field' } });
+    expect(unreadable.status).toBe(400);
+    expect(unreadable.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(unreadable.headers['sesame-error']).toBe('request.invalid');
+    expect(unreadable.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(unreadable.text).toContain('<h1>This form could not be read</h1>');
   });
 
   it('without a token asks for the address and the code in labelled fields; a wrong code is refused, the right one verifies', async () => {
@@ -317,6 +333,9 @@ describe('the verification page under the rate limits', () => {
     const limited = await jar.send('POST', '/account/verify', { form: { email, code, form_token: formToken } });
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    expect(limited.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(limited.headers['sesame-error']).toBe('rate_limit.exceeded');
+    expect(limited.text).toMatch(/<h1>Too many tries<\/h1><p>too many attempts: try again in \d+ seconds\.<\/p>/);
     expect((await send(service.url, 'POST', '/email/verify', { form: { email, code } })).status).toBe(429);
     expect((await send(service.url, 'POST', '/sessions', { form: { email, password: PASSWORD } })).json).toEqual({ message: 'email not verified' });
   });
