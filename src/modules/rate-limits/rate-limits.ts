@@ -91,7 +91,10 @@ export class RateLimits {
     const account = accountKey(email);
     const budget = accountBudget(action);
     const byIp = await this.#consume(this.#ip, `${action}:${client}`);
-    if (!byIp.allowed) return byIp;
+    // An attempt that names no account (a verification link's token alone) counts per client only: the token is the
+    // unguessable part, and counting every such attempt under one empty account would let one client lock out every
+    // link at once.
+    if (!byIp.allowed || email.trim() === '') return byIp;
     const byAccountFromClient = await this.#consume(this.#accountFromClient, `${budget}:${account}:${client}`);
     if (!byAccountFromClient.allowed) return byAccountFromClient;
     return this.#consume(this.#account, `${budget}:${account}`);
@@ -99,6 +102,7 @@ export class RateLimits {
 
   /** Hands an account's points back after a success (correct password, valid token), from this client and overall. */
   async recordSuccess(action: LimitedAction, ip: string, email: string): Promise<void> {
+    if (email.trim() === '') return;
     const account = accountKey(email);
     const budget = accountBudget(action);
     await Promise.all([

@@ -195,6 +195,20 @@ describe('per-account limits', () => {
     }),
   );
 
+  itOnStores('verification attempts that name no account (a link\'s token alone) count per client: one client cannot lock every link out', (store) =>
+    withServices(store, { ...ACCOUNT_ENV, RATE_LIMIT_IP_MAX: '4' }, 1, async (c) => {
+      const attacker = c.ip();
+      for (let i = 0; i < 4; i += 1) {
+        expect((await post(c.service, 'POST', '/email/verify', attacker, { token: `made-up-token-${i}-0000000000` })).status).toBe(403);
+      }
+      // The attacker's client is limited (per IP)...
+      expectLimited(await post(c.service, 'POST', '/email/verify', attacker, { token: 'made-up-token-5-0000000000' }), 15 * 60);
+      // ...but its dozen failures did not fill a shared counter: another client's link is still checked (403, not 429).
+      const owner = c.ip();
+      expect((await post(c.service, 'POST', '/email/verify', owner, { token: 'another-made-up-token-00000' })).status).toBe(403);
+    }),
+  );
+
   itOnStores('one stolen cookie gets one guessing budget: login, PUT /password and POST /sessions/end count together', (store) =>
     withServices(store, ACCOUNT_ENV, 1, async (c) => {
       const email = c.email('stolen');
