@@ -1,8 +1,8 @@
 /**
  * Prometheus metrics (prom-client) for operators: requests by route template and status, their latency, security
  * events by type (logins failed, lock-outs, cross-site refusals: subscribed to the event bus, so no route needs to
- * know metrics exist), logins by outcome, lock-outs, password resets and admin actions (the same events, as the
- * counters an operator alerts on), and the process's own figures (event-loop delay, heap, CPU). With `WORKERS` > 1
+ * know metrics exist), logins by outcome, lock-outs, password resets, admin actions and outbox messages (the same
+ * events, as the counters an operator alerts on), and the process's own figures (event-loop delay, heap, CPU). With `WORKERS` > 1
  * the figures served are the whole process group's (see cluster-metrics.ts).
  * @module
  */

@@ -4,6 +4,8 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { EventListener, SesameEvent } from '../../../src/kernel/events.js';
 import { registerMetrics } from '../../../src/surfaces/ops/metrics.js';
+import { send } from '../../support/http.js';
+import { startService } from '../../support/in-process.js';
 
 const USER = { actor: 'user' } as const;
 const ADMIN = { actor: 'admin-token:1' } as const;
@@ -40,5 +42,44 @@ describe('event counters on /metrics', () => {
     expect(value('sesame_admin_actions_total{type="account.enabled"}')).toBe(1);
     expect(text).not.toContain('sesame_admin_actions_total{type="account.created"}');
     await app.close();
+  });
+
+  it('counts outbox messages by kind and outcome: sent, failed (retried), gave_up and held', async () => {
+    const listeners: Array<EventListener<SesameEvent>> = [];
+    const app = Fastify();
+    registerMetrics(app, { on: (listener: EventListener<SesameEvent>) => void listeners.push(listener) } as never);
+    const system = { actor: 'system' } as const;
+    const events: SesameEvent[] = [
+      { type: 'mail.sent', context: system, detail: { kind: 'email_verify', channel: 'email', attempts: 1 }, countOnly: true },
+      { type: 'mail.sent', context: system, detail: { kind: 'email_verify', channel: 'email', attempts: 2 }, countOnly: true },
+      { type: 'mail.failed', context: system, detail: { mailId: 3, kind: 'password_reset', attempts: 1, gaveUp: false } },
+      { type: 'mail.failed', context: system, detail: { mailId: 3, kind: 'password_reset', attempts: 10, gaveUp: true } },
+      { type: 'mail.held', context: system, detail: { kind: 'password_reset' }, traffic: true },
+    ];
+    for (const event of events) for (const listener of listeners) listener(event);
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const value = (series: string): number => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
+    expect(value('sesame_mail_total{kind="email_verify",outcome="sent"}')).toBe(2);
+    expect(value('sesame_mail_total{kind="password_reset",outcome="failed"}')).toBe(1);
+    expect(value('sesame_mail_total{kind="password_reset",outcome="gave_up"}')).toBe(1);
+    expect(value('sesame_mail_total{kind="password_reset",outcome="held"}')).toBe(1);
+    await app.close();
+  });
+
+  it("counts a real delivery: a registration's verification message, written to the development outbox", async () => {
+    const service = await startService({ METRICS_ENABLED: 'true', REQUIRE_EMAIL_VERIFICATION: 'true' });
+    try {
+      expect((await send(service.url, 'POST', '/users', { form: { email: 'counted@example.io', password: 'pw' } })).status).toBe(200);
+      let text = '';
+      for (let tries = 0; tries < 200 && !text.includes('sesame_mail_total{kind="email_verify",outcome="sent"} 1'); tries += 1) {
+        await new Promise((wake) => setTimeout(wake, 25));
+        text = (await send(service.url, 'GET', '/metrics')).text;
+      }
+      expect(text).toContain('sesame_mail_total{kind="email_verify",outcome="sent"} 1');
+      // Delivered messages are counted, not logged as events of the security log.
+      expect(service.logs()).not.toMatch(/"event":"mail\.sent"/);
+    } finally {
+      await service.stop();
+    }
   });
 });
