@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: [
       'test/modules/mail/sealed-bodies.test.ts',
+      'test/modules/mail/courier.test.ts',
       'test/modules/mail/webhook.test.ts',
       'test/modules/email/*.test.ts',
       'test/surfaces/pages/verify-page.test.ts',
