@@ -6,6 +6,9 @@ export default defineConfig({
     include: [
       'test/modules/mail/sealed-bodies.test.ts',
       'test/modules/mail/courier.test.ts',
+      'test/modules/mail/webhook-edges.test.ts',
+      'test/modules/verification/codes.test.ts',
+      'test/surfaces/pages/form-token.test.ts',
       'test/modules/mail/webhook.test.ts',
       'test/modules/email/*.test.ts',
       'test/surfaces/pages/verify-page.test.ts',
