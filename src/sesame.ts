@@ -63,16 +63,8 @@ import { hashToken } from './kernel/tokens.js';
 import { Auth } from './seed/auth.js';
 import { DB } from './seed/db.js';
 
-/** Events after whose commit a message may be waiting in the outbox. */
-const MAIL_WAKING_EVENTS: ReadonlySet<string> = new Set([
-  'account.created',
-  'password.changed',
-  'password.reset',
-  'login.succeeded',
-  'email.verification_sent',
-  'email.change_requested',
-  'account.force_reset',
-]);
+/** Events after whose commit a message is always waiting in the outbox (when mail can leave at all). */
+const MAIL_WAKING_EVENTS: readonly string[] = ['password.changed', 'password.reset', 'email.verification_sent', 'email.change_requested', 'account.force_reset'];
 
 /** Every module's migrations (and the kernel's own); the migrator merges them into one history by name. */
 export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations, adminTokensMigrations, mailMigrations];
@@ -399,8 +391,14 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   };
   // Messages are enqueued inside transactions; once the change that owes one has committed, the dispatcher is woken
   // rather than left to its next poll.
+  // Registrations and logins wake it only when they owe a message: otherwise each would cost an outbox query.
+  const waking = new Set([
+    ...MAIL_WAKING_EVENTS,
+    ...(verifyAtRegistration ? ['account.created'] : []),
+    ...(config.email.notifyNewSignIn ? ['login.succeeded'] : []),
+  ]);
   events.on((event) => {
-    if (MAIL_WAKING_EVENTS.has(event.type)) mail.wake();
+    if (waking.has(event.type)) mail.wake();
   });
 
   const accounts = new AccountsService({
