@@ -33,6 +33,7 @@ import {
   type PasswordNotices,
   type ResetMailer,
   type ResetTokenSender,
+  type StrengthEstimatorOptions,
 } from './modules/password/index.js';
 import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterStore, type RateLimitsEvent } from './modules/rate-limits/index.js';
 import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEvent } from './modules/sessions/index.js';
@@ -136,6 +137,12 @@ export interface SesameOptions {
   readonly clock?: Clock;
   /** The password hasher (tests count its calls); default bcrypt at `config.password.bcryptCost`. */
   readonly hasher?: PasswordHasher;
+  /**
+   * What scores password strength when `PASSWORD_MIN_SCORE` is set (default zxcvbn on worker threads) and the clock its
+   * budgets are charged by (default `performance.now`): tests hand in a scorer they finish by hand and a clock they
+   * move, so the fair scheduler is proved without depending on this machine's speed.
+   */
+  readonly strength?: Pick<StrengthEstimatorOptions, 'scorer' | 'now'>;
   /** The logger (a host may hand in its own, such as `app.log`); default pino at `config.log.level`. */
   readonly logger?: SesameLogger;
   /** Where the default logger writes (default stdout); tests capture the log through it. */
@@ -268,7 +275,9 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const users = new KyselyUserStore(db, storage.traits);
   // Bounded, so a burst of logins is shed with 503 instead of queueing on bcrypt's few threads for ever.
   const hasher = new BoundedHasher(options.hasher ?? new BcryptHasher(config.password.bcryptCost), config.password.hashQueueMax);
-  const policy = new PasswordPolicy(config.password.policy);
+  const policy = new PasswordPolicy(
+    options.strength === undefined ? config.password.policy : { ...config.password.policy, strength: { ...config.password.policy.strength, ...options.strength } },
+  );
   const tokens = new KyselyVerificationStore(db);
   const sessions = new SessionService({
     store: new KyselySessionStore(db, storage.traits),

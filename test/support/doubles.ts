@@ -4,7 +4,7 @@
  * a race is decided by the database, not by timing).
  * @module
  */
-import { BcryptHasher, type PasswordHasher } from '../../src/modules/password/index.js';
+import { BcryptHasher, type PasswordHasher, type StrengthScorer } from '../../src/modules/password/index.js';
 
 /** A real bcrypt hasher that records every comparison's stored hash and counts its hashes. */
 export class CountingHasher implements PasswordHasher {
@@ -111,5 +111,38 @@ export class GatedHasher extends BcryptHasher {
     this.#armed = undefined;
     armed.reached();
     await armed.gate;
+  }
+}
+
+/**
+ * A password-strength scorer the test finishes by hand: every check waits until {@link ManualScorer.finishAll} (or its
+ * abort signal fires, as the time cap does), so which checks the fair scheduler admits, queues or refuses is decided
+ * by the scheduler alone, never by how fast this machine runs zxcvbn.
+ */
+export class ManualScorer implements StrengthScorer {
+  /** Checks handed to the scorer so far (running or finished). */
+  started = 0;
+  #score: number | undefined;
+  readonly #waiting: Array<(score: number) => void> = [];
+
+  /** Holds the check until it is finished by hand or its signal aborts (then rejects with the signal's reason). */
+  run(_task: unknown, signal: AbortSignal): Promise<number> {
+    this.started += 1;
+    if (this.#score !== undefined) return Promise.resolve(this.#score);
+    return new Promise<number>((resolve, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      this.#waiting.push(resolve);
+    });
+  }
+
+  /** Finishes every waiting check with `score`, and every later one at once. */
+  finishAll(score: number): void {
+    this.#score = score;
+    for (const resolve of this.#waiting.splice(0)) resolve(score);
+  }
+
+  /** Nothing to release. */
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }

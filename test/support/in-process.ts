@@ -14,7 +14,7 @@ import { buildServer } from '../../src/bin/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import type { Storage } from '../../src/kernel/database/storage.js';
-import type { PasswordHasher } from '../../src/modules/password/index.js';
+import type { PasswordHasher, StrengthEstimatorOptions } from '../../src/modules/password/index.js';
 import { createSesame, type Sesame } from '../../src/sesame.js';
 import { makeTempDir } from './temp.js';
 
@@ -44,6 +44,8 @@ export interface StartOptions {
   readonly clock?: Clock;
   /** The password hasher (default bcrypt at BCRYPT_COST). */
   readonly hasher?: PasswordHasher;
+  /** What scores password strength and the clock its budgets use (default zxcvbn on worker threads, `performance.now`). */
+  readonly strength?: Pick<StrengthEstimatorOptions, 'scorer' | 'now'>;
 }
 
 /** A writable stream that keeps what is written to it. */
@@ -85,6 +87,7 @@ export async function startService(env: Readonly<Record<string, string>> = {}, o
     logStream: log.stream,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.hasher === undefined ? {} : { hasher: options.hasher }),
+    ...(options.strength === undefined ? {} : { strength: options.strength }),
   });
   const app = await buildServer(sesame);
   try {

@@ -8,7 +8,7 @@ export { passwordConfig, type PasswordConfig, type ResetConfig, type ResetTokenD
 export { BcryptHasher, preparePassword, type PasswordHasher } from './hasher.js';
 export { BoundedHasher } from './bounded-hasher.js';
 export { PasswordPolicy, LENIENT_POLICY, type PasswordPolicyOptions } from './policy.js';
-export { StrengthEstimator, type StrengthEstimatorOptions } from './strength-estimator.js';
+export { StrengthEstimator, type StrengthEstimatorOptions, type StrengthScorer } from './strength-estimator.js';
 export { loadCommonPasswords, type CommonPasswords } from './common-passwords.js';
 export { Registration } from './registration.js';
 export { PasswordLogin, type LoggedIn } from './login.js';

@@ -24,6 +24,21 @@ export interface StrengthEstimatorOptions {
   readonly timeoutMs?: number;
   /** Scoring time one client may spend per minute, in ms (default 5000); past it its checks wait for the next minute. */
   readonly clientBudgetMs?: number;
+  /**
+   * What runs each check (default zxcvbn on a piscina pool of `threads` threads). Tests hand in one they finish by
+   * hand, so what the fair scheduler decides never depends on how fast this machine scores.
+   */
+  readonly scorer?: StrengthScorer;
+  /** The monotonic clock, in ms, that budgets are charged against (default `performance.now`); tests move it by hand. */
+  readonly now?: () => number;
+}
+
+/** Runs one scoring task; the estimator owns the scheduling, the time cap (through `signal`) and the budgets around it. */
+export interface StrengthScorer {
+  /** zxcvbn's score (0 to 4) of the task; rejects with an `AbortError` or `TimeoutError` once `signal` aborts. */
+  run(task: StrengthTask, signal: AbortSignal): Promise<number>;
+  /** Lets running tasks finish, then releases whatever the scorer holds (threads). */
+  close(): Promise<void>;
 }
 
 /** How many checks one client may have waiting or running at once: a share of the queue no client can exceed. */
@@ -64,7 +79,8 @@ interface Spent {
  * so the time cap measures scoring, not waiting. {@link close} ends the threads (idle ones also end on their own).
  */
 export class StrengthEstimator {
-  readonly #pool: Piscina<StrengthTask, number>;
+  readonly #scorer: StrengthScorer;
+  readonly #now: () => number;
   readonly #threads: number;
   readonly #maxQueue: number;
   readonly #timeoutMs: number;
@@ -81,15 +97,8 @@ export class StrengthEstimator {
     this.#maxQueue = options.maxQueue ?? 64;
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#clientBudgetMs = options.clientBudgetMs ?? 5000;
-    // Loaded here, not imported: the library exports this class, so importing Sesame must not load piscina for the
-    // deployments that set no minimum score (the default); `require` because a constructor cannot await.
-    const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
-    this.#pool = new Pool<StrengthTask, number>({
-      ...workerSource(),
-      minThreads: 0,
-      maxThreads: this.#threads,
-      idleTimeout: IDLE_TIMEOUT_MS,
-    });
+    this.#scorer = options.scorer ?? zxcvbnThreads(this.#threads);
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /**
@@ -101,9 +110,10 @@ export class StrengthEstimator {
     if (this.#queue.length >= this.#maxQueue) throw new PasswordCheckBusyError(5);
     if (client !== undefined) {
       if ((this.#inFlight.get(client) ?? 0) >= CHECKS_PER_CLIENT) throw new PasswordCheckBusyError(5);
-      const spent = this.#spentBy(client, performance.now());
+      const now = this.#now();
+      const spent = this.#spentBy(client, now);
       if (spent.ms >= this.#clientBudgetMs) {
-        throw new PasswordCheckBusyError(Math.max(1, Math.ceil((spent.windowStart + BUDGET_WINDOW_MS - performance.now()) / 1000)));
+        throw new PasswordCheckBusyError(Math.max(1, Math.ceil((spent.windowStart + BUDGET_WINDOW_MS - now) / 1000)));
       }
       this.#inFlight.set(client, (this.#inFlight.get(client) ?? 0) + 1);
     }
@@ -116,7 +126,7 @@ export class StrengthEstimator {
   /** Lets running checks finish, refuses the waiting ones, then ends every thread. */
   async close(): Promise<void> {
     for (const job of this.#queue.splice(0)) job.reject(new PasswordCheckBusyError(5));
-    await this.#pool.close();
+    await this.#scorer.close();
   }
 
   /** Hands waiting jobs to free threads. */
@@ -131,14 +141,14 @@ export class StrengthEstimator {
   /** Runs one job on a free thread under the time cap, then charges its client and frees the slot. */
   #run(job: Job): void {
     this.#running += 1;
-    const started = performance.now();
-    this.#pool.run(job.task, { signal: AbortSignal.timeout(this.#timeoutMs) }).then(
+    const started = this.#now();
+    this.#scorer.run(job.task, AbortSignal.timeout(this.#timeoutMs)).then(
       (score) => job.resolve(score),
       (error: unknown) => job.reject(isAbort(error) ? new PasswordTooCostlyError() : error),
     ).finally(() => {
       this.#running -= 1;
       if (job.client !== undefined) {
-        const now = performance.now();
+        const now = this.#now();
         this.#spentBy(job.client, now).ms += now - started;
         const left = (this.#inFlight.get(job.client) ?? 1) - 1;
         if (left === 0) this.#inFlight.delete(job.client);
@@ -159,6 +169,20 @@ export class StrengthEstimator {
     }
     return spent;
   }
+}
+
+/** The default scorer: zxcvbn on up to `threads` piscina worker threads, started on the first check. */
+function zxcvbnThreads(threads: number): StrengthScorer {
+  // Loaded here, not imported: the library exports the estimator, so importing Sesame must not load piscina for the
+  // deployments that set no minimum score (the default); `require` because a constructor cannot await.
+  const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
+  const pool: Piscina<StrengthTask, number> = new Pool<StrengthTask, number>({
+    ...workerSource(),
+    minThreads: 0,
+    maxThreads: threads,
+    idleTimeout: IDLE_TIMEOUT_MS,
+  });
+  return { run: (task, signal) => pool.run(task, { signal }), close: () => pool.close() };
 }
 
 /** True for the error a task's abort signal produces. */
