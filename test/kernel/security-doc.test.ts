@@ -565,7 +565,9 @@ describe('SECURITY.md', () => {
 
   it('makes no claim the code refutes', () => {
     const refuted: string[] = [];
-    const everywhere = [...all.map((row) => ({ label: row.id, text: row.line })), ...passages()];
+    // A test's title may say what the row may not ("no admin route on the public port"): quotes in a Test cell are left out.
+    const claims = (row: Row): string => row.line.replace(row.evidence, row.evidence.replace(/"[^"]*"/g, '""'));
+    const everywhere = [...all.map((row) => ({ label: row.id, text: claims(row) })), ...passages()];
     for (const { says, refutedBy } of REFUTABLE) {
       const places = everywhere.filter(({ text }) => says.test(text));
       const reason = places.length > 0 ? refutedBy() : undefined;
