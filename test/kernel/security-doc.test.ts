@@ -585,7 +585,7 @@ describe('SECURITY.md', () => {
     expect(refuted).toEqual([]);
   });
 
-  it('lists in its inventories every route, event, derived key and outbound connection the code has', () => {
+  it('lists in its inventories every route, event, derived key, outbound connection and email-rule exclusion the code has', () => {
     const unlisted: string[] = [];
     const routesNamed = new Set(routesIn(security));
     for (const route of [...ROUTES].filter((r) => !r.startsWith('HEAD ')).sort()) if (!routesNamed.has(route)) unlisted.push(`${route} is served but SECURITY.md never names it`);
@@ -599,6 +599,12 @@ describe('SECURITY.md', () => {
       if (!outbound.includes(`\`${setting}\``)) unlisted.push(`§3.8 does not list ${setting}`);
       if (!v1231.includes(`\`${setting}\``)) unlisted.push(`V12.3.1 does not say how ${setting} is protected in transit`);
     }
+    // The email rule as the schema writes it: what it refuses beyond `something@something` must be in §3.4.
+    const emailPattern = /export const email = \{[\s\S]*?pattern: '([^']*)'/.exec(source('src/kernel/http/schemas.ts'))?.[1] ?? '';
+    const inputRules = section('3.4');
+    if (emailPattern.includes('\\p{Cc}') && !/control character/.test(inputRules)) unlisted.push('§3.4 does not say the email rule refuses control characters');
+    if (emailPattern.includes('\\p{Cf}') && !/format character/.test(inputRules)) unlisted.push('§3.4 does not say the email rule refuses format characters');
+    expect(emailPattern).not.toBe('');
     expect(eventTypes().length).toBeGreaterThan(20);
     expect(keyPurposes()).toContain('page-forms');
     expect(outboundSettings()).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL']));
