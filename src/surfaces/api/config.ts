@@ -20,7 +20,7 @@ export interface ApiConfig {
   readonly publicUrl: PublicUrl | undefined;
   /** Refuse cross-site state-changing requests. */
   readonly csrfProtection: boolean;
-  /** Origins allowed to send state-changing requests; empty means only the service's own origin. */
+  /** Origins allowed to send state-changing requests besides the service's own, which is always allowed. */
   readonly trustedOrigins: readonly string[];
 }
 
