@@ -9,6 +9,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parse } from 'cookie';
 import { loadConfig } from '../../config.js';
+import { peerTrust, REQUEST_ID_HEADER, requestIdGenerator } from '../../kernel/http/request-id.js';
 import type { PublicUser } from '../../modules/users/index.js';
 import { toPublicUser } from '../../modules/users/index.js';
 import { sessionHandle } from '../../modules/sessions/index.js';
@@ -22,7 +23,9 @@ export type FetchHandlerOptions = SesamePluginOptions;
 export interface ConnectionInfo {
   /**
    * The peer's IP address (e.g. Node's `req.socket.remoteAddress`). The rate limits count per client address, so
-   * without it every client shares one budget (127.0.0.1); with `TRUST_PROXY` set, `X-Forwarded-For` is read as usual.
+   * without it every client shares one budget (127.0.0.1). `TRUST_PROXY` is checked against it: when it names this
+   * peer, `X-Forwarded-For`, `-Proto`, `-Host` and `X-Request-Id` are believed. Without it they never are, whatever
+   * `TRUST_PROXY` says: nothing then tells the host's proxy from a client that sends those headers itself.
    */
   readonly clientAddress?: string;
 }
@@ -67,11 +70,22 @@ async function readCapped(request: Request, limit: number): Promise<Buffer | und
   return Buffer.concat(chunks).subarray(0, limit + 1);
 }
 
-/** The request's headers as Fastify's inject takes them (a body cut at the limit keeps its announced length, so Fastify refuses it as too large). */
-function headersOf(request: Request): Record<string, string> {
+/**
+ * Headers only a trusted proxy may set: the forwarded client address, scheme and host, and the request id. Dropped
+ * when the host gives no `clientAddress`, so that `TRUST_PROXY` (checked against the peer's address, which is then
+ * unknown) can never be satisfied by a stand-in address: with `TRUST_PROXY=loopback` a client could otherwise pick
+ * its own address, and so its own rate-limit budget, through `X-Forwarded-For`.
+ */
+const PROXY_HEADERS: ReadonlySet<string> = new Set(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', REQUEST_ID_HEADER]);
+
+/**
+ * The request's headers as Fastify's inject takes them (a body cut at the limit keeps its announced length, so
+ * Fastify refuses it as too large), without the proxy's headers when the peer is unknown.
+ */
+function headersOf(request: Request, peerKnown: boolean): Record<string, string> {
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
-    headers[name] = value;
+    if (peerKnown || !PROXY_HEADERS.has(name)) headers[name] = value;
   });
   return headers;
 }
@@ -99,7 +113,18 @@ export async function createFetchHandler(options: FetchHandlerOptions): Promise<
   // The server-level settings (proxy trust) come from the same settings the plugin reads.
   const trustProxy = loadConfig({ ...options.settings, SESAME_PROFILE: options.profile }).server.trustProxy;
   const bodyLimit = options.bodyLimit ?? API_BODY_LIMIT;
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit, trustProxy: typeof trustProxy === 'boolean' ? trustProxy : [...trustProxy] });
+  const app: FastifyInstance = Fastify({
+    logger: false,
+    bodyLimit,
+    trustProxy: typeof trustProxy === 'boolean' ? trustProxy : [...trustProxy],
+    // The standalone server's request ids: a trusted proxy's X-Request-Id kept, else a fresh UUID, echoed on every answer.
+    requestIdHeader: false,
+    genReqId: requestIdGenerator(peerTrust(trustProxy)),
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header(REQUEST_ID_HEADER, String(request.id));
+    done(null, payload);
+  });
   await app.register(sesamePlugin, options);
   await app.ready();
   const { sesame } = app;
@@ -113,7 +138,7 @@ export async function createFetchHandler(options: FetchHandlerOptions): Promise<
       const answer = await app.inject({
         method: request.method as 'GET',
         url: `${url.pathname}${url.search}`,
-        headers: headersOf(request),
+        headers: headersOf(request, connection.clientAddress !== undefined),
         remoteAddress: connection.clientAddress ?? '127.0.0.1',
         ...(payload === undefined ? {} : { payload }),
       });
