@@ -6,6 +6,7 @@
  * never drift apart; the cost is a copy of each body, small for a form of three fields.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parse } from 'cookie';
 import { loadConfig } from '../../config.js';
@@ -14,7 +15,10 @@ import type { PublicUser } from '../../modules/users/index.js';
 import { toPublicUser } from '../../modules/users/index.js';
 import { sessionHandle } from '../../modules/sessions/index.js';
 import type { Sesame } from '../../sesame.js';
+import { answerFor, ERROR_HEADER, RequestError, sendError, type RequestErrorCode } from '../api/errors.js';
 import { API_BODY_LIMIT, sesamePlugin, type SesamePluginOptions } from '../api/plugin.js';
+import { seedReasonPhrase } from '../api/reason-phrases.js';
+import { SECURITY_HEADERS } from '../api/security-headers.js';
 
 /** Options of {@link createFetchHandler}: the plugin's (a required `profile`, `settings`, `prefix`, ...). */
 export type FetchHandlerOptions = SesamePluginOptions;
@@ -105,6 +109,20 @@ function responseOf(answer: { statusCode: number; statusMessage: string; headers
 }
 
 /**
+ * A refusal made without the internal server, in the table's shape (status, `{"message"}`, `Sesame-Error`, the
+ * security headers, a fresh request id): for what never becomes a request Fastify can see, such as a body that broke
+ * off, or a method or `Host` a WHATWG `Request` cannot even be built from (the Node adapter).
+ */
+export function refusalResponse(code: RequestErrorCode): Response {
+  const { status, message } = answerFor(new RequestError(code));
+  const headers = new Headers(SECURITY_HEADERS);
+  headers.set('content-type', 'application/json; charset=utf-8');
+  headers.set(ERROR_HEADER, code);
+  headers.set(REQUEST_ID_HEADER, randomUUID());
+  return new Response(JSON.stringify({ message }), { status, statusText: seedReasonPhrase(status), headers });
+}
+
+/**
  * Builds the handler: an internal Fastify instance carrying the plugin under `prefix` (mount the handler at the same
  * path in the host), with the standalone server's proxy trust and body limit. Rejects as the plugin does for a
  * missing profile or a refused setting.
@@ -125,6 +143,12 @@ export async function createFetchHandler(options: FetchHandlerOptions): Promise<
     void reply.header(REQUEST_ID_HEADER, String(request.id));
     done(null, payload);
   });
+  // Outside the prefix (a host that hands every path over), the table's 404 rather than Fastify's, which quotes the
+  // URL with its query string.
+  app.setNotFoundHandler((request, reply) => {
+    void reply.headers(SECURITY_HEADERS);
+    void sendError(reply, new RequestError('route.not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  });
   await app.register(sesamePlugin, options);
   await app.ready();
   const { sesame } = app;
@@ -134,7 +158,13 @@ export async function createFetchHandler(options: FetchHandlerOptions): Promise<
     sesame,
     async handle(request, connection = {}) {
       const url = new URL(request.url);
-      const payload = await readCapped(request, bodyLimit);
+      let payload: Buffer | undefined;
+      try {
+        payload = await readCapped(request, bodyLimit);
+      } catch {
+        // The body broke off (the client went away, the host's stream failed): nothing to act on, and still an answer.
+        return refusalResponse('request.malformed');
+      }
       const answer = await app.inject({
         method: request.method as 'GET',
         url: `${url.pathname}${url.search}`,

@@ -55,6 +55,26 @@ describe('sesame/fetch with TRUST_PROXY=loopback', () => {
     expect(await addressRecorded('direct', { 'x-forwarded-for': '203.0.113.9' }, '198.51.100.4')).toBe('198.51.100.4');
   });
 
+  it('answers a body that errors mid-stream with 400 in the table\'s shape instead of rejecting, and registers nobody', async () => {
+    const email = `broken-${Date.now()}@example.test`;
+    const encoder = new TextEncoder();
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls += 1;
+        if (pulls === 1) controller.enqueue(encoder.encode(`email=${encodeURIComponent(email)}&pass`));
+        else controller.error(new Error('the client went away'));
+      },
+    });
+    const request = new Request(`${BASE}/users`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, duplex: 'half' } as RequestInit);
+    const answer = await handler.handle(request);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('sesame-error')).toBe('request.malformed');
+    expect(answer.headers.get('x-request-id')).toMatch(UUID);
+    expect(await answer.json()).toEqual({ message: 'request is invalid' });
+    await expect(handler.sesame.db.findUserBy({ email })).rejects.toThrow();
+  });
+
   it('answers with X-Request-Id: the proxy\'s from a trusted clientAddress, a fresh UUID otherwise', async () => {
     const offered = { 'x-request-id': 'lb-fetch-1' };
     const proxied = await handler.handle(new Request(`${BASE}/`, { headers: offered }), { clientAddress: '127.0.0.1' });
