@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
+import { mailLinkBase } from './surfaces/api/config.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { checkMigrated, migrateToLatest, type MigrationSet } from './kernel/database/migrator.js';
 import { migrationStatements, type MigrationSqlOptions } from './kernel/database/migration-sql.js';
@@ -167,6 +168,12 @@ export interface SesameOptions {
    * is current and fails saying what to apply (default true: migrate). Ignored with a handed-in `storage`.
    */
   readonly migrate?: boolean;
+  /**
+   * Where a host mounts Sesame's routes (the plugin's `prefix`, e.g. `/auth`), so mailed links carry it when
+   * `PUBLIC_URL` names only the origin. The plugin passes its own; a host that builds the instance for a prefixed
+   * plugin passes the same prefix (the plugin refuses an instance whose links would miss it).
+   */
+  readonly mountPrefix?: string;
 }
 
 /** What a caller may change about mail (see {@link SesameOptions.mail}). */
@@ -197,6 +204,8 @@ export interface PasswordFlows {
 export interface Sesame {
   /** The settings it was built from. */
   readonly config: Config;
+  /** Where mailed links point (`PUBLIC_URL`, plus the mount prefix when its path is empty), without a trailing slash. */
+  readonly linkBase: string;
   /** The open database. */
   readonly storage: Storage;
   /** Where it logs. */
@@ -239,6 +248,9 @@ export interface Sesame {
 
 /** Builds every service from a validated config; see {@link SesameOptions} for what may be handed in. */
 export async function createSesame(config: Config, options: SesameOptions = {}): Promise<Sesame> {
+  // First, so a PUBLIC_URL that contradicts the mount prefix is refused before anything is opened. Development
+  // without PUBLIC_URL links to the address the standalone server listens on.
+  const linkBase = mailLinkBase(config.api.publicUrl, options.mountPrefix, `http://${config.server.host}:${config.server.port}`);
   const log = options.logger ?? createLogger(config.log.level, options.logStream);
   const ownsStorage = options.storage === undefined;
   if (options.storage !== undefined && options.tablePrefix !== undefined && options.tablePrefix !== options.storage.tablePrefix) {
@@ -324,8 +336,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     store: outboxStore,
     resetChannel: delivery === 'email' ? 'email' : delivery === 'webhook' && resetWebhook !== undefined ? 'webhook' : undefined,
     channel: mailChannel,
-    // Links point where clients reach Sesame; development without PUBLIC_URL uses the address it listens on.
-    baseUrl: (config.api.publicUrl?.href ?? `http://${config.server.host}:${config.server.port}`).replace(/\/$/, ''),
+    baseUrl: linkBase,
     recipientHourlyMax: mailer.recipientHourlyMax,
     clock,
     publish: (event) => events.publish(event),
@@ -463,6 +474,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   let closed = false;
   return {
     config,
+    linkBase,
     storage,
     log,
     events,

@@ -6,7 +6,7 @@
 import cluster from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { REQUEST_ID_HEADER, requestIdFor } from '../kernel/http/request-id.js';
+import { peerTrust, REQUEST_ID_HEADER, requestIdGenerator } from '../kernel/http/request-id.js';
 import { SESAME_VERSION } from '../kernel/version.js';
 import type { Sesame } from '../sesame.js';
 import { sesameErrorHandler } from '../surfaces/api/error-handler.js';
@@ -24,6 +24,7 @@ import { clientErrorHandler } from './client-error.js';
 /** Builds (but does not start) the standalone server; closing it closes the Sesame instance too. */
 export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
   const { config } = sesame;
+  const requestIdFor = requestIdGenerator(peerTrust(config.server.trustProxy));
   const app = Fastify({
     loggerInstance: sesame.log,
     // Behind a load balancer the client's address is in X-Forwarded-For; only trusted when configured, or any
@@ -32,8 +33,9 @@ export async function buildServer(sesame: Sesame): Promise<FastifyInstance> {
     // Fastify's own 503 while closing would bypass the security-header hooks; a closing server stops accepting
     // connections anyway, and requests already on open connections are served normally until they finish.
     return503OnClosing: false,
-    // One id per request across the proxy's log, ours and the audit rows: a well-formed X-Request-Id is kept, anything
-    // else replaced (Fastify's own header option would take any value, line breaks and megabytes included).
+    // One id per request across the proxy's log, ours and the audit rows: a well-formed X-Request-Id from a proxy
+    // TRUST_PROXY names is kept, anything else replaced (Fastify's own header option would take any value from anyone,
+    // line breaks and megabytes included).
     requestIdHeader: false,
     genReqId: requestIdFor,
     // Time limits on clients (Fastify turns Node's request timeout off by default): a body that never comes or headers

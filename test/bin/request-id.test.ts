@@ -1,12 +1,15 @@
 /**
- * Request ids that survive a proxy: a well-formed `X-Request-Id` is echoed, logged as `reqId` and stored on the audit
- * row; a malformed one (a line break, too long, a stray character) is replaced by a UUID and never logged.
+ * Request ids that survive a proxy: a well-formed `X-Request-Id` from a peer `TRUST_PROXY` names is echoed, logged as
+ * `reqId` and stored on the audit row; one from any other peer, or a malformed one (a line break, too long, a stray
+ * character), is replaced by a UUID and never logged. The suites below trust loopback (`TRUST_PROXY=loopback`), so
+ * the test client is the proxy, except where a test says otherwise.
  * @module
  */
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rawSend, send, uniqueEmail } from '../support/http.js';
 import { startService, type Service } from '../support/in-process.js';
+import { sendFrom, startForwardingProxy } from '../support/forwarding-proxy.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -40,7 +43,7 @@ function loggedIds(service: Service): string[] {
 
 let service: Service;
 beforeEach(async () => {
-  service = await startService({ LOG_LEVEL: 'info', SECRET_KEY: TEST_SECRET_KEY });
+  service = await startService({ LOG_LEVEL: 'info', SECRET_KEY: TEST_SECRET_KEY, TRUST_PROXY: 'loopback' });
 });
 afterEach(() => service.stop());
 
@@ -81,7 +84,8 @@ describe('X-Request-Id', () => {
 
   it('replaces an id that is too long, has a stray character or is repeated, and never logs it', async () => {
     const tooLong = 'y'.repeat(129);
-    const offered = [tooLong, 'has space', 'quote"d', 'semi;colon', 'ümlaut'];
+    // The five between `Z` and `a` (`[ \\ ] ^` and a backtick) are what a careless `[A-z]` would let through.
+    const offered = [tooLong, 'has space', 'quote"d', 'semi;colon', 'ümlaut', 'sq[uare', 'back\\slash', 'sq]uare', 'ca^ret', 'back`tick'];
     for (const id of offered) {
       const answer = await rawSend(service.url, { method: 'GET', path: '/nowhere', headers: [['x-request-id', Buffer.from(id, 'utf8').toString('latin1')]] });
       expect(answer.headers['x-request-id']).toMatch(UUID);
@@ -103,5 +107,40 @@ describe('X-Request-Id', () => {
     expect(answer).not.toContain('forged-line');
     expect(service.logs()).not.toContain('forged-line');
     expect(service.logs()).not.toContain('legit');
+  });
+});
+
+describe('X-Request-Id from a peer TRUST_PROXY does not name', () => {
+  const PROXY = '127.0.0.2';
+  const CLIENT = '127.0.0.5';
+
+  it('is replaced with the default TRUST_PROXY (false): a client cannot forge an id into the log or the audit rows', async () => {
+    const untrusting = await startService({ LOG_LEVEL: 'info', SECRET_KEY: TEST_SECRET_KEY });
+    try {
+      const email = uniqueEmail('forged-id');
+      const registered = await send(untrusting.url, 'POST', '/users', { form: { email, password: 'pw' }, headers: { 'x-request-id': 'forged-by-client' } });
+      expect(registered.status).toBe(200);
+      expect(registered.headers['x-request-id']).toMatch(UUID);
+      const [row] = await untrusting.sesame.audit.list({ type: 'account.created' });
+      expect(row?.request_id).toBe(registered.headers['x-request-id']);
+      expect(untrusting.logs()).not.toContain('forged-by-client');
+    } finally {
+      await untrusting.stop();
+    }
+  });
+
+  it('is kept from the listed proxy and replaced from a client that connects directly', async () => {
+    const behind = await startService({ LOG_LEVEL: 'info', SECRET_KEY: TEST_SECRET_KEY, TRUST_PROXY: PROXY });
+    const proxy = await startForwardingProxy(behind.url, PROXY);
+    try {
+      const viaProxy = await sendFrom(CLIENT, `${proxy.url}/health`, { headers: { 'x-request-id': 'lb-kept' } });
+      expect(viaProxy.headers['x-request-id']).toBe('lb-kept');
+      const direct = await sendFrom(CLIENT, `${behind.url}/health`, { headers: { 'x-request-id': 'direct-forged' } });
+      expect(direct.headers['x-request-id']).toMatch(UUID);
+      expect(behind.logs()).not.toContain('direct-forged');
+    } finally {
+      await proxy.close();
+      await behind.stop();
+    }
   });
 });

@@ -47,6 +47,8 @@ export async function startForwardingProxy(targetUrl: string, sourceAddress: str
 /** What {@link sendFrom} read back. */
 export interface SourcedReply {
   readonly status: number;
+  /** Response headers, lower-case names (a repeated one joined with `, `). */
+  readonly headers: Readonly<Record<string, string>>;
   readonly text: string;
 }
 
@@ -69,7 +71,11 @@ export function sendFrom(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+          resolve({ status: res.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString('utf8') });
+        });
         res.on('error', reject);
       },
     );

@@ -3,6 +3,7 @@
  * @module
  */
 import { z } from 'zod';
+import { ConfigError } from '../../kernel/config/compose.js';
 import { defineConfig } from '../../kernel/config/fragment.js';
 import { boolean } from '../../kernel/config/fields.js';
 
@@ -20,7 +21,7 @@ export interface ApiConfig {
   readonly publicUrl: PublicUrl | undefined;
   /** Refuse cross-site state-changing requests. */
   readonly csrfProtection: boolean;
-  /** Origins allowed to send state-changing requests; empty means only the service's own origin. */
+  /** Origins allowed to send state-changing requests besides the service's own, which is always allowed. */
   readonly trustedOrigins: readonly string[];
 }
 
@@ -73,3 +74,29 @@ export const apiConfig = defineConfig({
     return problems;
   },
 });
+
+/** A mount prefix as Fastify applies it: a leading slash, no trailing one, `''` at the root. */
+export function normalizedPrefix(prefix: string | undefined): string {
+  const trimmed = (prefix ?? '').replace(/\/+$/, '');
+  return trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+/**
+ * Where mailed links point, so that `/account/reset` and `/account/verify` after it reach Sesame's pages. `PUBLIC_URL`
+ * names where clients reach the application; a host that mounts Sesame under a prefix (`/auth`) gives either the
+ * origin alone, and the prefix is appended, or the origin with the prefix as its path. Any other path is refused: the
+ * links would point to pages that do not exist (404), and nobody could finish signing up or resetting. At the root
+ * (the standalone server), the path is taken as it is, since a proxy may map it to Sesame's `/`. Without `PUBLIC_URL`
+ * the links use `fallback` (the standalone server's own address).
+ */
+export function mailLinkBase(publicUrl: PublicUrl | undefined, mountPrefix: string | undefined, fallback: string): string {
+  const prefix = normalizedPrefix(mountPrefix);
+  if (publicUrl === undefined) return fallback;
+  const path = publicUrl.href.slice(publicUrl.origin.length);
+  if (path === '') return `${publicUrl.href}${prefix}`;
+  if (prefix === '' || path === prefix) return publicUrl.href;
+  throw new ConfigError([
+    `PUBLIC_URL ${publicUrl.href} has the path ${path}, but Sesame is mounted at ${prefix}: set PUBLIC_URL to ${publicUrl.origin} (the prefix is appended) ` +
+      `or ${publicUrl.origin}${prefix}, so that mailed links reach its pages`,
+  ]);
+}

@@ -22,8 +22,10 @@ export function trustedOriginMatcher(trustedOrigins: readonly string[]): (origin
 /**
  * Builds an onRequest hook that refuses POST/PUT/DELETE/PATCH when the browser says the request is cross-site
  * (`Sec-Fetch-Site: cross-site`) and its `Origin` is not in `trustedOrigins`, or when its `Origin` is neither the
- * service's own nor in `trustedOrigins`. A request with neither header (curl, Python `requests`, server-to-server)
- * carries no ambient browser credentials to abuse and is allowed, which keeps seed clients working.
+ * service's own nor in `trustedOrigins`. The own origin is always allowed, `TRUSTED_ORIGINS` or not: Sesame's own
+ * pages (`/account/reset`, `/account/verify`) post their forms from it, and listing an SPA must not break them. A
+ * request with neither header (curl, Python `requests`, server-to-server) carries no ambient browser credentials to
+ * abuse and is allowed, which keeps seed clients working.
  *
  * The service's own origin is `publicOrigin` (from `PUBLIC_URL`) when given. Only without it is it taken from the
  * request's scheme and Host, which a DNS-rebinding page controls: its requests carry its own name in both `Host` and
@@ -51,7 +53,8 @@ export function crossSiteGuard(
       return;
     }
     if (origin === undefined) return done();
-    const allowed = trustedOrigins.length > 0 ? listed(origin) : origin.toLowerCase() === (own ?? ownOrigin(request));
+    // Compared whole, never as a prefix: `https://auth.example.com.evil.example` is another site.
+    const allowed = origin.toLowerCase() === (own ?? ownOrigin(request)) || listed(origin);
     if (allowed) return done();
     publish({ type: 'cross_site.refused', context: requestContext(request), detail: { reason: 'origin' }, traffic: true });
     done(new RequestError('csrf.untrusted_origin'));

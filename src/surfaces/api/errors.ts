@@ -27,6 +27,8 @@ export type RequestErrorCode =
   | 'request.empty_content_type'
   | 'request.invalid_content_type'
   | 'request.malformed_url'
+  | 'request.invalid_host'
+  | 'request.method_not_implemented'
   | 'request.bad_form_encoding'
   | 'request.malformed'
   | 'request.timeout'
@@ -74,6 +76,9 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'request.empty_content_type': { status: 400, message: 'content-type header is empty' },
   'request.invalid_content_type': { status: 400, message: 'content-type header is invalid' },
   'request.malformed_url': { status: 400, message: 'URL is malformed' },
+  // Only sesame/fetch's Node adapter raises these two: a bare node:http host hands it what a WHATWG Request refuses.
+  'request.invalid_host': { status: 400, message: 'Host header is invalid' },
+  'request.method_not_implemented': { status: 501, message: 'this method is not implemented' },
   'request.bad_form_encoding': { status: 400, message: 'form body is not valid URL encoding (percent-escapes must be UTF-8 bytes like %C3%A9)' },
   'request.malformed': { status: 400, message: 'request is invalid' },
   'request.timeout': { status: 408, message: 'request timed out' },

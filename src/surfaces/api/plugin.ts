@@ -10,7 +10,8 @@ import { accountsRoutes } from '../../modules/accounts/index.js';
 import { passwordRoutes } from '../../modules/password/index.js';
 import { rateLimitRouteHook } from '../../modules/rate-limits/index.js';
 import { sessionsRoutes, type SessionCookieSettings } from '../../modules/sessions/index.js';
-import { loadConfig } from '../../config.js';
+import { ConfigError, loadConfig, type Config } from '../../config.js';
+import { mailLinkBase, normalizedPrefix } from './config.js';
 import type { Profile } from '../../kernel/config/profile.js';
 import type { SesameLogger } from '../../kernel/logging.js';
 import { createSesame, type AuthEvent, type Sesame } from '../../sesame.js';
@@ -88,6 +89,16 @@ function refuse(message: string): never {
   throw new Error(`sesamePlugin: ${message}`);
 }
 
+/** Where mailed links must point for routes mounted at `prefix`; a `PUBLIC_URL` that cannot say so is refused, naming the option. */
+function linkBaseFor(config: Config, prefix: string | undefined): string {
+  try {
+    return mailLinkBase(config.api.publicUrl, prefix, `http://${config.server.host}:${config.server.port}`);
+  } catch (error) {
+    if (error instanceof ConfigError) refuse(error.problems.join('; '));
+    throw error;
+  }
+}
+
 /** The instance the routes run on: the host's own, checked against `profile`, or one built from the options. */
 async function instanceFor(host: FastifyInstance, options: SesamePluginOptions): Promise<{ sesame: Sesame; owned: boolean }> {
   const profile = (options as { profile?: unknown }).profile;
@@ -95,14 +106,25 @@ async function instanceFor(host: FastifyInstance, options: SesamePluginOptions):
     refuse(`the profile option is required: 'development' or 'production' (got ${JSON.stringify(profile) ?? 'nothing'})`);
   }
   if (options.sesame !== undefined) {
-    if (options.sesame.config.profile !== profile) refuse(`profile '${profile}' does not match the given instance's profile '${options.sesame.config.profile}'`);
-    return { sesame: options.sesame, owned: false };
+    const given = options.sesame;
+    if (given.config.profile !== profile) refuse(`profile '${profile}' does not match the given instance's profile '${given.config.profile}'`);
+    // Its links were fixed when it was built; they must reach the pages where this plugin mounts them.
+    const wanted = linkBaseFor(given.config, options.prefix);
+    if (given.linkBase !== wanted) {
+      refuse(
+        `the given instance mails links to ${given.linkBase}, but its pages are at ${wanted}: build it with ` +
+          `createSesame(config, { mountPrefix: '${normalizedPrefix(options.prefix)}' }) or set PUBLIC_URL to where the pages are`,
+      );
+    }
+    return { sesame: given, owned: false };
   }
   const settings = options.settings ?? {};
   const named = settings['SESAME_PROFILE'];
   if (named !== undefined && named !== '' && named !== profile) refuse(`settings.SESAME_PROFILE '${named}' contradicts the profile option '${profile}'`);
   const config = loadConfig({ ...settings, SESAME_PROFILE: profile, ...(options.limits === false ? { RATE_LIMIT_ENABLED: 'false' } : {}) });
+  linkBaseFor(config, options.prefix);
   const sesame = await createSesame(config, {
+    mountPrefix: normalizedPrefix(options.prefix),
     logger: host.log as unknown as SesameLogger,
     sweeper: options.sweeper !== false,
     // An explicit option wins, then DATABASE_TABLE_PREFIX in the settings, then the plugin's own default.

@@ -6,14 +6,19 @@
  * never drift apart; the cost is a copy of each body, small for a form of three fields.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parse } from 'cookie';
 import { loadConfig } from '../../config.js';
+import { peerTrust, REQUEST_ID_HEADER, requestIdGenerator } from '../../kernel/http/request-id.js';
 import type { PublicUser } from '../../modules/users/index.js';
 import { toPublicUser } from '../../modules/users/index.js';
 import { sessionHandle } from '../../modules/sessions/index.js';
 import type { Sesame } from '../../sesame.js';
+import { answerFor, ERROR_HEADER, RequestError, sendError, type RequestErrorCode } from '../api/errors.js';
 import { API_BODY_LIMIT, sesamePlugin, type SesamePluginOptions } from '../api/plugin.js';
+import { seedReasonPhrase } from '../api/reason-phrases.js';
+import { SECURITY_HEADERS } from '../api/security-headers.js';
 
 /** Options of {@link createFetchHandler}: the plugin's (a required `profile`, `settings`, `prefix`, ...). */
 export type FetchHandlerOptions = SesamePluginOptions;
@@ -22,7 +27,9 @@ export type FetchHandlerOptions = SesamePluginOptions;
 export interface ConnectionInfo {
   /**
    * The peer's IP address (e.g. Node's `req.socket.remoteAddress`). The rate limits count per client address, so
-   * without it every client shares one budget (127.0.0.1); with `TRUST_PROXY` set, `X-Forwarded-For` is read as usual.
+   * without it every client shares one budget (127.0.0.1). `TRUST_PROXY` is checked against it: when it names this
+   * peer, `X-Forwarded-For`, `-Proto`, `-Host` and `X-Request-Id` are believed. Without it they never are, whatever
+   * `TRUST_PROXY` says: nothing then tells the host's proxy from a client that sends those headers itself.
    */
   readonly clientAddress?: string;
 }
@@ -67,11 +74,22 @@ async function readCapped(request: Request, limit: number): Promise<Buffer | und
   return Buffer.concat(chunks).subarray(0, limit + 1);
 }
 
-/** The request's headers as Fastify's inject takes them (a body cut at the limit keeps its announced length, so Fastify refuses it as too large). */
-function headersOf(request: Request): Record<string, string> {
+/**
+ * Headers only a trusted proxy may set: the forwarded client address, scheme and host, and the request id. Dropped
+ * when the host gives no `clientAddress`, so that `TRUST_PROXY` (checked against the peer's address, which is then
+ * unknown) can never be satisfied by a stand-in address: with `TRUST_PROXY=loopback` a client could otherwise pick
+ * its own address, and so its own rate-limit budget, through `X-Forwarded-For`.
+ */
+const PROXY_HEADERS: ReadonlySet<string> = new Set(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', REQUEST_ID_HEADER]);
+
+/**
+ * The request's headers as Fastify's inject takes them (a body cut at the limit keeps its announced length, so
+ * Fastify refuses it as too large), without the proxy's headers when the peer is unknown.
+ */
+function headersOf(request: Request, peerKnown: boolean): Record<string, string> {
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
-    headers[name] = value;
+    if (peerKnown || !PROXY_HEADERS.has(name)) headers[name] = value;
   });
   return headers;
 }
@@ -91,6 +109,20 @@ function responseOf(answer: { statusCode: number; statusMessage: string; headers
 }
 
 /**
+ * A refusal made without the internal server, in the table's shape (status, `{"message"}`, `Sesame-Error`, the
+ * security headers, a fresh request id): for what never becomes a request Fastify can see, such as a body that broke
+ * off, or a method or `Host` a WHATWG `Request` cannot even be built from (the Node adapter).
+ */
+export function refusalResponse(code: RequestErrorCode): Response {
+  const { status, message } = answerFor(new RequestError(code));
+  const headers = new Headers(SECURITY_HEADERS);
+  headers.set('content-type', 'application/json; charset=utf-8');
+  headers.set(ERROR_HEADER, code);
+  headers.set(REQUEST_ID_HEADER, randomUUID());
+  return new Response(JSON.stringify({ message }), { status, statusText: seedReasonPhrase(status), headers });
+}
+
+/**
  * Builds the handler: an internal Fastify instance carrying the plugin under `prefix` (mount the handler at the same
  * path in the host), with the standalone server's proxy trust and body limit. Rejects as the plugin does for a
  * missing profile or a refused setting.
@@ -99,7 +131,24 @@ export async function createFetchHandler(options: FetchHandlerOptions): Promise<
   // The server-level settings (proxy trust) come from the same settings the plugin reads.
   const trustProxy = loadConfig({ ...options.settings, SESAME_PROFILE: options.profile }).server.trustProxy;
   const bodyLimit = options.bodyLimit ?? API_BODY_LIMIT;
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit, trustProxy: typeof trustProxy === 'boolean' ? trustProxy : [...trustProxy] });
+  const app: FastifyInstance = Fastify({
+    logger: false,
+    bodyLimit,
+    trustProxy: typeof trustProxy === 'boolean' ? trustProxy : [...trustProxy],
+    // The standalone server's request ids: a trusted proxy's X-Request-Id kept, else a fresh UUID, echoed on every answer.
+    requestIdHeader: false,
+    genReqId: requestIdGenerator(peerTrust(trustProxy)),
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header(REQUEST_ID_HEADER, String(request.id));
+    done(null, payload);
+  });
+  // Outside the prefix (a host that hands every path over), the table's 404 rather than Fastify's, which quotes the
+  // URL with its query string.
+  app.setNotFoundHandler((request, reply) => {
+    void reply.headers(SECURITY_HEADERS);
+    void sendError(reply, new RequestError('route.not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  });
   await app.register(sesamePlugin, options);
   await app.ready();
   const { sesame } = app;
@@ -109,11 +158,17 @@ export async function createFetchHandler(options: FetchHandlerOptions): Promise<
     sesame,
     async handle(request, connection = {}) {
       const url = new URL(request.url);
-      const payload = await readCapped(request, bodyLimit);
+      let payload: Buffer | undefined;
+      try {
+        payload = await readCapped(request, bodyLimit);
+      } catch {
+        // The body broke off (the client went away, the host's stream failed): nothing to act on, and still an answer.
+        return refusalResponse('request.malformed');
+      }
       const answer = await app.inject({
         method: request.method as 'GET',
         url: `${url.pathname}${url.search}`,
-        headers: headersOf(request),
+        headers: headersOf(request, connection.clientAddress !== undefined),
         remoteAddress: connection.clientAddress ?? '127.0.0.1',
         ...(payload === undefined ? {} : { payload }),
       });

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresSchema, describeOnEngine, postgresAvailability, type Availability } from '../../support/stores.js';
-import { rawSend, send, uniqueEmail, type Reply } from '../../support/http.js';
+import { CookieJar, rawSend, send, uniqueEmail, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
 
 const EVIL = 'http://evil.example';
@@ -187,15 +187,51 @@ describe('TRUSTED_ORIGINS=https://app.example', () => {
     }
   });
 
-  it('then refuses every other origin, the service\'s own included, as README documents', async () => {
-    for (const origin of [service.origin, 'http://app.example', 'https://app.example:8443', EVIL]) {
+  it('then refuses every other origin, and still allows the service\'s own, as README documents', async () => {
+    for (const origin of ['http://app.example', 'https://app.example:8443', 'https://app.example.evil', EVIL]) {
       expectRefused(
         await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('other'), password: PASSWORD }, headers: { origin } }),
       );
     }
+    const own = await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('own'), password: PASSWORD }, headers: { origin: service.origin } });
+    expect(own.status).toBe(200);
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const row = readme.split('\n').find((line) => line.startsWith('| `TRUSTED_ORIGINS`'));
-    expect(row).toMatch(/when set, only these are allowed/);
+    expect(row).toMatch(/the service's own origin is always allowed/);
+  });
+});
+
+describe('TRUSTED_ORIGINS with PUBLIC_URL=https://auth.example.com', () => {
+  let service: Service;
+  // Built for each test (not once per block), so the mutation run sees which test exercises which setting.
+  beforeEach(async () => {
+    service = await startService({ PUBLIC_URL: 'https://auth.example.com', TRUSTED_ORIGINS: 'https://app.example', RESET_TOKEN_DELIVERY: 'response' });
+  });
+  afterEach(() => service.stop());
+
+  it("accepts Sesame's own page forms posted from PUBLIC_URL's origin: a reset through /account/reset completes", async () => {
+    const email = uniqueEmail('own-page');
+    expect((await send(service.url, 'POST', '/users', { form: { email, password: PASSWORD }, headers: { origin: 'https://auth.example.com' } })).status).toBe(200);
+    const issued = await send(service.url, 'POST', '/reset_password', { form: { email } });
+    const token = String((issued.json as { reset_token: string }).reset_token);
+    const jar = new CookieJar(service.url);
+    const page = await jar.send('GET', `/account/reset?token=${token}`);
+    const formToken = /name="form_token" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const done = await jar.send('POST', '/account/reset', {
+      form: { token, email, new_password: 'a new long password', form_token: formToken },
+      headers: { origin: 'https://auth.example.com', 'sec-fetch-site': 'same-origin' },
+    });
+    expect(done.headers['sesame-error']).toBeUndefined();
+    expect(done.status, done.text).toBe(200);
+    expect((await send(service.url, 'POST', '/sessions', { form: { email, password: 'a new long password' } })).status).toBe(200);
+  });
+
+  it('still refuses an origin that merely starts with the own origin, and the own origin when the browser says cross-site', async () => {
+    for (const origin of ['https://auth.example.com.evil.example', 'https://auth.example.com:8443', service.origin]) {
+      expectRefused(await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('near'), password: PASSWORD }, headers: { origin } }));
+    }
+    const headers = { origin: 'https://auth.example.com', 'sec-fetch-site': 'cross-site' };
+    expectRefused(await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('xsite'), password: PASSWORD }, headers }));
   });
 });
 
@@ -211,6 +247,12 @@ describe('the own origin without PUBLIC_URL', () => {
     const https = service.origin.replace(/^http:/, 'https:');
     expectRefused(await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('scheme'), password: PASSWORD }, headers: { origin: https } }));
     expect((await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('scheme'), password: PASSWORD }, headers: { origin: service.origin } })).status).toBe(200);
+  });
+
+  it('is compared whole: the own origin with a digit more (another port) is refused', async () => {
+    for (const origin of [`${service.origin}1`, `${service.origin}.evil.example`]) {
+      expectRefused(await send(service.url, 'POST', '/users', { form: { email: uniqueEmail('longer'), password: PASSWORD }, headers: { origin } }));
+    }
   });
 });
 
@@ -237,6 +279,11 @@ describe('PUBLIC_URL=https://auth.example.com (DNS rebinding)', () => {
     expect((await register(new URL(service.url).host, 'https://auth.example.com')).status).toBe(200);
     expect((await register('auth.example.com', 'https://AUTH.example.com')).status).toBe(200);
     expectRefused(await register('auth.example.com', 'http://auth.example.com'));
+  });
+
+  it('is compared whole: an origin that extends PUBLIC_URL\'s (another name under it, another port) is refused', async () => {
+    expectRefused(await register('auth.example.com', 'https://auth.example.com.evil.example'));
+    expectRefused(await register('auth.example.com', 'https://auth.example.com1'));
   });
 });
 

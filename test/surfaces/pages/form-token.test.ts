@@ -1,7 +1,7 @@
 // The per-form token on its own: a field is bound to its cookie and its form, a malformed cookie is never trusted or
 // kept, the key must be long enough, and the cookie is Secure (with the __Secure- name) when configured so or when
 // the request came over https.
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { cookieName, FORM_TOKEN_FIELD, FormTokens } from '../../../src/surfaces/pages/form-token.js';
@@ -63,6 +63,18 @@ describe('form tokens', () => {
     tokens.issue(request(), first.reply, 'reset');
     tokens.issue(request(), again.reply, 'reset');
     expect(first.setCookie()).not.toBe(again.setCookie());
+  });
+
+  it('refuses a malformed cookie even with the field its own key signs for that exact value', () => {
+    // What a planted cookie of another shape would need: the field that matches it, computed here with the key.
+    const key = randomBytes(32);
+    const keyed = new FormTokens(key, { secure: false });
+    const signed = (value: string, form: string): string => createHmac('sha256', key).update(`${value}\n${form}`, 'utf8').digest('base64url');
+    const wellFormed = randomBytes(32).toString('base64url');
+    expect(keyed.check(request({ sesame_form_reset: wellFormed }), 'reset', signed(wellFormed, 'reset'))).toBe(true);
+    for (const malformed of ['short', wellFormed.slice(0, 42), `${wellFormed}A`, `${wellFormed.slice(0, 42)}.`, `${wellFormed.slice(0, 42)}+`]) {
+      expect(keyed.check(request({ sesame_form_reset: malformed }), 'reset', signed(malformed, 'reset')), malformed).toBe(false);
+    }
   });
 
   it('marks the cookie Secure under the __Secure- name when configured so or over https, and reads it by that name', () => {
