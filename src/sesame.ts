@@ -38,7 +38,7 @@ import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterSto
 import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEvent } from './modules/sessions/index.js';
 import type { ApiEvent } from './surfaces/api/events.js';
 import { KyselyUserStore, normaliseEmail, usersMigrations, type User, type UserStore } from './modules/users/index.js';
-import { KyselyVerificationStore, verificationMigrations } from './modules/verification/index.js';
+import { KyselyVerificationStore, pendingProofCanceller, verificationMigrations } from './modules/verification/index.js';
 import { AdminTokens, adminTokensMigrations, KyselyAdminTokenStore } from './modules/admin-tokens/index.js';
 import {
   aesGcmSealer,
@@ -270,6 +270,8 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const hasher = new BoundedHasher(options.hasher ?? new BcryptHasher(config.password.bcryptCost), config.password.hashQueueMax);
   const policy = new PasswordPolicy(config.password.policy);
   const tokens = new KyselyVerificationStore(db);
+  // The one remedy every way of taking an account back calls (reset, password change, and the operator's actions).
+  const cancelPending = pendingProofCanceller(tokens);
   const sessions = new SessionService({
     store: new KyselySessionStore(db, storage.traits),
     changes: events,
@@ -363,6 +365,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     changes: events,
     users,
     tokens,
+    cancelPending,
     sessions,
     hasher,
     policy,
@@ -406,6 +409,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     changes: events,
     sessions,
     tokens,
+    cancelPending,
     hasher,
     pseudonym: (email) => audit.pseudonym(email),
     clock,

@@ -10,7 +10,7 @@ import type { EventContext } from '../../kernel/events.js';
 import type { TokenFormat } from '../../kernel/tokens.js';
 import type { SessionService } from '../sessions/index.js';
 import type { User, UserStore } from '../users/index.js';
-import type { TokenPurpose, VerificationTokenStore } from '../verification/index.js';
+import type { CancelPendingProofs, TokenPurpose, VerificationTokenStore } from '../verification/index.js';
 import type { ResetConfig } from './config.js';
 import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
@@ -24,6 +24,8 @@ export interface PasswordFlowDeps {
   readonly users: UserStore;
   /** One-time tokens (reset links). */
   readonly tokens: VerificationTokenStore;
+  /** Spends reset links and cancels a pending change of address: a reset and a password change take the account back. */
+  readonly cancelPending: CancelPendingProofs;
   /** The session rules. */
   readonly sessions: SessionService;
   /** bcrypt. */
