@@ -91,7 +91,10 @@ export interface Page {
   readonly offset: number;
 }
 
-/** How a force-reset's new token went out: by the webhook, back to the caller (development only), or not at all. */
+/**
+ * How a force-reset's new token went out: queued in the outbox by mail (`email`) or as the signed webhook (`webhook`),
+ * posted by the unsigned webhook (`webhook`, or `webhook-failed`), back to the caller (development only), or not at all.
+ */
 export type ForcedResetDelivery =
   | { readonly via: 'webhook' }
   | { readonly via: 'email' }

@@ -181,26 +181,30 @@ export class AccountsService {
    * Forces a password reset, in one transaction: the password becomes unusable (the hash of a random secret nobody
    * keeps, so a login still does a full bcrypt comparison and answers as a wrong password), the credential version
    * moves, every session ends (reason `password_reset`), earlier reset links are spent, a pending change of address is
-   * cancelled, a new link is issued, and `account.force_reset` is recorded. Once committed, the token goes out through the configured delivery (the
-   * webhook), or, in development only, back to the caller.
+   * cancelled, a new link is issued, and `account.force_reset` is recorded. With mail or the signed webhook the
+   * message is enqueued in that transaction and never held by the per-recipient limit (the links it replaces are
+   * already spent: holding it would leave the owner no way back in); the answer and the event say what became of it.
+   * Otherwise, once committed, the token goes out through the unsigned webhook or, in development only, back to the
+   * caller.
    */
   async forceReset(id: number, context: EventContext): Promise<ForcedReset> {
     const user = await this.#required(id);
     const unusable = await this.#deps.hasher.hash(generateUuid() + generateUuid());
     const token = generateToken(this.#deps.tokenFormat);
     const now = this.#deps.clock();
-    const delivering = this.#deps.resetMail !== undefined ? (this.#deps.resetVia ?? 'email') : this.#deps.resetDelivery !== undefined ? 'webhook' : this.#deps.returnResetTokens ? 'returned' : 'none';
-    const sessionsEnded = await this.#deps.changes.transact(async (tx, record) => {
+    const afterCommit = this.#deps.resetDelivery !== undefined ? 'webhook' : this.#deps.returnResetTokens ? 'returned' : 'none';
+    const done = await this.#deps.changes.transact(async (tx, record) => {
       if (!(await this.#deps.store.in(tx).makePasswordUnusable(id, unusable, now))) throw notFound(id);
       // Before the new link is issued, so the remedy spends every link but this one.
       const cancelled = await this.#deps.cancelPending(tx, id);
       await this.#deps.tokens.in(tx).issue('password_reset', id, hashToken(token), now + this.#deps.reset.tokenTtlMs, now, { replace: false });
-      await this.#deps.resetMail?.(tx, user, token, user.email);
+      const queued = this.#deps.resetMail === undefined ? undefined : await this.#deps.resetMail(tx, user, token, user.email, { operator: true });
+      const delivering = queued === undefined ? afterCommit : queued ? (this.#deps.resetVia ?? 'email') : 'none';
       const ended = await this.#deps.sessions.endAllOfUser(id, 'password_reset', tx);
       await record({ type: 'account.force_reset', context, account: { userId: id }, detail: { sessionsEnded: ended, delivery: delivering, ...cancelledDetail(cancelled) } });
-      return ended;
+      return { ended, queued };
     });
-    return { sessionsEnded, delivery: await this.#deliver(user.email, token) };
+    return { sessionsEnded: done.ended, delivery: await this.#deliver(user.email, token, done.queued) };
   }
 
   /** Everything Sesame holds about the account: the account without hashes, every kept session as a handle, every kept event. */
@@ -216,9 +220,14 @@ export class AccountsService {
     return (await this.#deps.store.eventsOf(userId, page.limit, page.offset)).map(toEvent);
   }
 
-  /** Sends a force-reset's token; a failed webhook is reported, not thrown: the reset itself has committed. */
-  async #deliver(email: string, token: string): Promise<ForcedResetDelivery> {
-    if (this.#deps.resetMail !== undefined) {
+  /**
+   * Sends a force-reset's token, or reports what became of the message enqueued with it (`queued`: undefined when
+   * there is no outbox delivery); a failed webhook is reported, not thrown: the reset itself has committed.
+   */
+  async #deliver(email: string, token: string, queued: boolean | undefined): Promise<ForcedResetDelivery> {
+    if (queued !== undefined) {
+      // Never claim a message that is not in the outbox.
+      if (!queued) return { via: 'none' };
       // The message committed with the token; this only nudges the dispatcher, whose retries own the delivery.
       await this.#deps.resetDelivery?.(email, token).catch(() => undefined);
       return { via: this.#deps.resetVia ?? 'email' };

@@ -156,6 +156,23 @@ describeEngines('accounts service', (engine) => {
     }
   });
 
+  it('a force-reset is never held by the per-recipient limit: its message is queued and the answer says email', async () => {
+    const mailed = await build({ RESET_TOKEN_DELIVERY: 'email', MAIL_FROM: 'auth@example.com', MAIL_RECIPIENT_HOURLY_MAX: '1' });
+    // The owner's own request uses the address's one message this hour.
+    expect(await mailed.password.reset.request(EMAIL)).not.toBeNull();
+    const forced = await mailed.accounts.forceReset(userId, CLI);
+    expect(forced.delivery).toEqual({ via: 'email' });
+    const [event] = await sesame.audit.list({ type: 'account.force_reset' });
+    expect(JSON.parse(event?.detail ?? '{}')).toEqual({ sessionsEnded: 0, delivery: 'email' });
+    const rows = await storage().kysely.selectFrom('mail_outbox').select('id').where('recipient', '=', EMAIL).where('kind', '=', 'password_reset').orderBy('id').execute();
+    expect(rows).toHaveLength(2);
+    // The queued message carries the one link that works: the force-reset spent the earlier one.
+    const text = (await mailed.mail.find(rows[1]?.id ?? 0))?.text_body ?? '';
+    const token = decodeURIComponent(/\/account\/reset\?token=([^\s"<&]+)/.exec(text)?.[1] ?? '');
+    await mailed.password.reset.reset(token, 'the new password', EMAIL);
+    expect(await mailed.password.login.verify(EMAIL, 'the new password')).not.toBeNull();
+  });
+
   it('delete leaves no row of the user but pseudonymised audit rows', async () => {
     const limited = await build({ RATE_LIMIT_STORE: 'database' });
     await sesame.password.login.login(EMAIL, PASSWORD, undefined);
