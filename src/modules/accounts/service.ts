@@ -22,10 +22,11 @@ import type {
   AccountView,
   ForcedReset,
   ForcedResetDelivery,
+  MailRecord,
   Page,
   SessionRecord,
 } from './schema.js';
-import type { AccountStore, StoredAccountSession } from './store.js';
+import type { AccountStore, StoredAccountMail, StoredAccountSession } from './store.js';
 
 /** How many events {@link AccountsService.show} includes. */
 const RECENT_EVENTS = 20;
@@ -134,9 +135,9 @@ export class AccountsService {
   }
 
   /**
-   * Deletes the account with its sessions, one-time tokens and rate-limit counters, in one transaction; its audit
-   * events stay (until retention) without its id, under its email's keyed pseudonym, and `account.deleted` is
-   * recorded the same way. `account.not_found` for no such account.
+   * Deletes the account with its sessions, one-time tokens, rate-limit counters and the outbox's messages to its
+   * address, in one transaction; its audit events stay (until retention) without its id, under its email's keyed
+   * pseudonym, and `account.deleted` is recorded the same way. `account.not_found` for no such account.
    */
   async delete(id: number, context: EventContext): Promise<void> {
     const user = await this.#required(id);
@@ -207,12 +208,16 @@ export class AccountsService {
     return { sessionsEnded: done.ended, delivery: await this.#deliver(user.email, token, done.queued) };
   }
 
-  /** Everything Sesame holds about the account: the account without hashes, every kept session as a handle, every kept event. */
+  /**
+   * Everything Sesame holds about the account: the account without hashes, every kept session as a handle, every kept
+   * event, and the messages sent to its address (what and when, never a body).
+   */
   async exportOf(id: number): Promise<AccountExport> {
     const user = await this.#required(id);
     const sessions = await this.#deps.store.sessionsOf(id);
     const events = await this.#deps.store.eventsOf(id, undefined, 0);
-    return { account: toView(user), sessions: sessions.map(toSessionRecord), events: events.map(toEvent) };
+    const mail = await this.#deps.store.mailOf(user.email);
+    return { account: toView(user), sessions: sessions.map(toSessionRecord), events: events.map(toEvent), mail: mail.map(toMailRecord) };
   }
 
   /** A page of the account's audit events, newest first. */
@@ -287,6 +292,18 @@ function toSessionRecord(row: StoredAccountSession): SessionRecord {
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
     endedAt: row.ended_at === null ? null : Number(row.ended_at),
     endReason: row.end_reason,
+  };
+}
+
+/** An outbox row as the export lists it, with times as numbers (PostgreSQL returns bigints as strings). */
+function toMailRecord(row: StoredAccountMail): MailRecord {
+  return {
+    kind: row.kind,
+    channel: row.channel,
+    status: row.status,
+    attempts: Number(row.attempts),
+    createdAt: Number(row.created_at),
+    sentAt: row.sent_at === null ? null : Number(row.sent_at),
   };
 }
 
