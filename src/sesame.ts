@@ -40,7 +40,7 @@ import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterSto
 import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEvent } from './modules/sessions/index.js';
 import type { ApiEvent } from './surfaces/api/events.js';
 import { KyselyUserStore, normaliseEmail, usersMigrations, type User, type UserStore } from './modules/users/index.js';
-import { KyselyVerificationStore, verificationMigrations } from './modules/verification/index.js';
+import { KyselyVerificationStore, pendingProofCanceller, verificationMigrations } from './modules/verification/index.js';
 import { AdminTokens, adminTokensMigrations, KyselyAdminTokenStore } from './modules/admin-tokens/index.js';
 import {
   aesGcmSealer,
@@ -291,6 +291,8 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     options.strength === undefined ? config.password.policy : { ...config.password.policy, strength: { ...config.password.policy.strength, ...options.strength } },
   );
   const tokens = new KyselyVerificationStore(db);
+  // The one remedy every way of taking an account back calls (reset, password change, and the operator's actions).
+  const cancelPending = pendingProofCanceller(tokens);
   const sessions = new SessionService({
     store: new KyselySessionStore(db, storage.traits),
     changes: events,
@@ -356,14 +358,20 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const recipientOf = (user: User) => ({ address: user.email, language: user.language });
   const ttlMinutes = Math.round(config.password.reset.tokenTtlMs / 60_000);
   const resetMail: ResetMailer | undefined = courier.reaches('password_reset')
-    ? async (executor, user, token, typed) => {
+    ? async (executor, user, token, typed, options = {}) => {
         // The unknown-address path counts like the known one, so the per-recipient limit costs both the same.
-        if (user === undefined) return courier.countOnly(executor, normaliseEmail(typed));
+        if (user === undefined) {
+          await courier.countOnly(executor, normaliseEmail(typed));
+          return false;
+        }
         const code = generateCode();
+        // An operator's force-reset has spent the owner's other links: its message is never held.
+        const notice = { kind: 'password_reset', to: recipientOf(user), token, code: formatCode(code), ttlMinutes } as const;
+        const sent = await courier.send(executor, notice, { alwaysSend: options.operator === true });
         // The code is attached only to a token whose message went out: a held one would be a code no one was sent,
         // and one more target for every guess.
-        const sent = await courier.send(executor, { kind: 'password_reset', to: recipientOf(user), token, code: formatCode(code), ttlMinutes });
         if (sent === 'queued') await tokens.in(executor).attachCode(hashToken(token), keyedCode('password_reset', user.id, code));
+        return sent === 'queued';
       }
     : undefined;
   // A new account is mailed its verification link when verification is required (its login waits for it); otherwise
@@ -383,6 +391,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     changes: events,
     users,
     tokens,
+    cancelPending,
     sessions,
     hasher,
     policy,
@@ -426,6 +435,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     changes: events,
     sessions,
     tokens,
+    cancelPending,
     hasher,
     pseudonym: (email) => audit.pseudonym(email),
     clock,

@@ -5,7 +5,7 @@
  * @module
  */
 export { AccountsService, toView, type AccountsServiceDeps } from './service.js';
-export { KyselyAccountStore, type AccountStore, type AccountFilter, type StoredAccountSession } from './store.js';
+export { KyselyAccountStore, type AccountStore, type AccountFilter, type StoredAccountMail, type StoredAccountSession } from './store.js';
 export type {
   AccountDetails,
   AccountEvent,
@@ -15,6 +15,7 @@ export type {
   AccountView,
   ForcedReset,
   ForcedResetDelivery,
+  MailRecord,
   Page,
   SessionRecord,
 } from './schema.js';

@@ -3,6 +3,7 @@
  * credential, so neither an operator's screen nor an owner's export can leak something that signs in.
  * @module
  */
+import type { MailChannel, MailStatus } from '../mail/index.js';
 import type { SessionEndReason } from '../sessions/index.js';
 
 /** Whether an account may sign in. */
@@ -66,6 +67,25 @@ export interface AccountDetails {
   readonly events: readonly AccountEvent[];
 }
 
+/**
+ * One message Sesame sent (or is sending) to the account's address, as its export lists it: what and when, never the
+ * body (a link and a code), the subject or the transport's error.
+ */
+export interface MailRecord {
+  /** What it was for (`password_reset`, `email_verify`, ...). */
+  readonly kind: string;
+  /** How it leaves: `email`, or `webhook` (the operator's own mailer). */
+  readonly channel: MailChannel;
+  /** `pending`, `sending`, `sent`, or `failed` (given up). */
+  readonly status: MailStatus;
+  /** Sends tried so far. */
+  readonly attempts: number;
+  /** When it was enqueued, in epoch ms. */
+  readonly createdAt: number;
+  /** When it was delivered, or null. */
+  readonly sentAt: number | null;
+}
+
 /** {@link AccountsService.exportOf}: everything Sesame holds about an account, for its owner (GDPR art. 15 and 20). */
 export interface AccountExport {
   readonly account: AccountView;
@@ -73,6 +93,8 @@ export interface AccountExport {
   readonly sessions: readonly SessionRecord[];
   /** Every audit event still kept about the account, newest first. */
   readonly events: readonly AccountEvent[];
+  /** Every outbox row addressed to the account's email, kept until `MAIL_RETENTION` (pending ones until sent), newest first. */
+  readonly mail: readonly MailRecord[];
 }
 
 /** A page of {@link AccountsService.list}. */
@@ -91,7 +113,10 @@ export interface Page {
   readonly offset: number;
 }
 
-/** How a force-reset's new token went out: by the webhook, back to the caller (development only), or not at all. */
+/**
+ * How a force-reset's new token went out: queued in the outbox by mail (`email`) or as the signed webhook (`webhook`),
+ * posted by the unsigned webhook (`webhook`, or `webhook-failed`), back to the caller (development only), or not at all.
+ */
 export type ForcedResetDelivery =
   | { readonly via: 'webhook' }
   | { readonly via: 'email' }

@@ -11,7 +11,7 @@ import type { StoredAuthEvent } from '../audit/index.js';
 import type { PasswordHasher, ResetConfig, ResetMailer, ResetTokenSender } from '../password/index.js';
 import { sessionHandle, type SessionService, type ValidSession } from '../sessions/index.js';
 import { isDisabled, normaliseEmail, type User } from '../users/index.js';
-import type { VerificationTokenStore } from '../verification/index.js';
+import { cancelledDetail, type CancelPendingProofs, type VerificationTokenStore } from '../verification/index.js';
 import { AccountError } from './errors.js';
 import type { AccountsEvent } from './events.js';
 import type {
@@ -22,10 +22,11 @@ import type {
   AccountView,
   ForcedReset,
   ForcedResetDelivery,
+  MailRecord,
   Page,
   SessionRecord,
 } from './schema.js';
-import type { AccountStore, StoredAccountSession } from './store.js';
+import type { AccountStore, StoredAccountMail, StoredAccountSession } from './store.js';
 
 /** How many events {@link AccountsService.show} includes. */
 const RECENT_EVENTS = 20;
@@ -40,8 +41,13 @@ export interface AccountsServiceDeps {
   readonly changes: Changes<AccountsEvent>;
   /** Ends sessions, so each ends with a reason the session module knows. */
   readonly sessions: SessionService;
-  /** One-time tokens: a force-reset issues one, a disable spends them all. */
+  /** One-time tokens: a force-reset issues one. */
   readonly tokens: VerificationTokenStore;
+  /**
+   * Spends reset links and cancels a pending change of address: every operator remedy (force-reset, disable, ending
+   * the sessions, delete) calls it, since someone who knew the password may have asked to move the account.
+   */
+  readonly cancelPending: CancelPendingProofs;
   /** Checks the owner's password before a deletion, and hashes the unusable password of a force-reset. */
   readonly hasher: PasswordHasher;
   /** The email's keyed pseudonym, which the audit rows of a deleted account keep instead of its id. */
@@ -103,20 +109,24 @@ export class AccountsService {
   /**
    * Disables the account, in one transaction: marks it with the reason, bumps its credential version (a login whose
    * password check is in flight creates no session), ends every session (reason `disabled`), spends its reset
-   * links and records `account.disabled`. Returns how many sessions ended; `account.not_found` for no such account.
+   * links, cancels a pending change of address and records `account.disabled`. Returns how many sessions ended;
+   * `account.not_found` for no such account.
    */
   async disable(id: number, reason: string, context: EventContext): Promise<number> {
     const kept = [...reason].slice(0, REASON_WIDTH).join('');
     return this.#deps.changes.transact(async (tx, record) => {
       if (!(await this.#deps.store.in(tx).disable(id, kept, this.#deps.clock()))) throw notFound(id);
-      await this.#deps.tokens.in(tx).revokeAllOfUser('password_reset', id);
+      const cancelled = await this.#deps.cancelPending(tx, id);
       const ended = await this.#deps.sessions.endAllOfUser(id, 'disabled', tx);
-      await record({ type: 'account.disabled', context, account: { userId: id }, detail: { sessionsEnded: ended } });
+      await record({ type: 'account.disabled', context, account: { userId: id }, detail: { sessionsEnded: ended, ...cancelledDetail(cancelled) } });
       return ended;
     });
   }
 
-  /** Enables a disabled account again (its password works again; ended sessions stay ended) and records `account.enabled`. */
+  /**
+   * Enables a disabled account again (its password works again; ended sessions stay ended) and records
+   * `account.enabled`. Nothing the disable spent or cancelled comes back: a change of address asked before it stays dead.
+   */
   async enable(id: number, context: EventContext): Promise<void> {
     await this.#deps.changes.transact(async (tx, record) => {
       if (!(await this.#deps.store.in(tx).enable(id, this.#deps.clock()))) throw notFound(id);
@@ -125,13 +135,15 @@ export class AccountsService {
   }
 
   /**
-   * Deletes the account with its sessions, one-time tokens and rate-limit counters, in one transaction; its audit
-   * events stay (until retention) without its id, under its email's keyed pseudonym, and `account.deleted` is
-   * recorded the same way. `account.not_found` for no such account.
+   * Deletes the account with its sessions, one-time tokens, rate-limit counters and the outbox's messages to its
+   * address, in one transaction; its audit events stay (until retention) without its id, under its email's keyed
+   * pseudonym, and `account.deleted` is recorded the same way. `account.not_found` for no such account.
    */
   async delete(id: number, context: EventContext): Promise<void> {
     const user = await this.#required(id);
     await this.#deps.changes.transact(async (tx, record) => {
+      // The deletion below takes every token anyway; the remedy runs first so no path that takes an account away skips it.
+      await this.#deps.cancelPending(tx, id);
       if (!(await this.#deps.store.in(tx).deleteAccount(user, this.#deps.pseudonym(user.email)))) throw notFound(id);
       await record({ type: 'account.deleted', context, account: { email: user.email } });
     });
@@ -151,12 +163,17 @@ export class AccountsService {
     return true;
   }
 
-  /** Ends every session of the account (reason `revoked`) and records `account.sessions_revoked`; returns how many ended. */
+  /**
+   * Ends every session of the account (reason `revoked`), spends its reset links, cancels a pending change of address
+   * (an operator ends sessions because someone else holds the account) and records `account.sessions_revoked`;
+   * returns how many sessions ended.
+   */
   async revokeSessions(id: number, context: EventContext): Promise<number> {
     await this.#required(id);
     return this.#deps.changes.transact(async (tx, record) => {
+      const cancelled = await this.#deps.cancelPending(tx, id);
       const ended = await this.#deps.sessions.endAllOfUser(id, 'revoked', tx);
-      await record({ type: 'account.sessions_revoked', context, account: { userId: id }, detail: { sessionsEnded: ended } });
+      await record({ type: 'account.sessions_revoked', context, account: { userId: id }, detail: { sessionsEnded: ended, ...cancelledDetail(cancelled) } });
       return ended;
     });
   }
@@ -164,34 +181,43 @@ export class AccountsService {
   /**
    * Forces a password reset, in one transaction: the password becomes unusable (the hash of a random secret nobody
    * keeps, so a login still does a full bcrypt comparison and answers as a wrong password), the credential version
-   * moves, every session ends (reason `password_reset`), earlier reset links are spent and a new one is issued, and
-   * `account.force_reset` is recorded. Once committed, the token goes out through the configured delivery (the
-   * webhook), or, in development only, back to the caller.
+   * moves, every session ends (reason `password_reset`), earlier reset links are spent, a pending change of address is
+   * cancelled, a new link is issued, and `account.force_reset` is recorded. With mail or the signed webhook the
+   * message is enqueued in that transaction and never held by the per-recipient limit (the links it replaces are
+   * already spent: holding it would leave the owner no way back in); the answer and the event say what became of it.
+   * Otherwise, once committed, the token goes out through the unsigned webhook or, in development only, back to the
+   * caller.
    */
   async forceReset(id: number, context: EventContext): Promise<ForcedReset> {
     const user = await this.#required(id);
     const unusable = await this.#deps.hasher.hash(generateUuid() + generateUuid());
     const token = generateToken(this.#deps.tokenFormat);
     const now = this.#deps.clock();
-    const delivering = this.#deps.resetMail !== undefined ? (this.#deps.resetVia ?? 'email') : this.#deps.resetDelivery !== undefined ? 'webhook' : this.#deps.returnResetTokens ? 'returned' : 'none';
-    const sessionsEnded = await this.#deps.changes.transact(async (tx, record) => {
+    const afterCommit = this.#deps.resetDelivery !== undefined ? 'webhook' : this.#deps.returnResetTokens ? 'returned' : 'none';
+    const done = await this.#deps.changes.transact(async (tx, record) => {
       if (!(await this.#deps.store.in(tx).makePasswordUnusable(id, unusable, now))) throw notFound(id);
-      const tokens = this.#deps.tokens.in(tx);
-      await tokens.issue('password_reset', id, hashToken(token), now + this.#deps.reset.tokenTtlMs, now, { replace: true });
-      await this.#deps.resetMail?.(tx, user, token, user.email);
+      // Before the new link is issued, so the remedy spends every link but this one.
+      const cancelled = await this.#deps.cancelPending(tx, id);
+      await this.#deps.tokens.in(tx).issue('password_reset', id, hashToken(token), now + this.#deps.reset.tokenTtlMs, now, { replace: false });
+      const queued = this.#deps.resetMail === undefined ? undefined : await this.#deps.resetMail(tx, user, token, user.email, { operator: true });
+      const delivering = queued === undefined ? afterCommit : queued ? (this.#deps.resetVia ?? 'email') : 'none';
       const ended = await this.#deps.sessions.endAllOfUser(id, 'password_reset', tx);
-      await record({ type: 'account.force_reset', context, account: { userId: id }, detail: { sessionsEnded: ended, delivery: delivering } });
-      return ended;
+      await record({ type: 'account.force_reset', context, account: { userId: id }, detail: { sessionsEnded: ended, delivery: delivering, ...cancelledDetail(cancelled) } });
+      return { ended, queued };
     });
-    return { sessionsEnded, delivery: await this.#deliver(user.email, token) };
+    return { sessionsEnded: done.ended, delivery: await this.#deliver(user.email, token, done.queued) };
   }
 
-  /** Everything Sesame holds about the account: the account without hashes, every kept session as a handle, every kept event. */
+  /**
+   * Everything Sesame holds about the account: the account without hashes, every kept session as a handle, every kept
+   * event, and the messages sent to its address (what and when, never a body).
+   */
   async exportOf(id: number): Promise<AccountExport> {
     const user = await this.#required(id);
     const sessions = await this.#deps.store.sessionsOf(id);
     const events = await this.#deps.store.eventsOf(id, undefined, 0);
-    return { account: toView(user), sessions: sessions.map(toSessionRecord), events: events.map(toEvent) };
+    const mail = await this.#deps.store.mailOf(user.email);
+    return { account: toView(user), sessions: sessions.map(toSessionRecord), events: events.map(toEvent), mail: mail.map(toMailRecord) };
   }
 
   /** A page of the account's audit events, newest first. */
@@ -199,9 +225,14 @@ export class AccountsService {
     return (await this.#deps.store.eventsOf(userId, page.limit, page.offset)).map(toEvent);
   }
 
-  /** Sends a force-reset's token; a failed webhook is reported, not thrown: the reset itself has committed. */
-  async #deliver(email: string, token: string): Promise<ForcedResetDelivery> {
-    if (this.#deps.resetMail !== undefined) {
+  /**
+   * Sends a force-reset's token, or reports what became of the message enqueued with it (`queued`: undefined when
+   * there is no outbox delivery); a failed webhook is reported, not thrown: the reset itself has committed.
+   */
+  async #deliver(email: string, token: string, queued: boolean | undefined): Promise<ForcedResetDelivery> {
+    if (queued !== undefined) {
+      // Never claim a message that is not in the outbox.
+      if (!queued) return { via: 'none' };
       // The message committed with the token; this only nudges the dispatcher, whose retries own the delivery.
       await this.#deps.resetDelivery?.(email, token).catch(() => undefined);
       return { via: this.#deps.resetVia ?? 'email' };
@@ -261,6 +292,18 @@ function toSessionRecord(row: StoredAccountSession): SessionRecord {
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
     endedAt: row.ended_at === null ? null : Number(row.ended_at),
     endReason: row.end_reason,
+  };
+}
+
+/** An outbox row as the export lists it, with times as numbers (PostgreSQL returns bigints as strings). */
+function toMailRecord(row: StoredAccountMail): MailRecord {
+  return {
+    kind: row.kind,
+    channel: row.channel,
+    status: row.status,
+    attempts: Number(row.attempts),
+    createdAt: Number(row.created_at),
+    sentAt: row.sent_at === null ? null : Number(row.sent_at),
   };
 }
 

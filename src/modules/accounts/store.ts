@@ -1,12 +1,13 @@
 /**
  * Where the accounts module reads and writes: the `AccountStore` port and its Kysely implementation. Operator
  * actions span every table that holds something of an account (users, sessions, one-time tokens, audit events,
- * rate-limit counters), so deleting or exporting one is a single place that must name them all.
+ * rate-limit counters, the mail outbox), so deleting or exporting one is a single place that must name them all.
  * @module
  */
 import { sql } from 'kysely';
 import type { Executor } from '../../kernel/database/tables.js';
 import type { StoredAuthEvent } from '../audit/index.js';
+import type { OutboxSummary } from '../mail/index.js';
 import { accountKey } from '../rate-limits/index.js';
 import type { SessionsTable } from '../sessions/index.js';
 import type { User } from '../users/index.js';
@@ -14,6 +15,9 @@ import type { AccountState } from './schema.js';
 
 /** A session row as the accounts module reads it: everything but the user id it was looked up by. */
 export type StoredAccountSession = Pick<SessionsTable, 'id_hash' | 'created_at' | 'expires_at' | 'last_used_at' | 'ended_at' | 'end_reason'>;
+
+/** An outbox row as the accounts module reads it: what was sent and when, never its recipient, subject, bodies or error. */
+export type StoredAccountMail = Pick<OutboxSummary, 'kind' | 'channel' | 'status' | 'attempts' | 'created_at' | 'sent_at'>;
 
 /** A filter and page of {@link AccountStore.list}. */
 export interface AccountFilter {
@@ -50,9 +54,12 @@ export interface AccountStore {
   sessionsOf(userId: number): Promise<StoredAccountSession[]>;
   /** The account's audit events, newest first. */
   eventsOf(userId: number, limit: number | undefined, offset: number): Promise<StoredAuthEvent[]>;
+  /** Every outbox row addressed to the account's (normalised) email, newest first. */
+  mailOf(email: string): Promise<StoredAccountMail[]>;
   /**
    * Deletes the account and everything that names it (sessions, one-time tokens, rate-limit counters keyed by its
-   * email), and unlinks its audit events, which keep only the email's keyed pseudonym; false when there was none.
+   * email, outbox rows addressed to it), and unlinks its audit events, which keep only the email's keyed pseudonym;
+   * false when there was none.
    */
   deleteAccount(user: Pick<User, 'id' | 'email'>, emailPseudonym: string): Promise<boolean>;
 }
@@ -141,6 +148,16 @@ export class KyselyAccountStore implements AccountStore {
       .execute();
   }
 
+  /** {@inheritDoc AccountStore.mailOf} */
+  async mailOf(email: string): Promise<StoredAccountMail[]> {
+    return this.#db
+      .selectFrom('mail_outbox')
+      .select(['kind', 'channel', 'status', 'attempts', 'created_at', 'sent_at'])
+      .where('recipient', '=', email)
+      .orderBy('id', 'desc')
+      .execute();
+  }
+
   /** {@inheritDoc AccountStore.deleteAccount} */
   async deleteAccount(user: Pick<User, 'id' | 'email'>, emailPseudonym: string): Promise<boolean> {
     // Children first: sessions and tokens reference the account, and not every database enforces the cascade.
@@ -149,6 +166,9 @@ export class KyselyAccountStore implements AccountStore {
     await this.#db.updateTable('auth_events').set({ user_id: null, email_pseudonym: emailPseudonym }).where('user_id', '=', user.id).execute();
     // Counters are keyed by an unkeyed hash of the email, which anyone holding the address can recompute.
     await this.#db.deleteFrom('rate_limits').where('key', 'like', `%${accountKey(user.email)}%`).execute();
+    // The outbox keeps the address in clear until MAIL_RETENTION; a message still waiting goes too (its links died
+    // with the tokens above). Only rows to the current address are known to be the account's: a row carries no id.
+    await this.#db.deleteFrom('mail_outbox').where('recipient', '=', user.email).execute();
     const result = await this.#db.deleteFrom('users').where('id', '=', user.id).executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }

@@ -64,6 +64,15 @@ const ALWAYS_SENT: ReadonlySet<Notice['kind']> = new Set(['password_changed', 'e
 /** What became of a notice. */
 export type Dispatch = 'queued' | 'held' | 'no-channel';
 
+/** How {@link Courier.send} treats one notice. */
+export interface SendOptions {
+  /**
+   * Never hold it back, whatever the recipient's count: an operator's force-reset has already spent the links it
+   * replaces, so holding its message would leave the owner with no way back in. Still counted like any other.
+   */
+  readonly alwaysSend?: boolean;
+}
+
 /** Renders and enqueues notices. */
 export class Courier {
   readonly #deps: CourierDeps;
@@ -82,13 +91,15 @@ export class Courier {
    * Enqueues the notice inside `executor`'s transaction. `held` when the recipient already had
    * `MAIL_RECIPIENT_HOURLY_MAX` messages this hour: someone asking for resets or resends in a loop cannot flood a mailbox.
    * The count runs either way, so callers that must do equal work for unknown accounts can call {@link countOnly}.
+   * With `alwaysSend` the message is never held.
    */
-  async send(executor: Executor, notice: Notice): Promise<Dispatch> {
+  async send(executor: Executor, notice: Notice, options: SendOptions = {}): Promise<Dispatch> {
     const channel = this.#channelFor(notice.kind);
     if (channel === undefined) return 'no-channel';
     const store = this.#deps.store.in(executor);
     const now = this.#deps.clock();
-    if (!ALWAYS_SENT.has(notice.kind) && (await store.countSince(notice.to.address, now - 3_600_000)) >= this.#deps.recipientHourlyMax) {
+    const exempt = options.alwaysSend === true || ALWAYS_SENT.has(notice.kind);
+    if (!exempt && (await store.countSince(notice.to.address, now - 3_600_000)) >= this.#deps.recipientHourlyMax) {
       this.#deps.publish?.({ type: 'mail.held', context: { actor: 'system' }, detail: { kind: notice.kind }, traffic: true });
       return 'held';
     }

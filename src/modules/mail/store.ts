@@ -42,7 +42,7 @@ export interface MailOutboxStore {
   claim(id: number, now: number, staleBefore: number): Promise<OutboxMessage | undefined>;
   /** Marks a claimed message delivered. */
   markSent(id: number, attempts: number, now: number): Promise<void>;
-  /** Records a failed try: back to pending at `nextAttemptAt`, or `failed` for good when `giveUp`. */
+  /** Records a failed try: back to pending at `nextAttemptAt`, or `failed` for good when `giveUp` (its bodies then cleared). */
   markFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): Promise<void>;
   /** One message by id (for tests and operators). */
   find(id: number): Promise<OutboxMessage | undefined>;
@@ -140,9 +140,11 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
 
   /** {@inheritDoc MailOutboxStore.markFailed} */
   async markFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): Promise<void> {
+    // A message given up on is never sent: its bodies (a live link and code, sealed or not) go, as a sent one's do.
+    const bodies = giveUp ? { text_body: '', html_body: null } : {};
     await this.#db
       .updateTable('mail_outbox')
-      .set({ status: giveUp ? 'failed' : 'pending', attempts, last_error: error.slice(0, 250), next_attempt_at: nextAttemptAt })
+      .set({ status: giveUp ? 'failed' : 'pending', attempts, last_error: error.slice(0, 250), next_attempt_at: nextAttemptAt, ...bodies })
       .where('id', '=', id)
       .execute();
   }

@@ -10,7 +10,7 @@ import type { EventContext } from '../../kernel/events.js';
 import type { TokenFormat } from '../../kernel/tokens.js';
 import type { SessionService } from '../sessions/index.js';
 import type { User, UserStore } from '../users/index.js';
-import type { TokenPurpose, VerificationTokenStore } from '../verification/index.js';
+import type { CancelPendingProofs, TokenPurpose, VerificationTokenStore } from '../verification/index.js';
 import type { ResetConfig } from './config.js';
 import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
@@ -24,6 +24,8 @@ export interface PasswordFlowDeps {
   readonly users: UserStore;
   /** One-time tokens (reset links). */
   readonly tokens: VerificationTokenStore;
+  /** Spends reset links and cancels a pending change of address: a reset and a password change take the account back. */
+  readonly cancelPending: CancelPendingProofs;
   /** The session rules. */
   readonly sessions: SessionService;
   /** bcrypt. */
@@ -63,5 +65,13 @@ export interface PasswordNotices {
  * Enqueues the message carrying a reset token (and its short code) to an account's stored address, writing through
  * `executor` (the issuing transaction), so the token and its message commit together or not at all. Called with no
  * account (`undefined`) on the unknown-address path, where it does the same counting work and sends nothing.
+ * Resolves true when the message is in the outbox, false when it was held back by the per-recipient limit (or there
+ * was no account); with `operator` (a force-reset) it is never held.
  */
-export type ResetMailer = (executor: Executor, user: User | undefined, resetToken: string, email: string) => Promise<void>;
+export type ResetMailer = (executor: Executor, user: User | undefined, resetToken: string, email: string, options?: ResetMailOptions) => Promise<boolean>;
+
+/** How a {@link ResetMailer} call treats its message. */
+export interface ResetMailOptions {
+  /** An operator asked (force-reset): the message is never held by the per-recipient limit. */
+  readonly operator?: boolean;
+}

@@ -3,7 +3,7 @@
  * (registration, login, change, reset), with their settings, refusals and routes. Other modules import from here only.
  * @module
  */
-export type { PasswordFlowDeps, PasswordNotices, ResetMailer } from './deps.js';
+export type { PasswordFlowDeps, PasswordNotices, ResetMailer, ResetMailOptions } from './deps.js';
 export { passwordConfig, type PasswordConfig, type ResetConfig, type ResetTokenDelivery } from './config.js';
 export { BcryptHasher, preparePassword, type PasswordHasher } from './hasher.js';
 export { BoundedHasher } from './bounded-hasher.js';

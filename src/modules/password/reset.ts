@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { NO_REQUEST, type EventContext } from '../../kernel/events.js';
 import { generateToken, hashToken } from '../../kernel/tokens.js';
 import { isDisabled, normaliseEmail, type User } from '../users/index.js';
-import { CODE_ATTEMPTS, normaliseCode } from '../verification/index.js';
+import { cancelledDetail, CODE_ATTEMPTS, normaliseCode } from '../verification/index.js';
 import type { ResetConfig } from './config.js';
 import { InvalidResetTokenError } from './errors.js';
 import type { PasswordFlowDeps } from './deps.js';
@@ -22,10 +22,10 @@ export interface IssuedResetToken {
 
 /** Password resets. */
 export class PasswordReset {
-  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'notices' | 'codeHash'>;
+  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'notices' | 'codeHash'>;
 
   /** Takes the event-carrying transactions and everything a reset touches. */
-  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'notices' | 'codeHash'>) {
+  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'notices' | 'codeHash'>) {
     this.#deps = deps;
   }
 
@@ -73,7 +73,7 @@ export class PasswordReset {
    * Sets a new password through a token, spends the token and ends every session of the user, in one transaction.
    * When `email` is given, a token issued to another account is refused too. An unknown, expired, spent or
    * mismatched token raises {@link InvalidResetTokenError}; of two requests racing for one token, exactly one wins. Every
-   * other live token of the account is spent with it. With `email`, `resetToken` may instead be the short code the
+   * other live token of the account is spent with it, and a pending change of address is cancelled. With `email`, `resetToken` may instead be the short code the
    * reset message carries (five guesses per token).
    */
   async reset(resetToken: string, password: string, email?: string, context: EventContext = NO_REQUEST): Promise<User> {
@@ -92,15 +92,14 @@ export class PasswordReset {
       // Every other link sent for this account dies with the password it was meant to replace, and so does a pending
       // change of address: the notice to the old address tells its owner to reset the password, which must stop a
       // change someone else asked for with the stolen one.
-      await tokens.revokeAllOfUser('password_reset', user.id);
-      await tokens.revokeAllOfUser('email_change', user.id);
+      const cancelled = await this.#deps.cancelPending(tx, user.id);
       const users = this.#deps.users.in(tx);
       await users.replacePassword(user.id, hashed, now);
       // The link or code came to this address: the reset proved the mailbox as a verification would.
       await users.markEmailVerified(user.id, now);
       const ended = await this.#deps.sessions.endAllOfUser(user.id, 'password_reset', tx);
       await this.#deps.notices?.passwordChanged(tx, user, 'reset');
-      await record({ type: 'password.reset', context, account: { userId: user.id }, detail: { sessionsEnded: ended } });
+      await record({ type: 'password.reset', context, account: { userId: user.id }, detail: { sessionsEnded: ended, ...cancelledDetail(cancelled) } });
       return true;
     });
     if (!spent) throw new InvalidResetTokenError('reset token is invalid or expired');

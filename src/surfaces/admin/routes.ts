@@ -91,7 +91,7 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
     {
       schema: {
         operationId: 'adminDisableUser',
-        summary: 'Disables an account: its sessions end, its logins answer as a wrong password, until enabled',
+        summary: 'Disables an account: its sessions end, its reset links and a pending change of address die, its logins answer as a wrong password, until enabled',
         tags: ['admin'],
         params: ID_PARAMS,
         consumes: ['application/json'],
@@ -141,7 +141,7 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
     {
       schema: {
         operationId: 'adminRevokeSessions',
-        summary: 'Ends every session of an account',
+        summary: 'Ends every session of an account, spends its reset links and cancels a pending change of address',
         tags: ['admin'],
         params: ID_PARAMS,
         response: { 200: documented(OBJECT_REPLY, 'How many sessions ended'), ...ON_ACCOUNT },

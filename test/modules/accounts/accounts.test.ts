@@ -156,10 +156,30 @@ describeEngines('accounts service', (engine) => {
     }
   });
 
+  it('a force-reset is never held by the per-recipient limit: its message is queued and the answer says email', async () => {
+    const mailed = await build({ RESET_TOKEN_DELIVERY: 'email', MAIL_FROM: 'auth@example.com', MAIL_RECIPIENT_HOURLY_MAX: '1' });
+    // The owner's own request uses the address's one message this hour.
+    expect(await mailed.password.reset.request(EMAIL)).not.toBeNull();
+    const forced = await mailed.accounts.forceReset(userId, CLI);
+    expect(forced.delivery).toEqual({ via: 'email' });
+    const [event] = await sesame.audit.list({ type: 'account.force_reset' });
+    expect(JSON.parse(event?.detail ?? '{}')).toEqual({ sessionsEnded: 0, delivery: 'email' });
+    const rows = await storage().kysely.selectFrom('mail_outbox').select('id').where('recipient', '=', EMAIL).where('kind', '=', 'password_reset').orderBy('id').execute();
+    expect(rows).toHaveLength(2);
+    // The queued message carries the one link that works: the force-reset spent the earlier one.
+    const text = (await mailed.mail.find(rows[1]?.id ?? 0))?.text_body ?? '';
+    const token = decodeURIComponent(/\/account\/reset\?token=([^\s"<&]+)/.exec(text)?.[1] ?? '');
+    await mailed.password.reset.reset(token, 'the new password', EMAIL);
+    expect(await mailed.password.login.verify(EMAIL, 'the new password')).not.toBeNull();
+  });
+
   it('delete leaves no row of the user but pseudonymised audit rows', async () => {
     const limited = await build({ RATE_LIMIT_STORE: 'database' });
     await sesame.password.login.login(EMAIL, PASSWORD, undefined);
     await sesame.password.reset.request(EMAIL);
+    // A message to the address (a verification link: development mails by .eml files), which the outbox keeps.
+    await sesame.email.resend(EMAIL);
+    expect(await storage().kysely.selectFrom('mail_outbox').select('id').where('recipient', '=', EMAIL).execute()).toHaveLength(1);
     await limited.rateLimits?.hit('login', '203.0.113.9', EMAIL);
     const other = await sesame.password.registration.register('other@x.io', PASSWORD);
     await sesame.password.login.login('other@x.io', PASSWORD, undefined);
@@ -178,7 +198,7 @@ describeEngines('accounts service', (engine) => {
     const rateRows = await db.selectFrom('rate_limits').select('key').execute();
     expect(rateRows.filter((r) => r.key.includes(accountKey(EMAIL)))).toEqual([]);
     // No text column of any table holds the address.
-    for (const table of ['users', 'sessions', 'verification_tokens', 'auth_events', 'rate_limits', 'sesame_secrets'] as const) {
+    for (const table of ['users', 'sessions', 'verification_tokens', 'auth_events', 'rate_limits', 'sesame_secrets', 'mail_outbox'] as const) {
       const rows = (await db.selectFrom(table).selectAll().execute()) as Array<Record<string, unknown>>;
       expect(JSON.stringify(rows), table).not.toContain(EMAIL);
     }
@@ -197,6 +217,9 @@ describeEngines('accounts service', (engine) => {
     const second = await sesame.password.login.login(EMAIL, PASSWORD, undefined);
     await sesame.sessions.logout(second?.sessionId);
     await sesame.password.login.login(EMAIL, 'wrong', undefined);
+    await sesame.email.resend(EMAIL);
+    await sesame.password.registration.register('other@x.io', PASSWORD);
+    await sesame.email.resend('other@x.io');
     const exported = await sesame.accounts.exportOf(userId);
     const db = storage().kysely;
     const user = await row();
@@ -227,8 +250,18 @@ describeEngines('accounts service', (engine) => {
     expect(exported.events.map((e) => [e.id, e.type, e.actor, e.createdAt, e.detail])).toEqual(
       events.map((e) => [Number(e.id), e.type, e.actor, Number(e.created_at), e.detail === null ? null : JSON.parse(e.detail)]),
     );
-    expect(exported.events.map((e) => e.type)).toEqual(['login.failed', 'session.logged_out', 'login.succeeded', 'login.succeeded', 'account.created']);
+    expect(exported.events.map((e) => e.type)).toEqual(['email.verification_sent', 'login.failed', 'session.logged_out', 'login.succeeded', 'login.succeeded', 'account.created']);
+    // The messages sent to the account's address: what and when, never the body (it carries a link and a code).
+    const mail = await db.selectFrom('mail_outbox').selectAll().where('recipient', '=', EMAIL).orderBy('id', 'desc').execute();
+    expect(mail).toHaveLength(1);
+    expect(exported.mail).toEqual(
+      mail.map((m) => ({ kind: m.kind, channel: m.channel, status: m.status, attempts: m.attempts, createdAt: Number(m.created_at), sentAt: m.sent_at === null ? null : Number(m.sent_at) })),
+    );
+    expect(exported.mail).toEqual([expect.objectContaining({ kind: 'email_verify', status: 'pending' })]);
     const text = JSON.stringify(exported);
+    const body = (await sesame.mail.find(mail[0]?.id ?? 0))?.text_body ?? '';
+    const token = /token=([^\s"<&]+)/.exec(body)?.[1] ?? 'missing';
+    expect(text).not.toContain(token);
     expect(text).not.toContain(user.hashed_password);
     for (const s of sessions) expect(text).not.toContain(s.id_hash);
   });

@@ -109,16 +109,25 @@ describeEngines('account owner routes', (engine) => {
     const first = (await login(PASSWORD)).sessionId ?? '';
     const current = (await login(PASSWORD)).sessionId ?? '';
     await send(service.url, 'DELETE', '/sessions', { sessionId: first });
+    // A verification message, which the development outbox writes as a file and keeps as `sent`.
+    expect((await send(service.url, 'POST', '/email/verify/resend', { form: { email: EMAIL } })).status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    while ((await service.sesame.mail.find(1))?.status !== 'sent' && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 10));
     const reply = await send(service.url, 'GET', '/profile/export', { sessionId: current });
     expect(reply.status).toBe(200);
-    const body = reply.json as { account: Record<string, unknown>; sessions: Array<Record<string, unknown>>; events: Array<Record<string, unknown>> };
+    const body = reply.json as { account: Record<string, unknown>; sessions: Array<Record<string, unknown>>; events: Array<Record<string, unknown>>; mail: Array<Record<string, unknown>> };
     expect(body.account).toMatchObject({ id: await accountId(), email: EMAIL, state: 'active', disabled_at: null, disabled_reason: null });
     expect(Object.keys(body.account).sort()).toEqual(['created_at', 'disabled_at', 'disabled_reason', 'email', 'email_verified_at', 'id', 'language', 'state', 'updated_at']);
     expect(body.sessions).toHaveLength(2);
     expect(body.sessions.filter((s) => s['current'] === true)).toHaveLength(1);
     expect(body.sessions.map((s) => s['end_reason']).sort()).toEqual(['logout', null]);
     for (const s of body.sessions) expect(s['id']).toMatch(/^[0-9a-f]{16}$/);
-    expect(body.events.map((e) => e['type'])).toEqual(['session.logged_out', 'login.succeeded', 'login.succeeded', 'account.created']);
+    expect(body.events.map((e) => e['type'])).toEqual(['email.verification_sent', 'session.logged_out', 'login.succeeded', 'login.succeeded', 'account.created']);
+    // The account's mail: what, how and when, never a body, a subject or an error.
+    expect(body.mail).toEqual([
+      { kind: 'email_verify', channel: 'email', status: 'sent', attempts: 1, created_at: expect.stringMatching(/^\d{4}-/) as string, sent_at: expect.stringMatching(/^\d{4}-/) as string },
+    ]);
+    expect(reply.text).not.toContain('token=');
     const rows = await service.sesame.storage.kysely.selectFrom('sessions').select('id_hash').execute();
     const stored = await service.sesame.storage.kysely.selectFrom('users').select('hashed_password').executeTakeFirstOrThrow();
     for (const row of rows) expect(reply.text).not.toContain(row.id_hash);

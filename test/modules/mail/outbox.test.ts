@@ -162,6 +162,13 @@ describeEngines('mail outbox', (engine) => {
     now = T0 + 40_000;
     await sesame.mail.dispatchDue();
     expect(await sesame.mail.find(1)).toMatchObject({ status: 'failed', attempts: 3 });
+    // Given up: the sealed body (a live link and code) goes; the record of what was tried stays until MAIL_RETENTION.
+    expect(await storage().kysely.selectFrom('mail_outbox').select(['kind', 'recipient', 'text_body', 'html_body']).where('id', '=', 1).executeTakeFirst()).toEqual({
+      kind: 'password_reset',
+      recipient: 'user0@example.io',
+      text_body: '',
+      html_body: null,
+    });
     now = T0 + 10 * 3_600_000;
     await sesame.mail.dispatchDue();
     expect(tries).toHaveLength(3);

@@ -74,7 +74,7 @@ export function accountsRoutes(app: FastifyInstance, { accounts, cookie }: Accou
       config: { session: 'required' },
       schema: {
         operationId: 'exportProfile',
-        summary: 'Everything kept about the signed-in account: the account, its sessions and its events',
+        summary: 'Everything kept about the signed-in account: the account, its sessions, its events and its mail (never bodies)',
         tags: ['account'],
         response: { 200: documented(exportReply, 'The account\'s data; no password hash and no session id or hash'), ...refusals(['session', 'database']) },
       },
@@ -106,6 +106,14 @@ export function accountsRoutes(app: FastifyInstance, { accounts, cookie }: Accou
           current: s.handle === current,
         })),
         events: exported.events.map(eventJson),
+        mail: exported.mail.map((m) => ({
+          kind: m.kind,
+          channel: m.channel,
+          status: m.status,
+          attempts: m.attempts,
+          created_at: new Date(m.createdAt).toISOString(),
+          sent_at: isoOrNull(m.sentAt),
+        })),
       };
     },
   );

@@ -99,6 +99,22 @@ export const exportReply = {
       },
     },
     events: { type: 'array', items: eventItem },
+    mail: {
+      type: 'array',
+      description: 'The messages sent (or waiting to be sent) to the account\'s address, newest first, kept until MAIL_RETENTION: never a body',
+      items: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string' },
+          channel: { type: 'string', enum: ['email', 'webhook'] },
+          status: { type: 'string', enum: ['pending', 'sending', 'sent', 'failed'] },
+          attempts: { type: 'integer' },
+          created_at: time,
+          sent_at: nullableTime,
+        },
+        required: ['kind', 'channel', 'status', 'attempts', 'created_at', 'sent_at'],
+      },
+    },
   },
-  required: ['account', 'sessions', 'events'],
+  required: ['account', 'sessions', 'events', 'mail'],
 } as const;
