@@ -160,6 +160,12 @@ export interface SesameOptions {
    * is current and fails saying what to apply (default true: migrate). Ignored with a handed-in `storage`.
    */
   readonly migrate?: boolean;
+  /**
+   * `false` for a caller that writes nothing (the CLI's read-only commands, on a read-only `storage`): without
+   * `SECRET_KEY` the development key is read from the database but never generated and kept (see `loadSecretKey`).
+   * Default true.
+   */
+  readonly generateSecret?: boolean;
 }
 
 /** What a caller may change about mail (see {@link SesameOptions.mail}). */
@@ -256,7 +262,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const clock = options.clock ?? systemClock;
   const db = storage.kysely;
 
-  const secret = await loadSecretKey(db, config.secrets.key, clock());
+  const secret = await loadSecretKey(db, config.secrets.key, clock(), { generate: options.generateSecret !== false });
   if (secret.generated) {
     log.warn('SECRET_KEY is not set: generated one and kept it in the database (development only; production refuses to start without SECRET_KEY)');
   }

@@ -6,24 +6,39 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, CommandError, withSesame, type Output } from './io.js';
+import { connectStorage, engineOf } from '../../kernel/database/storage.js';
+import { refuseMissingFile, storageOptions } from './database.js';
+import { EXIT, CommandError, settingsFromEnvironment, withSesame, type Output } from './io.js';
 
 /** Purges expired sessions, tokens, counters and old audit events once; prints how many rows each step removed. */
 export async function purgeExpired(out: Output): Promise<void> {
-  const removed = await withSesame((sesame) => sesame.purgeExpired());
+  const removed = await withSesame((sesame) => sesame.purgeExpired(), 'read-write');
   out.result({ removed }, (counts) => Object.entries(counts).map(([what, n]) => `${what}: ${n} removed`).join('\n'));
 }
 
-/** Copies the SQLite database to `file` with the online backup API (pages copied in steps, writers not blocked). */
+/**
+ * Copies the SQLite database to `file` with the online backup API (pages copied in steps, writers not blocked). It
+ * only reads the database, on a read-only connection: a missing file is reported, never created, and the schema is
+ * copied at whatever version it is (a copy taken before `sesame migrate` is exactly what an upgrade wants).
+ */
 export async function backup(out: Output, file: string | undefined, overwrite: boolean): Promise<void> {
   if (file === undefined || file === '') throw new CommandError('usage: sesame backup FILE', EXIT.usage);
+  const { database } = settingsFromEnvironment();
+  if (engineOf(database.url) !== 'sqlite') {
+    throw new CommandError('backup copies a SQLite database; on PostgreSQL use pg_dump (e.g. pg_dump --format=custom "$DATABASE_URL" > sesame.dump)', EXIT.usage);
+  }
   const target = resolve(file);
   if (existsSync(target) && !overwrite) throw new CommandError(`${target} exists: choose another name or pass --yes to replace it`, EXIT.notConfirmed);
-  await withSesame(async (sesame) => {
-    if (sesame.storage.client.engine !== 'sqlite') {
-      throw new CommandError('backup copies a SQLite database; on PostgreSQL use pg_dump (e.g. pg_dump --format=custom "$DATABASE_URL" > sesame.dump)', EXIT.usage);
-    }
-    const { totalPages } = await sesame.storage.client.database.backup(target);
+  refuseMissingFile(database);
+  const storage = connectStorage(database.url, { ...storageOptions(database), readOnly: true });
+  try {
+    if (storage.client.engine !== 'sqlite') throw new CommandError('backup copies a SQLite database', EXIT.usage);
+    const { totalPages } = await storage.client.database.backup(target);
     out.result({ file: target, pages: totalPages }, () => `backed up ${totalPages} pages to ${target}`);
-  });
+  } catch (error) {
+    if (error instanceof CommandError) throw error;
+    throw new CommandError(`backup failed: ${error instanceof Error ? error.message : String(error)}`, EXIT.failed);
+  } finally {
+    await storage.close();
+  }
 }
