@@ -39,7 +39,7 @@ import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEv
 import type { ApiEvent } from './surfaces/api/events.js';
 import { KyselyUserStore, normaliseEmail, usersMigrations, type User, type UserStore } from './modules/users/index.js';
 import { KyselyVerificationStore, verificationMigrations } from './modules/verification/index.js';
-import { AdminTokens, adminTokensMigrations, KyselyAdminTokenStore } from './modules/admin-tokens/index.js';
+import { AdminTokens, adminTokensMigrations, KyselyAdminTokenStore, type AdminTokensEvent } from './modules/admin-tokens/index.js';
 import {
   aesGcmSealer,
   channelTransport,
@@ -82,7 +82,7 @@ export type { MigrationSqlOptions };
 export { SchemaVersionError } from './kernel/database/migrator.js';
 
 /** Every event any module or surface records: the union the event bus carries. */
-export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent | MailEvent | EmailEvent;
+export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent | MailEvent | EmailEvent | AdminTokensEvent;
 
 /** How {@link openStorage} opens: the storage knobs, and how long and how to wait for a database still starting. */
 export interface OpenOptions extends StorageOptions {
@@ -471,7 +471,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     mail,
     email,
     accounts,
-    adminTokens: new AdminTokens({ store: new KyselyAdminTokenStore(db), clock }),
+    adminTokens: new AdminTokens({ store: new KyselyAdminTokenStore(db), clock, changes: events }),
     rateLimits,
     auth: new Auth({ users, sessions, password }),
     db: new DB(db, storage.traits),

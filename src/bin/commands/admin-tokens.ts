@@ -21,7 +21,7 @@ export async function adminTokens(out: Output, sub: string | undefined, args: re
     const name = options.name ?? '';
     if (name === '' || name.length > 128) throw new CommandError('admin-tokens create needs --name NAME (who or what will use it, up to 128 characters)', EXIT.usage);
     await withSesame(async (sesame) => {
-      const { id, token } = await sesame.adminTokens.create(name, options.actor);
+      const { id, token } = await sesame.adminTokens.create(name, { actor: options.actor });
       out.result({ id, name, token }, () => `created admin token ${id} (${name}); it is shown only now:\n${token}`);
     }, 'read-write');
     return;
@@ -38,7 +38,7 @@ export async function adminTokens(out: Output, sub: string | undefined, args: re
     const id = Number(args[0]);
     await withSesame(async (sesame) => {
       await confirm(`Revoke admin token ${id}? Requests with it are refused from now on.`, options.yes);
-      if (!(await sesame.adminTokens.revoke(id))) throw new CommandError(`no live admin token ${id}`, EXIT.notFound);
+      if (!(await sesame.adminTokens.revoke(id, { actor: options.actor }))) throw new CommandError(`no live admin token ${id}`, EXIT.notFound);
       out.result({ id, revoked: true }, () => `revoked admin token ${id}`);
     }, 'read-write');
     return;
