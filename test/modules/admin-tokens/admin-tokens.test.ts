@@ -1,5 +1,7 @@
-// Admin tokens on both engines, through the composition root as the CLI uses them: creating and revoking one is
-// audited in the same transaction, under the operator's actor (never the token), and a refused revoke records nothing.
+// Admin tokens on both engines, through the composition root as the CLI uses them: the stored row holds the token's
+// SHA-256, never the token; creating and revoking one is audited in the same transaction, under the operator's actor
+// (never the token), and a refused revoke records nothing.
+import { createHash } from 'node:crypto';
 import { beforeEach, expect, it } from 'vitest';
 import type { Sesame } from '../../../src/sesame.js';
 import { describeEngines, useFreshStorage } from '../../support/engines.js';
@@ -19,6 +21,17 @@ describeEngines('admin tokens', (engine) => {
   async function tokenEvents() {
     return (await sesame.audit.list({ limit: 100 })).filter((event) => event.type.startsWith('admin_token.')).reverse();
   }
+
+  it('stores the SHA-256 of the token, never the token itself, and the token (only) still opens the door', async () => {
+    const { id, token } = await sesame.adminTokens.create('hash pin', OPERATOR);
+    const row = await storage().kysely.selectFrom('admin_tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    // Computed here, not by the code under test, so a hash replaced by anything else (the identity) is caught.
+    expect(row.token_hash).toBe(createHash('sha256').update(token, 'utf8').digest('hex'));
+    const secret = token.slice('sesame_admin_'.length);
+    for (const [column, value] of Object.entries(row)) expect(String(value), column).not.toContain(secret);
+    expect(await sesame.adminTokens.check(token)).toEqual({ tokenId: id, actor: `admin-token:${id}` });
+    expect(await sesame.adminTokens.check(row.token_hash)).toBeNull();
+  });
 
   it('create and revoke are audited with the operator as actor, the token id and name as detail, and never the token', async () => {
     const { id, token } = await sesame.adminTokens.create('deploy bot', OPERATOR);
