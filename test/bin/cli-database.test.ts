@@ -176,6 +176,8 @@ describeEngines('the sesame command on an existing database', (engine) => {
     const raw = await database(engine.name);
     await raw.run(HOST_SCHEMA);
     const before = await snapshot(raw);
+    const journal = (): Promise<unknown> => (engine.name === 'sqlite' ? raw.rows('pragma journal_mode') : Promise.resolve('postgres'));
+    const journalBefore = await journal();
     const env = { DATABASE_URL: raw.url, BCRYPT_COST: '4' };
     for (const args of [['users', 'create', 'new@x.io'], ['migrate'], ['migrate', '--dry-run'], ['users', 'list']]) {
       const run = await runCli(args, env, { input: 'a long enough password\n' });
@@ -183,6 +185,8 @@ describeEngines('the sesame command on an existing database', (engine) => {
       expect(run.stderr).toMatch(/kysely_migration is another application's migration history.*DATABASE_TABLE_PREFIX.*--table-prefix/);
     }
     expect(await snapshot(raw)).toEqual(before);
+    // Looked at on a read-only connection: a SQLite host's journal mode is not switched to Sesame's WAL either.
+    expect(await journal()).toEqual(journalBefore);
 
     const created = await runCli(['users', 'create', 'new@x.io', '--table-prefix', 'sesame_'], env, { input: 'a long enough password\n' });
     expect(created.code, created.stderr).toBe(0);
