@@ -41,7 +41,7 @@ import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEv
 import type { ApiEvent } from './surfaces/api/events.js';
 import { KyselyUserStore, normaliseEmail, usersMigrations, type User, type UserStore } from './modules/users/index.js';
 import { KyselyVerificationStore, pendingProofCanceller, verificationMigrations } from './modules/verification/index.js';
-import { AdminTokens, adminTokensMigrations, KyselyAdminTokenStore } from './modules/admin-tokens/index.js';
+import { AdminTokens, adminTokensMigrations, KyselyAdminTokenStore, type AdminTokensEvent } from './modules/admin-tokens/index.js';
 import {
   aesGcmSealer,
   channelTransport,
@@ -84,7 +84,7 @@ export type { MigrationSqlOptions };
 export { SchemaVersionError } from './kernel/database/migrator.js';
 
 /** Every event any module or surface records: the union the event bus carries. */
-export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent | MailEvent | EmailEvent;
+export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent | MailEvent | EmailEvent | AdminTokensEvent;
 
 /** How {@link openStorage} opens: the storage knobs, and how long and how to wait for a database still starting. */
 export interface OpenOptions extends StorageOptions {
@@ -174,6 +174,12 @@ export interface SesameOptions {
    * plugin passes the same prefix (the plugin refuses an instance whose links would miss it).
    */
   readonly mountPrefix?: string;
+  /**
+   * `false` for a caller that writes nothing (the CLI's read-only commands, on a read-only `storage`): without
+   * `SECRET_KEY` the development key is read from the database but never generated and kept (see `loadSecretKey`).
+   * Default true.
+   */
+  readonly generateSecret?: boolean;
 }
 
 /** What a caller may change about mail (see {@link SesameOptions.mail}). */
@@ -275,7 +281,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const clock = options.clock ?? systemClock;
   const db = storage.kysely;
 
-  const secret = await loadSecretKey(db, config.secrets.key, clock());
+  const secret = await loadSecretKey(db, config.secrets.key, clock(), { generate: options.generateSecret !== false });
   if (secret.generated) {
     log.warn('SECRET_KEY is not set: generated one and kept it in the database (development only; production refuses to start without SECRET_KEY)');
   }
@@ -496,7 +502,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     mail,
     email,
     accounts,
-    adminTokens: new AdminTokens({ store: new KyselyAdminTokenStore(db), clock }),
+    adminTokens: new AdminTokens({ store: new KyselyAdminTokenStore(db), clock, changes: events }),
     rateLimits,
     auth: new Auth({ users, sessions, password }),
     db: new DB(db, storage.traits),

@@ -36,12 +36,17 @@ commands:
   webhook secret             the whsec_ key receivers verify reset webhooks with (derived from SECRET_KEY)
 
 options:
+  --table-prefix P           the table prefix of Sesame's tables (as DATABASE_TABLE_PREFIX, which it overrides)
   --json                     machine-readable output, one JSON value per line
   --actor NAME               audit this command's changes as cli:NAME (default cli:<os user>)
   --yes, -y                  do a destructive act without asking
   -h, --help                 show this help
 
-exit codes: 0 done, 1 failed, 2 bad command line or settings, 3 not found, 4 not confirmed`;
+read-only commands (users list|show, audit tail, admin-tokens list, config check, migrate --dry-run, backup)
+never create or migrate the database; the others migrate it first, as the server does.
+
+exit codes: 0 done, 1 failed, 2 bad command line or settings, 3 not found, 4 not confirmed,
+  5 no database or not migrated (run sesame migrate)`;
 
 /** Parses the options every command may take; unknown ones are a usage error. */
 function options(args: readonly string[]) {
@@ -66,6 +71,7 @@ function options(args: readonly string[]) {
       name: { type: 'string' },
       actor: { type: 'string' },
       unverified: { type: 'boolean' },
+      'table-prefix': { type: 'string' },
     },
   });
 }
@@ -80,6 +86,10 @@ async function run(argv: readonly string[]): Promise<number> {
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
+  // The flag is the setting's command-line spelling: every command (and `serve`, which reads the environment itself)
+  // takes its settings from the environment, so it is put there once, before any command reads it, and checked by
+  // the same rule as the setting.
+  if (values['table-prefix'] !== undefined) process.env['DATABASE_TABLE_PREFIX'] = values['table-prefix'];
   const [command, sub, ...rest] = positionals;
   if (values.help === true || command === 'help') {
     process.stdout.write(`${USAGE}\n`);

@@ -135,16 +135,22 @@ export const kernelMigrations: MigrationSet = () => ({
 /**
  * The configured key, or in development the one kept in the database, generated on first start. Several processes
  * starting at once all end up with the one that was inserted first (insert-if-absent, then read back).
+ *
+ * With `generate: false` (a caller that must write nothing: the CLI's read-only commands) a missing key is not
+ * generated and kept; a throwaway one stands in (`kept: false`) and is never stored, so it leaves no trace and nothing
+ * derived from it can outlive the process. Such a caller only reads rows, none of which depends on the key.
  */
 export async function loadSecretKey(
   db: Kysely<SesameTables>,
   configured: SecretKey | undefined,
   now: number,
-): Promise<{ readonly key: SecretKey; readonly generated: boolean }> {
-  if (configured !== undefined) return { key: configured, generated: false };
+  options: { readonly generate?: boolean } = {},
+): Promise<{ readonly key: SecretKey; readonly generated: boolean; readonly kept: boolean }> {
+  if (configured !== undefined) return { key: configured, generated: false, kept: true };
   const stored = async (): Promise<string | undefined> =>
     (await db.selectFrom('sesame_secrets').select('value').where('name', '=', 'secret_key').executeTakeFirst())?.value;
   let value = await stored();
+  if (value === undefined && options.generate === false) return { key: SecretKey.generate(), generated: false, kept: false };
   const generated = value === undefined;
   if (value === undefined) {
     await db
@@ -156,5 +162,5 @@ export async function loadSecretKey(
   }
   const key = value === undefined ? null : SecretKey.parse(value);
   if (key === null) throw new Error('the secret key stored in sesame_secrets is unreadable: set SECRET_KEY, or delete the row to generate another');
-  return { key, generated };
+  return { key, generated, kept: true };
 }

@@ -96,6 +96,17 @@ describeEngines('the development secret', (engine) => {
     expect(await storage().kysely.selectFrom('sesame_secrets').selectAll().execute()).toEqual([]);
   });
 
+  it('for a caller that writes nothing (generate: false): the kept key when there is one, else a throwaway one never stored', async () => {
+    const throwaway = await loadSecretKey(storage().kysely, undefined, T0, { generate: false });
+    expect([throwaway.generated, throwaway.kept]).toEqual([false, false]);
+    expect(await storage().kysely.selectFrom('sesame_secrets').selectAll().execute()).toEqual([]);
+    const kept = await loadSecretKey(storage().kysely, undefined, T0);
+    const read = await loadSecretKey(storage().kysely, undefined, T0, { generate: false });
+    expect([read.generated, read.kept]).toEqual([false, true]);
+    expect(read.key.derive('p').equals(kept.key.derive('p'))).toBe(true);
+    expect(read.key.derive('p').equals(throwaway.key.derive('p'))).toBe(false);
+  });
+
   it('refuses to start on a stored key it cannot read, saying how to recover', async () => {
     await storage().kysely.insertInto('sesame_secrets').values({ name: 'secret_key', value: 'not a key', created_at: T0 }).execute();
     await expect(loadSecretKey(storage().kysely, undefined, T0)).rejects.toThrow(

@@ -65,5 +65,5 @@ export async function auditTail(out: Output, options: AuditTailOptions): Promise
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
     }
-  });
+  }, 'read-only');
 }

@@ -5,33 +5,13 @@
  */
 import { userInfo } from 'node:os';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
+import type { Storage } from '../../kernel/database/storage.js';
 import { createSesame, type Sesame } from '../../sesame.js';
+import { openForReading, refuseOtherPrefixes, type Access } from './database.js';
+import { CommandError, EXIT } from './exit.js';
 
-/** Exit codes, the same for every command, so a script can branch on them. */
-export const EXIT = {
-  /** It did what was asked. */
-  ok: 0,
-  /** It could not (the database is unreachable, the operation failed). */
-  failed: 1,
-  /** The command line or the settings are wrong; nothing was done. */
-  usage: 2,
-  /** The account, token or file named does not exist. */
-  notFound: 3,
-  /** A destructive act was not confirmed (no `--yes`, and the answer was not yes). */
-  notConfirmed: 4,
-} as const;
-
-/** A failure a command reports with its exit code and a one-line reason (never a stack). */
-export class CommandError extends Error {
-  /** Builds it with the exit code the process should end with. */
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-    this.name = 'CommandError';
-  }
-}
+export { EXIT, CommandError } from './exit.js';
+export type { Access } from './database.js';
 
 /** How a command writes: JSON for scripts, lines for people. */
 export interface Output {
@@ -77,18 +57,32 @@ export function settingsFromEnvironment(): Config {
  * Runs `work` on a Sesame built from the environment (no sweeper, no mail dispatcher, no HTTP), closing it whatever
  * happens. A message a command enqueues (a force-reset's mail) waits in the outbox for the server's dispatcher, so a
  * one-shot command never blocks on an SMTP server or sends other processes' mail.
+ *
+ * `access` says what the command does to the database, read-only unless it says otherwise (so a command that forgets
+ * can create nothing): a read-only one opens an existing database at this version's schema on a read-only
+ * connection, and never migrates, creates a file or a schema, or generates the development secret; a read-write one
+ * migrates first, as the server does. Both refuse a database holding Sesame's tables under another prefix only
+ * (see `database.ts`).
  */
-export async function withSesame<T>(work: (sesame: Sesame) => Promise<T>): Promise<T> {
+export async function withSesame<T>(work: (sesame: Sesame) => Promise<T>, access: Access = 'read-only'): Promise<T> {
   const config = settingsFromEnvironment();
+  let storage: Storage | undefined;
+  if (access === 'read-only') storage = await openForReading(config.database);
+  else await refuseOtherPrefixes(config.database);
   let sesame: Sesame;
   try {
-    sesame = await createSesame({ ...config, log: { ...config.log, level: 'warn' } }, { sweeper: false, mailDispatcher: false });
+    sesame = await createSesame(
+      { ...config, log: { ...config.log, level: 'warn' } },
+      { sweeper: false, mailDispatcher: false, ...(storage === undefined ? {} : { storage, generateSecret: false }) },
+    );
   } catch (error) {
+    await storage?.close();
     throw new CommandError(error instanceof Error ? error.message : String(error), EXIT.failed);
   }
   try {
     return await work(sesame);
   } finally {
     await sesame.close();
+    await storage?.close();
   }
 }

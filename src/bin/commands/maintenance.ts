@@ -4,26 +4,65 @@
  * runs; on PostgreSQL the database's own tools are the right ones).
  * @module
  */
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, CommandError, withSesame, type Output } from './io.js';
+import { connectStorage, engineOf } from '../../kernel/database/storage.js';
+import { refuseMissingFile, storageOptions } from './database.js';
+import { EXIT, CommandError, settingsFromEnvironment, withSesame, type Output } from './io.js';
 
 /** Purges expired sessions, tokens, counters and old audit events once; prints how many rows each step removed. */
 export async function purgeExpired(out: Output): Promise<void> {
-  const removed = await withSesame((sesame) => sesame.purgeExpired());
+  const removed = await withSesame((sesame) => sesame.purgeExpired(), 'read-write');
   out.result({ removed }, (counts) => Object.entries(counts).map(([what, n]) => `${what}: ${n} removed`).join('\n'));
 }
 
-/** Copies the SQLite database to `file` with the online backup API (pages copied in steps, writers not blocked). */
+/**
+ * Runs SQLite's online backup into a file only its owner can read (0600), then renames it over `target`. The copy
+ * holds password hashes, the audit log and, in development, the server secret: who may read it must not depend on the
+ * umask, the directory, or the mode of an older copy it replaces. Written to a fresh 0600 file first (`wx`: never a
+ * file someone else placed there), it is never readable by others even half-written, and a failed backup leaves
+ * no partial copy under the target's name.
+ */
+async function backupPrivately(database: { backup(file: string): Promise<{ totalPages: number }> }, target: string): Promise<{ totalPages: number }> {
+  const partial = `${target}.${randomBytes(6).toString('hex')}.partial`;
+  closeSync(openSync(partial, 'wx', 0o600));
+  try {
+    // The mode given to open is narrowed by the umask; set it exactly (SQLite keeps a file's mode when it writes into it).
+    chmodSync(partial, 0o600);
+    const result = await database.backup(partial);
+    renameSync(partial, target);
+    return result;
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Copies the SQLite database to `file` with the online backup API (pages copied in steps, writers not blocked). It
+ * only reads the database, on a read-only connection: a missing file is reported, never created, and the schema is
+ * copied at whatever version it is (a copy taken before `sesame migrate` is exactly what an upgrade wants). The copy is
+ * written with mode 0600 (see {@link backupPrivately}).
+ */
 export async function backup(out: Output, file: string | undefined, overwrite: boolean): Promise<void> {
   if (file === undefined || file === '') throw new CommandError('usage: sesame backup FILE', EXIT.usage);
+  const { database } = settingsFromEnvironment();
+  if (engineOf(database.url) !== 'sqlite') {
+    throw new CommandError('backup copies a SQLite database; on PostgreSQL use pg_dump (e.g. pg_dump --format=custom "$DATABASE_URL" > sesame.dump)', EXIT.usage);
+  }
   const target = resolve(file);
   if (existsSync(target) && !overwrite) throw new CommandError(`${target} exists: choose another name or pass --yes to replace it`, EXIT.notConfirmed);
-  await withSesame(async (sesame) => {
-    if (sesame.storage.client.engine !== 'sqlite') {
-      throw new CommandError('backup copies a SQLite database; on PostgreSQL use pg_dump (e.g. pg_dump --format=custom "$DATABASE_URL" > sesame.dump)', EXIT.usage);
-    }
-    const { totalPages } = await sesame.storage.client.database.backup(target);
+  refuseMissingFile(database);
+  const storage = connectStorage(database.url, { ...storageOptions(database), readOnly: true });
+  try {
+    if (storage.client.engine !== 'sqlite') throw new CommandError('backup copies a SQLite database', EXIT.usage);
+    const { totalPages } = await backupPrivately(storage.client.database, target);
     out.result({ file: target, pages: totalPages }, () => `backed up ${totalPages} pages to ${target}`);
-  });
+  } catch (error) {
+    if (error instanceof CommandError) throw error;
+    throw new CommandError(`backup failed: ${error instanceof Error ? error.message : String(error)}`, EXIT.failed);
+  } finally {
+    await storage.close();
+  }
 }

@@ -1,27 +1,32 @@
 /**
  * `sesame migrate [--dry-run]`: brings the database's schema up to date on its own, before a deployment starts the
  * new version (so several instances never race at start), or with `--dry-run` prints the plan (the pending
- * migrations and their SQL) and changes nothing.
+ * migrations and their SQL) and changes nothing: it reads the schema on a read-only connection, and for a SQLite file
+ * not there yet plans every migration without creating it.
  * @module
  */
-import { engineOf, engineTraits, redactUrl } from '../../kernel/database/storage.js';
-import { mergeMigrations, SchemaVersionError } from '../../kernel/database/migrator.js';
+import { engineOf, engineTraits, type Engine } from '../../kernel/database/storage.js';
+import type { DatabaseConfig } from '../../kernel/settings.js';
+import { mergeMigrations } from '../../kernel/database/migrator.js';
 import { MIGRATIONS, migrationSql, openStorage } from '../../sesame.js';
+import { inspect, missingSqliteFile, storageOptions } from './database.js';
 import { EXIT, CommandError, settingsFromEnvironment, type Output } from './io.js';
 
-/** The migrations the database lacks, in order (opening it with migrations off, which changes nothing). */
-async function pending(url: string, tablePrefix: string): Promise<readonly string[]> {
-  try {
-    const storage = await openStorage(url, { migrate: false, tablePrefix });
-    await storage.close();
+/**
+ * The migrations the database lacks, in order, read without changing anything; every one for a SQLite file not there
+ * yet. A database holding Sesame's tables under another prefix only is refused (exit 2) rather than planned or
+ * migrated afresh, by the dry run and the migration alike.
+ */
+async function pending(database: DatabaseConfig, engine: Engine): Promise<readonly string[]> {
+  if (missingSqliteFile(database) !== undefined) return Object.keys(mergeMigrations(MIGRATIONS, engineTraits(engine))).sort();
+  const opened = await inspect(database);
+  if (!('error' in opened)) {
+    await opened.close();
     return [];
-  } catch (error) {
-    if (error instanceof SchemaVersionError) {
-      if (error.unknown.length > 0) throw new CommandError(`the database was migrated by a newer Sesame (${error.unknown.join(', ')}): upgrade this one`, EXIT.failed);
-      return error.missing;
-    }
-    throw new CommandError(`cannot read the schema of ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, EXIT.failed);
   }
+  const { error } = opened;
+  if (error.unknown.length > 0) throw new CommandError(`the database was migrated by a newer Sesame (${error.unknown.join(', ')}): upgrade this one`, EXIT.failed);
+  return error.missing;
 }
 
 /** Runs the command. */
@@ -29,7 +34,7 @@ export async function migrate(out: Output, dryRun: boolean): Promise<void> {
   const { database } = settingsFromEnvironment();
   const engine = engineOf(database.url);
   if (engine === null) throw new CommandError('DATABASE_URL names no engine', EXIT.usage);
-  const missing = await pending(database.url, database.tablePrefix);
+  const missing = await pending(database, engine);
   if (dryRun) {
     const all = Object.keys(mergeMigrations(MIGRATIONS, engineTraits(engine))).sort();
     const first = missing[0];
@@ -43,7 +48,7 @@ export async function migrate(out: Output, dryRun: boolean): Promise<void> {
   }
   if (missing.length > 0) {
     try {
-      await (await openStorage(database.url, { tablePrefix: database.tablePrefix, startupWaitMs: database.startupWaitMs })).close();
+      await (await openStorage(database.url, storageOptions(database))).close();
     } catch (error) {
       throw new CommandError(`migration failed, nothing was applied: ${error instanceof Error ? error.message : String(error)}`, EXIT.failed);
     }

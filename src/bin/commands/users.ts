@@ -35,18 +35,36 @@ async function account(sesame: Sesame, who: string | undefined): Promise<Account
   return found;
 }
 
+/** The subcommands that only read: they open the database read-only (see `withSesame`); every other one writes. */
+const READ_ONLY: ReadonlySet<string> = new Set(['list', 'show']);
+
+/** Every subcommand, so a mistyped one is a usage error before the database is opened. */
+const SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'show', 'create', 'disable', 'enable', 'delete', 'revoke-sessions', 'force-reset']);
+
+/** Refuses a bad command line before the database is opened: a usage error touches nothing. */
+function checkUsage(sub: string | undefined, args: readonly string[], options: UsersOptions): void {
+  if (sub === undefined || !SUBCOMMANDS.has(sub)) throw new CommandError('usage: sesame users list|show|create|disable|enable|delete|revoke-sessions|force-reset [EMAIL|ID]', EXIT.usage);
+  // `list` names no account; every other subcommand names exactly one.
+  const named = sub === 'list' ? 0 : 1;
+  const extra = args.slice(named);
+  if (extra.length > 0) throw new CommandError(`unexpected ${JSON.stringify(extra.join(' '))}`, EXIT.usage);
+  if (sub === 'create' && args.length === 0) throw new CommandError('usage: sesame users create EMAIL (the password is read from standard input)', EXIT.usage);
+  if (named === 1 && (args[0] ?? '') === '') throw new CommandError('name the account by email or id', EXIT.usage);
+  if (options.state !== undefined && options.state !== 'active' && options.state !== 'disabled') throw new CommandError('--state must be active or disabled', EXIT.usage);
+}
+
 /** Runs one `users` subcommand. */
 export async function users(out: Output, sub: string | undefined, args: readonly string[], options: UsersOptions): Promise<void> {
   const context = { actor: options.actor };
+  checkUsage(sub, args, options);
   await withSesame(async (sesame) => {
-    const [who, ...extra] = args;
-    if (extra.length > 0) throw new CommandError(`unexpected ${JSON.stringify(extra.join(' '))}`, EXIT.usage);
+    // checkUsage made sure an account is named wherever one is needed.
+    const who = args[0] ?? '';
     switch (sub) {
       case 'list': {
-        if (options.state !== undefined && options.state !== 'active' && options.state !== 'disabled') throw new CommandError('--state must be active or disabled', EXIT.usage);
         const list = await sesame.accounts.list({
           ...(options.emailPrefix === undefined ? {} : { emailPrefix: options.emailPrefix }),
-          ...(options.state === undefined ? {} : { state: options.state }),
+          ...(options.state === 'active' || options.state === 'disabled' ? { state: options.state } : {}),
           limit: options.limit,
           offset: options.offset,
         });
@@ -60,7 +78,6 @@ export async function users(out: Output, sub: string | undefined, args: readonly
         return;
       }
       case 'create': {
-        if (who === undefined) throw new CommandError('usage: sesame users create EMAIL (the password is read from standard input)', EXIT.usage);
         // Never on the command line: it would sit in the shell's history and in every process listing.
         const password = await readStdin();
         // The operator vouches for the address (no verification mail); `--unverified` leaves the proof to the owner.
@@ -101,8 +118,6 @@ export async function users(out: Output, sub: string | undefined, args: readonly
         out.result({ id: found.id, ...result }, (r) => `forced a reset of ${found.email}: ${r.sessionsEnded} sessions ended, reset ${r.delivery.via === 'returned' ? `token ${r.delivery.token}` : `delivery: ${r.delivery.via}`}`);
         return;
       }
-      default:
-        throw new CommandError('usage: sesame users list|show|create|disable|enable|delete|revoke-sessions|force-reset [EMAIL|ID]', EXIT.usage);
     }
-  });
+  }, sub !== undefined && READ_ONLY.has(sub) ? 'read-only' : 'read-write');
 }

@@ -6,6 +6,7 @@
 import { loadSecretKey } from '../../kernel/secrets.js';
 import { webhookSecret } from '../../modules/mail/index.js';
 import { openStorage } from '../../sesame.js';
+import { refuseOtherPrefixes, storageOptions } from './database.js';
 import { EXIT, CommandError, settingsFromEnvironment, type Output } from './io.js';
 
 /**
@@ -17,14 +18,11 @@ export async function printWebhookSecret(out: Output): Promise<void> {
   // A configured key needs no database: the secret can be read where the database is out of reach.
   let key = secrets.key;
   if (key === undefined) {
+    // It may write: the key the server would generate at its first start is generated (and kept) here, so both agree.
+    await refuseOtherPrefixes(database);
     let storage;
     try {
-      storage = await openStorage(database.url, {
-        tablePrefix: database.tablePrefix,
-        connectTimeoutMs: database.connectTimeoutMs,
-        busyTimeoutMs: database.busyTimeoutMs,
-        startupWaitMs: database.startupWaitMs,
-      });
+      storage = await openStorage(database.url, storageOptions(database));
     } catch (error) {
       throw new CommandError(error instanceof Error ? error.message : String(error), EXIT.failed);
     }

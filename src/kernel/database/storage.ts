@@ -90,6 +90,14 @@ export interface StorageOptions {
    * letter, at most 20 characters.
    */
   readonly tablePrefix?: string;
+  /**
+   * Open an existing database only to read it (default false), as the CLI's read-only commands do. SQLite: the file
+   * must exist and is opened read-only, so no query can write, no directory or file is created and its journal mode
+   * is left as it is (a host's database may not be in WAL mode). PostgreSQL: nothing is enforced by the connection (a
+   * session-wide `default_transaction_read_only` would outlive it on a pooler's shared server connection and make the
+   * server's own writes fail); the caller runs no write and no migration.
+   */
+  readonly readOnly?: boolean;
   /** Largest PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
   /**
@@ -161,8 +169,11 @@ export function engineTraits(engine: Engine): EngineTraits {
       };
 }
 
-/** Path of the SQLite file a `sqlite:` URL names (`sqlite:./x.db`, `sqlite:///abs/x.db`, `sqlite::memory:`). */
-function sqlitePath(url: string): string {
+/**
+ * Path of the SQLite file a `sqlite:` URL names (`sqlite:./x.db`, `sqlite:///abs/x.db`, `sqlite::memory:`), resolved
+ * against the working directory: what the CLI checks exists before a read-only command opens it.
+ */
+export function sqlitePath(url: string): string {
   const rest = url.slice('sqlite:'.length);
   if (rest === ':memory:') return rest;
   return resolve(rest.startsWith('//') ? rest.slice(2) : rest);
@@ -174,14 +185,15 @@ type Opened = Pick<Storage, 'kysely' | 'client' | 'traits'>;
 /** SQLite through better-sqlite3, tuned for several processes sharing one file. */
 function openSqlite(url: string, options: StorageOptions): Opened {
   const path = sqlitePath(url);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new SqliteDatabase(path);
+  const readOnly = options.readOnly === true;
+  if (path !== ':memory:' && !readOnly) mkdirSync(dirname(path), { recursive: true });
+  const db = readOnly ? new SqliteDatabase(path, { readonly: true, fileMustExist: true }) : new SqliteDatabase(path);
   // WAL lets readers run beside one writer; the busy timeout makes a second process wait for the
   // write lock instead of surfacing SQLITE_BUSY to a client; NORMAL sync is durable in WAL mode
   // except for the last commits on power loss, the usual trade for a session store.
-  db.pragma('journal_mode = WAL');
+  if (!readOnly) db.pragma('journal_mode = WAL');
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  db.pragma('synchronous = NORMAL');
+  if (!readOnly) db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // Read pages through a memory map instead of a read() call each: the session check on every request is a read.
   db.pragma('mmap_size = 268435456');

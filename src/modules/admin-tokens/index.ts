@@ -7,3 +7,4 @@ export { adminTokensMigrations } from './migrations.js';
 export { KyselyAdminTokenStore, type AdminTokenStore, type StoredAdminToken } from './store.js';
 export { AdminTokens, ADMIN_TOKEN_PREFIX, type AdminIdentity, type AdminTokenSummary } from './service.js';
 export type { AdminTokensTable } from './schema.js';
+export type { AdminTokensEvent } from './events.js';

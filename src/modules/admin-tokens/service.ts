@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../kernel/clock.js';
+import type { Changes, EventContext } from '../../kernel/events.js';
 import { hashToken } from '../../kernel/tokens.js';
+import type { AdminTokensEvent } from './events.js';
 import type { AdminTokenStore } from './store.js';
 
 /** A token as `admin-tokens list` and the admin API show it: never its hash. */
@@ -43,17 +45,28 @@ const TOUCH_INTERVAL_MS = 60_000;
 export class AdminTokens {
   readonly #store: AdminTokenStore;
   readonly #clock: Clock;
+  readonly #changes: Changes<AdminTokensEvent>;
 
-  /** Takes the store and the clock. */
-  constructor(deps: { readonly store: AdminTokenStore; readonly clock: Clock }) {
+  /** Takes the store, the clock, and the event bus the changes are audited through. */
+  constructor(deps: { readonly store: AdminTokenStore; readonly clock: Clock; readonly changes: Changes<AdminTokensEvent> }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
+    this.#changes = deps.changes;
   }
 
-  /** Creates a token; returns it in full (the only time it exists outside the caller) with its id. */
-  async create(name: string, createdBy: string): Promise<{ readonly id: number; readonly token: string }> {
+  /**
+   * Creates a token and records `admin_token.created` in the same transaction, with the creator (`context.actor`,
+   * the CLI's operator) as actor and as the row's `created_by`; returns the token in full (the only time it exists
+   * outside the caller) with its id.
+   */
+  async create(name: string, context: EventContext): Promise<{ readonly id: number; readonly token: string }> {
     const token = `${ADMIN_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const id = await this.#store.insert(name, hashToken(token), createdBy, this.#clock());
+    const id = await this.#changes.transact(async (tx, record) => {
+      const inserted = await this.#store.in(tx).insert(name, hashToken(token), context.actor, this.#clock());
+      // The id and the name say which token; the token (or its hash) would be a credential in the log.
+      await record({ type: 'admin_token.created', context, detail: { tokenId: inserted, name } });
+      return inserted;
+    });
     return { id, token };
   }
 
@@ -69,9 +82,16 @@ export class AdminTokens {
     }));
   }
 
-  /** Revokes one token at once (the next request with it is refused); false when no live token has that id. */
-  revoke(id: number): Promise<boolean> {
-    return this.#store.revoke(id, this.#clock());
+  /**
+   * Revokes one token at once (the next request with it is refused) and records `admin_token.revoked` with the
+   * revoker as actor, in one transaction; false, recording nothing, when no live token has that id.
+   */
+  revoke(id: number, context: EventContext): Promise<boolean> {
+    return this.#changes.transact(async (tx, record) => {
+      if (!(await this.#store.in(tx).revoke(id, this.#clock()))) return false;
+      await record({ type: 'admin_token.revoked', context, detail: { tokenId: id } });
+      return true;
+    });
   }
 
   /** The identity a presented token stands for, or null for a missing, unknown or revoked one. */

@@ -11,6 +11,8 @@ export type StoredAdminToken = Selectable<AdminTokensTable>;
 
 /** What the admin-token rules need of storage. */
 export interface AdminTokenStore {
+  /** The same store writing inside a transaction (a change and its audit event commit together). */
+  in(executor: Executor): AdminTokenStore;
   /** Stores a new token's hash; returns its id. */
   insert(name: string, tokenHash: string, createdBy: string, now: number): Promise<number>;
   /** The token with this hash that is not revoked, or undefined. */
@@ -30,6 +32,11 @@ export class KyselyAdminTokenStore implements AdminTokenStore {
   /** Takes the executor to query through. */
   constructor(db: Executor) {
     this.#db = db;
+  }
+
+  /** {@inheritDoc AdminTokenStore.in} */
+  in(executor: Executor): AdminTokenStore {
+    return new KyselyAdminTokenStore(executor);
   }
 
   /** {@inheritDoc AdminTokenStore.insert} */

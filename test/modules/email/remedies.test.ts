@@ -35,7 +35,7 @@ describeEngines('operator remedies against a pending change of address', (engine
     await app.listen({ port: 0, host: '127.0.0.1' });
     stopAfter({ stop: () => app.close() });
     const adminUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const { token } = await service.sesame.adminTokens.create('remedies test', 'test');
+    const { token } = await service.sesame.adminTokens.create('remedies test', { actor: 'cli:test' });
     const admin: Admin = { call: (method, path, json) => send(adminUrl, method, path, { headers: { authorization: `Bearer ${token}` }, ...(json === undefined ? {} : { json }) }) };
     const id = (await service.sesame.accounts.find(email))?.id ?? 0;
     return { smtp, service, admin, id, sessionId: signedIn.sessionId ?? '' };

@@ -36,7 +36,7 @@ describe('X-Request-Id on the admin listener', () => {
     admin = await buildAdminServer(service.sesame);
     await admin.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(admin.server.address() as AddressInfo).port}`;
-    ({ token } = await service.sesame.adminTokens.create('request-id test', 'test'));
+    ({ token } = await service.sesame.adminTokens.create('request-id test', { actor: 'cli:test' }));
   });
   afterAll(async () => {
     await admin?.close();
