@@ -162,7 +162,7 @@ export function engineTraits(engine: Engine): EngineTraits {
 }
 
 /** Path of the SQLite file a `sqlite:` URL names (`sqlite:./x.db`, `sqlite:///abs/x.db`, `sqlite::memory:`). */
-function sqlitePath(url: string): string {
+export function sqlitePath(url: string): string {
   const rest = url.slice('sqlite:'.length);
   if (rest === ':memory:') return rest;
   return resolve(rest.startsWith('//') ? rest.slice(2) : rest);
