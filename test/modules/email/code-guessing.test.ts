@@ -57,6 +57,26 @@ describeEngines('code guessing bounds', (engine) => {
     expect(compared.length).toBeLessThanOrEqual(2);
   });
 
+  // Security round 3, item 6: resends held back by the recipient's hourly limit are not counted by the resend limit
+  // (it counts queued messages), and each used to issue a token with a live code nobody was sent, so one wrong guess
+  // was compared with every one of them. A code now goes only with a queued message, as on the reset path.
+  it('verification resends the per-recipient limit held back leave no live code behind', async () => {
+    const smtp = await receiver();
+    const service = await startMailService({ SMTP_URL: smtp.url, RESET_TOKEN_DELIVERY: 'email', MAIL_RECIPIENT_HOURLY_MAX: '2' }, { engine: engine.name });
+    await service.sesame.password.registration.register('unproved@example.io', PASSWORD);
+    // Two anonymous reset requests fill the address's hour.
+    for (let i = 0; i < 2; i += 1) expect((await send(service.url, 'POST', '/reset_password', { form: { email: 'unproved@example.io' } })).status).toBe(200);
+    await nthMail(smtp, 2);
+    for (let i = 0; i < 8; i += 1) expect((await send(service.url, 'POST', '/email/verify/resend', { form: { email: 'unproved@example.io' } })).status).toBe(200);
+    const coded = await service.sesame.storage.kysely.selectFrom('verification_tokens').select('id').where('purpose', '=', 'email_verify').where('code_hash', 'is not', null).execute();
+    expect(coded).toEqual([]);
+    // A guess is compared with no verification code at all (none was sent).
+    expect((await verify(service.url, { email: 'unproved@example.io', code: '0000-0000' })).status).toBe(403);
+    const compared = await service.sesame.storage.kysely.selectFrom('verification_tokens').select('id').where('purpose', '=', 'email_verify').where('attempts', '>', 0).execute();
+    expect(compared).toEqual([]);
+    expect(mailsTo(smtp, 'unproved@example.io')).toHaveLength(2);
+  });
+
   // Found as a bug, fixed (src/modules/email/service.ts:135-145 `requestChange`, :186 `replace`): unlike `resend` (RESENDS_PER_HOUR), a
   // change of address issues a fresh token and code on every request, each with five new guesses. Whoever holds an
   // account can ask to move it to an address they do not control and guess that mailbox's code five times per
