@@ -27,6 +27,13 @@ export const RESENDS_PER_HOUR = 3;
  */
 export const CHANGES_PER_HOUR = 3;
 
+/**
+ * Change-of-address codes one address may be mailed per hour, whichever accounts ask. {@link CHANGES_PER_HOUR} bounds
+ * one requester; without this, every further account aiming at the same address brought five more guesses per code
+ * at that mailbox. Three codes of five guesses: at most 15 guesses an hour at any one address.
+ */
+export const CHANGE_CODES_PER_ADDRESS_PER_HOUR = 3;
+
 /** The purposes a verification link or code may carry. */
 const CONFIRMABLE: readonly TokenPurpose[] = ['email_verify', 'email_change'];
 
@@ -147,7 +154,8 @@ export class EmailAddresses {
    * Starts moving a signed-in account to `newEmail`: checks the current password, then, in one transaction, issues a
    * change token (earlier pending changes die), mails the link and code to the new address and a notice to the old
    * one. The account keeps its address and sessions until the new mailbox confirms. At most {@link CHANGES_PER_HOUR}
-   * an hour (`EmailChangeLimitedError`, 429).
+   * an hour per account and {@link CHANGE_CODES_PER_ADDRESS_PER_HOUR} codes an hour per new address
+   * (`EmailChangeLimitedError`, 429).
    */
   async requestChange(session: ValidSession, password: string, newEmail: string, context: EventContext = NO_REQUEST): Promise<void> {
     const { user } = session;
@@ -160,6 +168,8 @@ export class EmailAddresses {
     if ((await this.#deps.users.findByEmail(address)) !== undefined) throw new UserAlreadyExistsError(address);
     // Counted by the notices to the current address, which are never held back and outlive the tokens.
     if ((await this.#deps.courier.countRecent('email_change_notice', user.email)) >= CHANGES_PER_HOUR) throw new EmailChangeLimitedError();
+    // Counted by the confirmations queued to the new address: only those carry a code (a held one has none).
+    if ((await this.#deps.courier.countRecent('email_change_confirm', address)) >= CHANGE_CODES_PER_ADDRESS_PER_HOUR) throw new EmailChangeLimitedError();
     await this.#deps.changes.transact(async (tx, record) => {
       const issued = await this.#issue(tx, 'email_change', user, { newEmail: address });
       const language = user.language;

@@ -4,7 +4,7 @@
 // reset and change-of-address flows against the same bound.
 import { expect, it } from 'vitest';
 import { describeEngines } from '../../support/engines.js';
-import { send } from '../../support/http.js';
+import { send, type Reply } from '../../support/http.js';
 import type { ReceivedMail } from '../../support/smtp.js';
 import { codeOf, login, mailsTo, nthMail, receiver, startMailService, useCleanup, verify, wrongCode } from './harness.js';
 
@@ -104,5 +104,32 @@ describeEngines('code guessing bounds', (engine) => {
     // The third round's code is past its five guesses: even the right one no longer works.
     const right = await verify(service.url, { email: 'ceo@example.io', code: codeOf(mailsTo(smtp, 'ceo@example.io').at(-1) as ReceivedMail) });
     expect(right.status).toBe(403);
+  });
+  // Security round 3, item 8: the change cap counted per requesting account, so several accounts aiming at one
+  // address each had 15 guesses an hour at that mailbox's codes. Codes mailed to one address are now capped too:
+  // three an hour, so 15 guesses an hour at most however many accounts ask.
+  it('change codes mailed to one address stay within three an hour, however many accounts ask for it', async () => {
+    const smtp = await receiver();
+    const service = await startMailService({ SMTP_URL: smtp.url }, { engine: engine.name });
+    const sessions: string[] = [];
+    for (const name of ['first', 'second', 'third']) {
+      await service.sesame.password.registration.register(`${name}@example.io`, PASSWORD, undefined, { emailVerifiedAt: Date.now() });
+      sessions.push((await login(service.url, `${name}@example.io`, PASSWORD)).sessionId ?? '');
+    }
+    const [first, second, third] = sessions as [string, string, string];
+    const change = (sessionId: string, to: string): Promise<Reply> => send(service.url, 'PUT', '/email', { sessionId, json: { password: PASSWORD, new_email: to } });
+    expect((await change(first, 'ceo@example.io')).status).toBe(200);
+    expect((await change(first, 'ceo@example.io')).status).toBe(200);
+    expect((await change(second, 'ceo@example.io')).status).toBe(200);
+    // The third account has asked for nothing yet, but the address has had its three codes this hour.
+    const refused = await change(third, 'ceo@example.io');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['sesame-error']).toBe('email.change_limited');
+    expect(refused.headers['retry-after']).toBe('3600');
+    // Only that address is closed: the same account may move elsewhere.
+    expect((await change(third, 'cfo@example.io')).status).toBe(200);
+    const codes = await service.sesame.storage.kysely.selectFrom('verification_tokens').select('new_email').where('purpose', '=', 'email_change').where('code_hash', 'is not', null).execute();
+    expect(codes.filter((row) => row.new_email === 'ceo@example.io')).toHaveLength(2);
+    expect(await service.sesame.storage.kysely.selectFrom('mail_outbox').select('id').where('kind', '=', 'email_change_confirm').where('recipient', '=', 'ceo@example.io').execute()).toHaveLength(3);
   });
 });

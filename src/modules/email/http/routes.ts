@@ -94,7 +94,7 @@ export function emailRoutes(app: FastifyInstance, { email: addresses }: EmailRou
           ...refusals(['body', 'state-changing', 'session', 'rate-limited', 'database'], {
             400: 'the new address is not an address (`users.invalid_email`), is taken (`users.email_taken`) or is the current one (`email.unchanged`)',
             403: 'the password is wrong (`email.password_wrong`)',
-            429: 'three changes were asked for in the last hour (`email.change_limited`)',
+            429: 'three changes were asked for in the last hour, or the new address was sent three change codes in the last hour (`email.change_limited`)',
           }),
         },
       },
