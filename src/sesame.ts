@@ -318,6 +318,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     // Links point where clients reach Sesame; development without PUBLIC_URL uses the address it listens on.
     baseUrl: (config.api.publicUrl?.href ?? `http://${config.server.host}:${config.server.port}`).replace(/\/$/, ''),
     recipientHourlyMax: mailer.recipientHourlyMax,
+    securityNoticeHourlyMax: mailer.securityNoticeHourlyMax,
     clock,
     publish: (event) => events.publish(event),
   });

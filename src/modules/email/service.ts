@@ -175,7 +175,10 @@ export class EmailAddresses {
       const language = user.language;
       const sent = await this.#deps.courier.send(tx, { kind: 'email_change_confirm', to: { address, language }, token: issued.token, code: issued.code, ttlMinutes: this.#ttlMinutes() });
       if (sent === 'queued') await issued.attachCode(tx);
-      await this.#deps.courier.send(tx, { kind: 'email_change_notice', to: { address: user.email, language }, newAddress: address });
+      // No change starts without its notice to the current address (past MAIL_SECURITY_NOTICE_HOURLY_MAX it would be
+      // held): the throw rolls the token and the confirmation back. It also keeps CHANGES_PER_HOUR, which counts these
+      // notices, from being outrun when the notice bound is the lower of the two.
+      if ((await this.#deps.courier.send(tx, { kind: 'email_change_notice', to: { address: user.email, language }, newAddress: address })) === 'held') throw new EmailChangeLimitedError();
       await record({ type: 'email.change_requested', context, account: { userId: user.id } });
     });
   }
