@@ -346,6 +346,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     channel: mailChannel,
     baseUrl: linkBase,
     recipientHourlyMax: mailer.recipientHourlyMax,
+    securityNoticeHourlyMax: mailer.securityNoticeHourlyMax,
     clock,
     publish: (event) => events.publish(event),
   });

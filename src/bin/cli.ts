@@ -134,7 +134,7 @@ async function run(argv: readonly string[]): Promise<number> {
       await migrate(out, values['dry-run'] === true);
       return EXIT.ok;
     case 'config check':
-      configCheck(out);
+      await configCheck(out);
       return EXIT.ok;
     case 'sessions purge-expired':
       await purgeExpired(out);

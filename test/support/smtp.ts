@@ -10,6 +10,8 @@ import { SMTPServer } from 'smtp-server';
 export interface ReceivedMail {
   /** `RCPT TO` addresses. */
   readonly to: readonly string[];
+  /** The `MAIL FROM` address (empty for a bounce). */
+  readonly from: string;
   /** The whole message as sent. */
   readonly raw: string;
   /** The message's size on the wire, in bytes. */
@@ -60,7 +62,8 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
         stream.on('end', () => {
           const raw = Buffer.concat(chunks);
           const text = raw.toString('utf8');
-          received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: text, bytes: raw.length, text: textOf(text), at: Date.now() });
+          const mailFrom = session.envelope.mailFrom;
+          received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), from: mailFrom === false ? '' : mailFrom.address, raw: text, bytes: raw.length, text: textOf(text), at: Date.now() });
           callback();
         });
       },

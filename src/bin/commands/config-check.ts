@@ -1,11 +1,14 @@
 /**
  * `sesame config check`: reads the environment as the server would, prints the effective settings with every secret
  * masked, and exits 2 listing every problem (a production refusal included) before a deployment finds them at start.
+ * With valid settings it also lists accounts whose stored email the address rule would refuse today (see
+ * `stored-emails.ts`): a warning, not a problem, since nothing but the operator can fix those rows.
  * @module
  */
 import { redactUrl } from '../../kernel/database/storage.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import { EXIT, CommandError, type Output } from './io.js';
+import { describeStoredEmails, storedEmailReport } from './stored-emails.js';
 
 /** Keys whose values are secrets wherever they appear in the settings. */
 const SECRET_KEY_NAME = /(secret|password|token|key)$/i;
@@ -27,7 +30,7 @@ export function maskSettings(value: unknown, key = ''): unknown {
 }
 
 /** Runs the check: exit 0 with the masked settings, or 2 listing every problem (text on stderr, or JSON on stdout). */
-export function configCheck(out: Output): void {
+export async function configCheck(out: Output): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
@@ -37,5 +40,6 @@ export function configCheck(out: Output): void {
     throw new CommandError(out.json ? '' : error.message, EXIT.usage);
   }
   const masked = maskSettings(config);
-  out.result({ ok: true, settings: masked }, () => `settings are valid (profile ${config.profile}):\n${JSON.stringify(masked, null, 2)}`);
+  const storedEmails = await storedEmailReport(config);
+  out.result({ ok: true, settings: masked, storedEmails }, () => `settings are valid (profile ${config.profile}):\n${JSON.stringify(masked, null, 2)}\n${describeStoredEmails(storedEmails)}`);
 }

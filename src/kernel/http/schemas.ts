@@ -17,15 +17,16 @@ export const MAX_PASSWORD_LENGTH = 1024;
 /** Longest reset token accepted; real ones are 36 (UUID) or 43 (random) characters. */
 export const MAX_TOKEN_LENGTH = 128;
 
-/** An email field: deliberately loose, surrounding spaces allowed (and trimmed). */
+/** An email field: loose (something@something), surrounding spaces allowed (and trimmed). */
 export const email = {
   type: 'string',
   minLength: 1,
   maxLength: MAX_EMAIL_LENGTH,
-  // Deliberately loose (something@something): the only proof an address works is mail reaching it. But never a
-  // control character (NUL, tab, line breaks, DEL, C1) or a format character (zero-width, bidirectional controls)
-  // anywhere: they break mail headers and log lines, PostgreSQL refuses NUL, and they make two addresses look alike.
-  // (Ajv compiles patterns with the `u` flag, which `\p{...}` needs.)
+  // Loose (something@something), because it also names accounts stored before the address rule, which must still
+  // log in and reset; an address that enters (registration, a change) must also pass the users module's
+  // `checkedEmail`. But never a control character (NUL, tab, line breaks, DEL, C1) or a format character (zero-width,
+  // bidirectional controls) anywhere: they break mail headers and log lines, PostgreSQL refuses NUL, and they make
+  // two addresses look alike. (Ajv compiles patterns with the `u` flag, which `\p{...}` needs.)
   pattern: '^ *[^\\s@\\p{Cc}\\p{Cf}]+@[^\\s@\\p{Cc}\\p{Cf}]+ *$',
 } as const;
 /** A password field. */

@@ -16,7 +16,10 @@ export class EmailError extends SesameError<Exclude<EmailErrorCode, 'email.chang
   }
 }
 
-/** Raised past `CHANGES_PER_HOUR` changes of address in an hour; surfaces answer 429 with `Retry-After`. */
+/**
+ * Raised past `CHANGES_PER_HOUR` changes of address of one account in an hour, or when the new address already had
+ * `CHANGE_CODES_PER_ADDRESS_PER_HOUR` change codes this hour; surfaces answer 429 with `Retry-After`.
+ */
 export class EmailChangeLimitedError extends ServerBusyError<'email.change_limited'> {
   /** Builds the error with an hour's wait (the window the count covers). */
   constructor() {

@@ -27,6 +27,13 @@ export const RESENDS_PER_HOUR = 3;
  */
 export const CHANGES_PER_HOUR = 3;
 
+/**
+ * Change-of-address codes one address may be mailed per hour, whichever accounts ask. {@link CHANGES_PER_HOUR} bounds
+ * one requester; without this, every further account aiming at the same address brought five more guesses per code
+ * at that mailbox. Three codes of five guesses: at most 15 guesses an hour at any one address.
+ */
+export const CHANGE_CODES_PER_ADDRESS_PER_HOUR = 3;
+
 /** The purposes a verification link or code may carry. */
 const CONFIRMABLE: readonly TokenPurpose[] = ['email_verify', 'email_change'];
 
@@ -45,6 +52,16 @@ export interface EmailAddressesDeps {
   readonly clock: Clock;
   readonly tokenFormat: TokenFormat;
   readonly config: EmailConfig;
+}
+
+/** A token just issued, without its code yet. */
+interface IssuedToken {
+  /** The raw token, for the link. */
+  readonly token: string;
+  /** The code as mailed (`1234-5678`). */
+  readonly code: string;
+  /** Lets the token be spent by the code too: called once the message carrying both is queued. */
+  attachCode(executor: Executor): Promise<void>;
 }
 
 /** What a confirmed proof did. */
@@ -80,8 +97,9 @@ export class EmailAddresses {
    */
   async sendVerification(executor: Executor, user: User): Promise<void> {
     if (!this.sendsVerification) return;
-    const { token, code } = await this.#issue(executor, 'email_verify', user, {});
-    await this.#deps.courier.send(executor, { kind: 'email_verify', to: { address: user.email, language: user.language }, token, code, ttlMinutes: this.#ttlMinutes() });
+    const issued = await this.#issue(executor, 'email_verify', user, {});
+    const sent = await this.#deps.courier.send(executor, { kind: 'email_verify', to: { address: user.email, language: user.language }, token: issued.token, code: issued.code, ttlMinutes: this.#ttlMinutes() });
+    if (sent === 'queued') await issued.attachCode(executor);
   }
 
   /**
@@ -136,7 +154,8 @@ export class EmailAddresses {
    * Starts moving a signed-in account to `newEmail`: checks the current password, then, in one transaction, issues a
    * change token (earlier pending changes die), mails the link and code to the new address and a notice to the old
    * one. The account keeps its address and sessions until the new mailbox confirms. At most {@link CHANGES_PER_HOUR}
-   * an hour (`EmailChangeLimitedError`, 429).
+   * an hour per account and {@link CHANGE_CODES_PER_ADDRESS_PER_HOUR} codes an hour per new address
+   * (`EmailChangeLimitedError`, 429).
    */
   async requestChange(session: ValidSession, password: string, newEmail: string, context: EventContext = NO_REQUEST): Promise<void> {
     const { user } = session;
@@ -149,11 +168,17 @@ export class EmailAddresses {
     if ((await this.#deps.users.findByEmail(address)) !== undefined) throw new UserAlreadyExistsError(address);
     // Counted by the notices to the current address, which are never held back and outlive the tokens.
     if ((await this.#deps.courier.countRecent('email_change_notice', user.email)) >= CHANGES_PER_HOUR) throw new EmailChangeLimitedError();
+    // Counted by the confirmations queued to the new address: only those carry a code (a held one has none).
+    if ((await this.#deps.courier.countRecent('email_change_confirm', address)) >= CHANGE_CODES_PER_ADDRESS_PER_HOUR) throw new EmailChangeLimitedError();
     await this.#deps.changes.transact(async (tx, record) => {
-      const { token, code } = await this.#issue(tx, 'email_change', user, { newEmail: address });
+      const issued = await this.#issue(tx, 'email_change', user, { newEmail: address });
       const language = user.language;
-      await this.#deps.courier.send(tx, { kind: 'email_change_confirm', to: { address, language }, token, code, ttlMinutes: this.#ttlMinutes() });
-      await this.#deps.courier.send(tx, { kind: 'email_change_notice', to: { address: user.email, language }, newAddress: address });
+      const sent = await this.#deps.courier.send(tx, { kind: 'email_change_confirm', to: { address, language }, token: issued.token, code: issued.code, ttlMinutes: this.#ttlMinutes() });
+      if (sent === 'queued') await issued.attachCode(tx);
+      // No change starts without its notice to the current address (past MAIL_SECURITY_NOTICE_HOURLY_MAX it would be
+      // held): the throw rolls the token and the confirmation back. It also keeps CHANGES_PER_HOUR, which counts these
+      // notices, from being outrun when the notice bound is the lower of the two.
+      if ((await this.#deps.courier.send(tx, { kind: 'email_change_notice', to: { address: user.email, language }, newAddress: address })) === 'held') throw new EmailChangeLimitedError();
       await record({ type: 'email.change_requested', context, account: { userId: user.id } });
     });
   }
@@ -184,18 +209,23 @@ export class EmailAddresses {
     return { user: owner, purpose: matched.purpose, tokenHash: matched.tokenHash, newEmail: matched.newEmail };
   }
 
-  /** Draws a token and a code, stores their hashes; returns the raw token and the code as mailed. */
-  async #issue(executor: Executor, purpose: TokenPurpose, user: User, extra: { readonly newEmail?: string }): Promise<{ token: string; code: string }> {
+  /**
+   * Draws a token and a code and stores the token's hash; returns the raw token, the code as mailed, and how to give
+   * the token its code. The code is attached only once its message is queued: one the per-recipient limit held back
+   * would be a code nobody was sent, and one more target for every guess (the reset path does the same).
+   */
+  async #issue(executor: Executor, purpose: TokenPurpose, user: User, extra: { readonly newEmail?: string }): Promise<IssuedToken> {
     const token = generateToken(this.#deps.tokenFormat);
     const code = generateCode();
     const now = this.#deps.clock();
-    await this.#deps.tokens.in(executor).issue(purpose, user.id, hashToken(token), now + this.#deps.config.tokenTtlMs, now, {
+    const tokenHash = hashToken(token);
+    await this.#deps.tokens.in(executor).issue(purpose, user.id, tokenHash, now + this.#deps.config.tokenTtlMs, now, {
       // One pending change at a time: a newer request cancels the older; verification links all stay good until one is used.
       replace: purpose === 'email_change',
-      codeHash: this.#deps.codeHash(purpose, user.id, code),
       ...extra,
     });
-    return { token, code: formatCode(code) };
+    const codeHash = this.#deps.codeHash(purpose, user.id, code);
+    return { token, code: formatCode(code), attachCode: (tx) => this.#deps.tokens.in(tx).attachCode(tokenHash, codeHash) };
   }
 
   /** The link's lifetime as the message words it. */

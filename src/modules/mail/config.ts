@@ -1,7 +1,8 @@
 /**
  * The mail module's settings: where messages go (`SMTP_URL`, or `MAIL_OUTBOX_DIR` in development), who they come from
  * (`MAIL_FROM`), how long a message is retried (`MAIL_MAX_ATTEMPTS`), how many one address may get in an hour
- * (`MAIL_RECIPIENT_HOURLY_MAX`) and how long delivered or failed ones are kept (`MAIL_RETENTION`).
+ * (`MAIL_RECIPIENT_HOURLY_MAX`, and `MAIL_SECURITY_NOTICE_HOURLY_MAX` of each security notice) and how long delivered
+ * or failed ones are kept (`MAIL_RETENTION`).
  * @module
  */
 import { z } from 'zod';
@@ -18,19 +19,22 @@ export interface MailConfig {
   readonly maxAttempts: number;
   /** Messages one address may be sent per hour; the rest are held back (security notices excepted). */
   readonly recipientHourlyMax: number;
+  /** Security notices of one kind one address may be sent per hour, apart from {@link MailConfig.recipientHourlyMax}. */
+  readonly securityNoticeHourlyMax: number;
   /** Where development without `SMTP_URL` writes `.eml` files. */
   readonly outboxDir: string;
   /** How long sent and failed messages stay in the outbox (for the admin API's view), in ms. */
   readonly retentionMs: number;
 }
 
-/** `SMTP_URL`, `MAIL_FROM`, `MAIL_MAX_ATTEMPTS`, `MAIL_RECIPIENT_HOURLY_MAX`, `MAIL_OUTBOX_DIR` and `MAIL_RETENTION`. */
+/** `SMTP_URL`, `MAIL_FROM`, `MAIL_MAX_ATTEMPTS`, `MAIL_RECIPIENT_HOURLY_MAX`, `MAIL_SECURITY_NOTICE_HOURLY_MAX`, `MAIL_OUTBOX_DIR` and `MAIL_RETENTION`. */
 export const mailConfig = defineConfig({
   env: {
     SMTP_URL: z.string().regex(/^smtps?:\/\/[^/]+/, 'SMTP_URL must be an smtp:// or smtps:// URL, like smtps://user:password@mail.example.com:465').optional(),
     MAIL_FROM: z.string().min(3).optional(),
     MAIL_MAX_ATTEMPTS: integer('MAIL_MAX_ATTEMPTS', 1, 100, 10),
     MAIL_RECIPIENT_HOURLY_MAX: integer('MAIL_RECIPIENT_HOURLY_MAX', 1, 1000, 10),
+    MAIL_SECURITY_NOTICE_HOURLY_MAX: integer('MAIL_SECURITY_NOTICE_HOURLY_MAX', 1, 1000, 10),
     MAIL_OUTBOX_DIR: z.string().min(1).default('./data/outbox'),
     MAIL_RETENTION: duration('MAIL_RETENTION', '30d'),
   },
@@ -39,6 +43,7 @@ export const mailConfig = defineConfig({
     from: env.MAIL_FROM,
     maxAttempts: env.MAIL_MAX_ATTEMPTS,
     recipientHourlyMax: env.MAIL_RECIPIENT_HOURLY_MAX,
+    securityNoticeHourlyMax: env.MAIL_SECURITY_NOTICE_HOURLY_MAX,
     outboxDir: env.MAIL_OUTBOX_DIR,
     retentionMs: env.MAIL_RETENTION,
   }),

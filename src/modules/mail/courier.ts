@@ -47,8 +47,10 @@ export interface CourierDeps {
   readonly channel: MailChannel | undefined;
   /** Where links point (`PUBLIC_URL`). */
   readonly baseUrl: string;
-  /** Messages one address may be sent per hour (`MAIL_RECIPIENT_HOURLY_MAX`). */
+  /** Messages one address may be sent per hour (`MAIL_RECIPIENT_HOURLY_MAX`), security notices apart. */
   readonly recipientHourlyMax: number;
+  /** Security notices of one kind one address may be sent per hour (`MAIL_SECURITY_NOTICE_HOURLY_MAX`). */
+  readonly securityNoticeHourlyMax: number;
   /** The time. */
   readonly clock: Clock;
   /** Tells the listeners (metrics, log) of a message held back; never stored. */
@@ -56,10 +58,16 @@ export interface CourierDeps {
 }
 
 /**
- * Notices of a change the owner made with their password: never held back, since a flood of them needs the password
- * and the owner must hear of each one.
+ * Security notices: what tells the owner something happened to the account (a sign-in, a password changed, the
+ * address being moved). They neither wait for nor use up the shared per-recipient quota, which anyone who knows the
+ * address can fill with anonymous reset or resend requests to silence them; each kind has its own bound per address
+ * (`MAIL_SECURITY_NOTICE_HOURLY_MAX`), so their own flood stays bounded too. Later notices of this class (second
+ * factor, registration) join this set.
  */
-const ALWAYS_SENT: ReadonlySet<Notice['kind']> = new Set(['password_changed', 'email_change_notice']);
+export const SECURITY_NOTICES: ReadonlySet<Notice['kind']> = new Set(['new_sign_in', 'password_changed', 'email_change_notice']);
+
+/** The security notice kinds as a list, for the counts that leave them out of the shared quota. */
+const SECURITY_KINDS: readonly string[] = [...SECURITY_NOTICES];
 
 /** What became of a notice. */
 export type Dispatch = 'queued' | 'held' | 'no-channel';
@@ -89,17 +97,23 @@ export class Courier {
 
   /**
    * Enqueues the notice inside `executor`'s transaction. `held` when the recipient already had
-   * `MAIL_RECIPIENT_HOURLY_MAX` messages this hour: someone asking for resets or resends in a loop cannot flood a mailbox.
-   * The count runs either way, so callers that must do equal work for unknown accounts can call {@link countOnly}.
-   * With `alwaysSend` the message is never held.
+   * `MAIL_RECIPIENT_HOURLY_MAX` messages this hour (security notices not counted): someone asking for resets or
+   * resends in a loop cannot flood a mailbox. A security notice is held only past `MAIL_SECURITY_NOTICE_HOURLY_MAX`
+   * of its kind this hour. The count runs either way, so callers that must do equal work for unknown accounts can
+   * call {@link countOnly}. With `alwaysSend` (an operator's force-reset) the message is never held.
    */
   async send(executor: Executor, notice: Notice, options: SendOptions = {}): Promise<Dispatch> {
     const channel = this.#channelFor(notice.kind);
     if (channel === undefined) return 'no-channel';
     const store = this.#deps.store.in(executor);
     const now = this.#deps.clock();
-    const exempt = options.alwaysSend === true || ALWAYS_SENT.has(notice.kind);
-    if (!exempt && (await store.countSince(notice.to.address, now - 3_600_000)) >= this.#deps.recipientHourlyMax) {
+    const hourAgo = now - 3_600_000;
+    const full =
+      options.alwaysSend !== true &&
+      (SECURITY_NOTICES.has(notice.kind)
+        ? (await store.countKindSince(notice.kind, notice.to.address, hourAgo)) >= this.#deps.securityNoticeHourlyMax
+        : (await store.countSince(notice.to.address, hourAgo, SECURITY_KINDS)) >= this.#deps.recipientHourlyMax);
+    if (full) {
       this.#deps.publish?.({ type: 'mail.held', context: { actor: 'system' }, detail: { kind: notice.kind }, traffic: true });
       return 'held';
     }
@@ -117,7 +131,7 @@ export class Courier {
 
   /** The per-recipient count alone: the work an unknown address's request does in place of {@link send}. */
   async countOnly(executor: Executor, address: string): Promise<void> {
-    await this.#deps.store.in(executor).countSince(address, this.#deps.clock() - 3_600_000);
+    await this.#deps.store.in(executor).countSince(address, this.#deps.clock() - 3_600_000, SECURITY_KINDS);
   }
 
   /** Resets follow `RESET_TOKEN_DELIVERY`; everything else the one channel mail has. */

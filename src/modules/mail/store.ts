@@ -46,8 +46,11 @@ export interface MailOutboxStore {
   markFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): Promise<void>;
   /** One message by id (for tests and operators). */
   find(id: number): Promise<OutboxMessage | undefined>;
-  /** How many messages were enqueued for a recipient since `since` (epoch ms), whatever became of them: the per-recipient limit counts them. */
-  countSince(recipient: string, since: number): Promise<number>;
+  /**
+   * How many messages were enqueued for a recipient since `since` (epoch ms), whatever became of them, leaving out
+   * the kinds in `except`: the per-recipient limit counts them.
+   */
+  countSince(recipient: string, since: number, except?: readonly string[]): Promise<number>;
   /** How many messages of one kind were enqueued for a recipient since `since`. */
   countKindSince(kind: string, recipient: string, since: number): Promise<number>;
   /** The newest messages for a recipient (without bodies, which may carry tokens), newest first: the admin API's view of an account's mail. */
@@ -156,13 +159,14 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
   }
 
   /** {@inheritDoc MailOutboxStore.countSince} */
-  async countSince(recipient: string, since: number): Promise<number> {
-    const row = await this.#db
+  async countSince(recipient: string, since: number, except: readonly string[] = []): Promise<number> {
+    let query = this.#db
       .selectFrom('mail_outbox')
       .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
       .where('recipient', '=', recipient)
-      .where('created_at', '>=', since)
-      .executeTakeFirstOrThrow();
+      .where('created_at', '>=', since);
+    if (except.length > 0) query = query.where('kind', 'not in', [...except]);
+    const row = await query.executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

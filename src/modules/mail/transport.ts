@@ -16,11 +16,20 @@ export interface MailTransport {
   close(): void;
 }
 
-/** The nodemailer fields of an outbox row. */
+/**
+ * The nodemailer fields of an outbox row. The recipient goes in as an address object, in `To:` and in an explicit
+ * envelope, so nodemailer never parses the stored string as a header: parsed, `a,victim@x.io` is a list and
+ * `name<victim@x.io` a display name before another address, and the message would go to a mailbox the account
+ * never proved. Addresses are checked when they enter (see the users module's `checkedEmail`), but rows older than
+ * that rule are sent as they are stored: to the one mailbox the whole string names, or refused by the server.
+ * `MAIL FROM` is the address part of `MAIL_FROM`, the operator's own setting.
+ */
 function mailOf(from: string, message: OutboxMessage): SendMailOptions {
+  const to = { name: '', address: message.recipient };
   return {
     from,
-    to: message.recipient,
+    to,
+    envelope: { from, to: [to] },
     subject: message.subject,
     text: message.text_body,
     ...(message.html_body === null ? {} : { html: message.html_body }),

@@ -9,7 +9,7 @@ export { RateLimits, type RateLimitPolicy, type LimitedAction, type LimitVerdict
 export type { LimiterStore } from './limiter-factory.js';
 export { accountKey, clientKey } from './keys.js';
 export { purgeExpiredCounters } from './store.js';
-export { rateLimitRouteHook, type RouteRateLimit } from './http/route-limits.js';
+export { provedAccount, rateLimitRouteHook, type RouteRateLimit } from './http/route-limits.js';
 export { RateLimitedError, type RateLimitsErrorCode } from './errors.js';
 export type { RateLimitsEvent } from './events.js';
 export type { RateLimitsTable } from './schema.js';

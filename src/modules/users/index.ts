@@ -5,6 +5,7 @@
  */
 export { usersMigrations } from './migrations.js';
 export { KyselyUserStore, type NewAccountFields, type UserStore, type UserFilter } from './store.js';
-export { checkedEmail, normaliseEmail } from './email.js';
+export { checkedEmail, isAcceptedEmail, normaliseEmail } from './email.js';
+export { nonConformingEmails, type NonConformingEmail } from './legacy-emails-store.js';
 export { isDisabled, toPublicUser, USER_COLUMNS, type User, type NewUser, type UserChanges, type PublicUser, type UsersTable } from './schema.js';
 export { InvalidEmailError, NoResultFoundError, UnknownColumnError, UserAlreadyExistsError, type UsersErrorCode } from './errors.js';

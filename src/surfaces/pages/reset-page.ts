@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestContext } from '../../kernel/http/event-context.js';
 import { InvalidResetTokenError, WeakPasswordError, type PasswordReset } from '../../modules/password/index.js';
+import { provedAccount } from '../../modules/rate-limits/index.js';
 import { expiredForm, FORM_TOKEN_FIELD, type FormTokens } from './form-token.js';
 import { alertParagraph, escapeHtml, sendPage, TOKEN_SHAPE } from './layout.js';
 
@@ -73,7 +74,7 @@ export function resetPageRoutes(app: FastifyInstance, { reset, forms }: ResetPag
       if (!forms.check(request, RESET_FORM, formToken)) return expiredForm(reply);
       if (!TOKEN_SHAPE.test(token)) return invalidLink(reply);
       try {
-        await reset.reset(token, password, email, requestContext(request));
+        provedAccount(request, (await reset.reset(token, password, email, requestContext(request))).email);
       } catch (error) {
         if (error instanceof InvalidResetTokenError) return sendPage(reply, 403, 'This link is not valid any more', '<p>It was used, it expired, or it was sent for another email. Ask for a new reset link.</p>');
         if (error instanceof WeakPasswordError) return sendPage(reply, 400, 'Reset your password', form(request, reply, forms, token, error.message));

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestContext } from '../../kernel/http/event-context.js';
 import { EmailError, type EmailAddresses, type Proof } from '../../modules/email/index.js';
+import { provedAccount } from '../../modules/rate-limits/index.js';
 import { UserAlreadyExistsError } from '../../modules/users/index.js';
 import { expiredForm, FORM_TOKEN_FIELD, type FormTokens } from './form-token.js';
 import { alertParagraph, escapeHtml, sendPage, TOKEN_SHAPE } from './layout.js';
@@ -104,6 +105,7 @@ export function verifyPageRoutes(app: FastifyInstance, { email: addresses, forms
         const confirmed = await addresses.confirm(proof, requestContext(request));
         outcome = confirmed.outcome;
         address = confirmed.user.email;
+        provedAccount(request, address);
       } catch (error) {
         if (error instanceof EmailError && error.code === 'email.token_invalid') {
           if (!byLink) {

@@ -43,7 +43,9 @@ describe('SQLite faults', () => {
     let refused = false;
     for (let i = 0; i < 40 && !refused; i += 1) {
       const before = await userCount(service);
-      const reply = await send(service.url, 'POST', '/users', { form: { email: uniqueEmail(`full-${i}-${'x'.repeat(150)}`), password: 'pw' } });
+      // Padded in the domain (two 60-letter labels): a local part may be at most 64 characters.
+      const padded = uniqueEmail(`full-${i}`).replace('@', `@${'x'.repeat(60)}.${'y'.repeat(60)}.`);
+      const reply = await send(service.url, 'POST', '/users', { form: { email: padded, password: 'pw' } });
       if (reply.status === 200) continue;
       expectUnavailable(reply, 'POST /users on a full file');
       expect(await userCount(service)).toBe(before);

@@ -4,7 +4,7 @@
 // reset and change-of-address flows against the same bound.
 import { expect, it } from 'vitest';
 import { describeEngines } from '../../support/engines.js';
-import { send } from '../../support/http.js';
+import { send, type Reply } from '../../support/http.js';
 import type { ReceivedMail } from '../../support/smtp.js';
 import { codeOf, login, mailsTo, nthMail, receiver, startMailService, useCleanup, verify, wrongCode } from './harness.js';
 
@@ -57,6 +57,26 @@ describeEngines('code guessing bounds', (engine) => {
     expect(compared.length).toBeLessThanOrEqual(2);
   });
 
+  // Security round 3, item 6: resends held back by the recipient's hourly limit are not counted by the resend limit
+  // (it counts queued messages), and each used to issue a token with a live code nobody was sent, so one wrong guess
+  // was compared with every one of them. A code now goes only with a queued message, as on the reset path.
+  it('verification resends the per-recipient limit held back leave no live code behind', async () => {
+    const smtp = await receiver();
+    const service = await startMailService({ SMTP_URL: smtp.url, RESET_TOKEN_DELIVERY: 'email', MAIL_RECIPIENT_HOURLY_MAX: '2' }, { engine: engine.name });
+    await service.sesame.password.registration.register('unproved@example.io', PASSWORD);
+    // Two anonymous reset requests fill the address's hour.
+    for (let i = 0; i < 2; i += 1) expect((await send(service.url, 'POST', '/reset_password', { form: { email: 'unproved@example.io' } })).status).toBe(200);
+    await nthMail(smtp, 2);
+    for (let i = 0; i < 8; i += 1) expect((await send(service.url, 'POST', '/email/verify/resend', { form: { email: 'unproved@example.io' } })).status).toBe(200);
+    const coded = await service.sesame.storage.kysely.selectFrom('verification_tokens').select('id').where('purpose', '=', 'email_verify').where('code_hash', 'is not', null).execute();
+    expect(coded).toEqual([]);
+    // A guess is compared with no verification code at all (none was sent).
+    expect((await verify(service.url, { email: 'unproved@example.io', code: '0000-0000' })).status).toBe(403);
+    const compared = await service.sesame.storage.kysely.selectFrom('verification_tokens').select('id').where('purpose', '=', 'email_verify').where('attempts', '>', 0).execute();
+    expect(compared).toEqual([]);
+    expect(mailsTo(smtp, 'unproved@example.io')).toHaveLength(2);
+  });
+
   // Found as a bug, fixed (src/modules/email/service.ts:135-145 `requestChange`, :186 `replace`): unlike `resend` (RESENDS_PER_HOUR), a
   // change of address issues a fresh token and code on every request, each with five new guesses. Whoever holds an
   // account can ask to move it to an address they do not control and guess that mailbox's code five times per
@@ -84,5 +104,32 @@ describeEngines('code guessing bounds', (engine) => {
     // The third round's code is past its five guesses: even the right one no longer works.
     const right = await verify(service.url, { email: 'ceo@example.io', code: codeOf(mailsTo(smtp, 'ceo@example.io').at(-1) as ReceivedMail) });
     expect(right.status).toBe(403);
+  });
+  // Security round 3, item 8: the change cap counted per requesting account, so several accounts aiming at one
+  // address each had 15 guesses an hour at that mailbox's codes. Codes mailed to one address are now capped too:
+  // three an hour, so 15 guesses an hour at most however many accounts ask.
+  it('change codes mailed to one address stay within three an hour, however many accounts ask for it', async () => {
+    const smtp = await receiver();
+    const service = await startMailService({ SMTP_URL: smtp.url }, { engine: engine.name });
+    const sessions: string[] = [];
+    for (const name of ['first', 'second', 'third']) {
+      await service.sesame.password.registration.register(`${name}@example.io`, PASSWORD, undefined, { emailVerifiedAt: Date.now() });
+      sessions.push((await login(service.url, `${name}@example.io`, PASSWORD)).sessionId ?? '');
+    }
+    const [first, second, third] = sessions as [string, string, string];
+    const change = (sessionId: string, to: string): Promise<Reply> => send(service.url, 'PUT', '/email', { sessionId, json: { password: PASSWORD, new_email: to } });
+    expect((await change(first, 'ceo@example.io')).status).toBe(200);
+    expect((await change(first, 'ceo@example.io')).status).toBe(200);
+    expect((await change(second, 'ceo@example.io')).status).toBe(200);
+    // The third account has asked for nothing yet, but the address has had its three codes this hour.
+    const refused = await change(third, 'ceo@example.io');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['sesame-error']).toBe('email.change_limited');
+    expect(refused.headers['retry-after']).toBe('3600');
+    // Only that address is closed: the same account may move elsewhere.
+    expect((await change(third, 'cfo@example.io')).status).toBe(200);
+    const codes = await service.sesame.storage.kysely.selectFrom('verification_tokens').select('new_email').where('purpose', '=', 'email_change').where('code_hash', 'is not', null).execute();
+    expect(codes.filter((row) => row.new_email === 'ceo@example.io')).toHaveLength(2);
+    expect(await service.sesame.storage.kysely.selectFrom('mail_outbox').select('id').where('kind', '=', 'email_change_confirm').where('recipient', '=', 'ceo@example.io').execute()).toHaveLength(3);
   });
 });

@@ -147,4 +147,55 @@ describeEngines('mail language and notices', (engine) => {
     await new Promise((wake) => setTimeout(wake, 150));
     expect(mailsTo(smtp, 'flooded@example.io').map((mail: ReceivedMail) => headerOf(mail.raw, 'subject'))).toEqual(['Reset your password', 'Reset your password', 'Your password was changed']);
   });
+  // Security round 3, item 9: sign-in notices shared the recipient's hourly quota, so anonymous reset requests could
+  // fill it and suppress them. Security notices now have their own bound, per kind and address
+  // (MAIL_SECURITY_NOTICE_HOURLY_MAX), and neither wait for nor use up the shared quota.
+  it('anonymous reset requests that fill the hourly quota do not suppress a sign-in notice', async () => {
+    const { smtp, service } = await start({ MAIL_RECIPIENT_HOURLY_MAX: '2', NOTIFY_NEW_SIGN_IN: 'true' });
+    await service.sesame.password.registration.register('watched@example.io', PASSWORD, undefined, { emailVerifiedAt: Date.now() });
+    for (let i = 0; i < 4; i += 1) expect((await send(service.url, 'POST', '/reset_password', { form: { email: 'watched@example.io' } })).status).toBe(200);
+    expect((await login(service.url, 'watched@example.io', PASSWORD, { 'user-agent': 'Intruder/1' })).status).toBe(200);
+    expect((await outboxRows(service.sesame)).map((row) => row.kind)).toEqual(['password_reset', 'password_reset', 'new_sign_in']);
+    const notice = (await nthMail(smtp, 3)).text;
+    expect(notice).toContain('Intruder/1');
+  });
+
+  it('MAIL_SECURITY_NOTICE_HOURLY_MAX bounds each kind of notice per address per hour, apart from the shared quota', async () => {
+    let now = Date.now();
+    const smtp = await receiver();
+    const service = await startMailService(
+      { SMTP_URL: smtp.url, RESET_TOKEN_DELIVERY: 'email', MAIL_RECIPIENT_HOURLY_MAX: '2', MAIL_SECURITY_NOTICE_HOURLY_MAX: '2', NOTIFY_NEW_SIGN_IN: 'true' },
+      { engine: engine.name, clock: () => now },
+    );
+    await service.sesame.password.registration.register('busy@example.io', PASSWORD, undefined, { emailVerifiedAt: now });
+    for (let i = 0; i < 4; i += 1) expect((await login(service.url, 'busy@example.io', PASSWORD)).status).toBe(200);
+    // Two sign-in notices of four sign-ins; they used none of the two messages the shared quota allows.
+    for (let i = 0; i < 3; i += 1) await send(service.url, 'POST', '/reset_password', { form: { email: 'busy@example.io' } });
+    expect((await outboxRows(service.sesame)).map((row) => row.kind)).toEqual(['new_sign_in', 'new_sign_in', 'password_reset', 'password_reset']);
+    // Another kind has its own bound.
+    const sessionId = (await login(service.url, 'busy@example.io', PASSWORD)).sessionId ?? '';
+    expect((await send(service.url, 'PUT', '/password', { sessionId, json: { password: PASSWORD, new_password: 'changed long passphrase' } })).status).toBe(200);
+    expect((await outboxRows(service.sesame)).map((row) => row.kind).filter((kind) => kind === 'password_changed')).toHaveLength(1);
+    // An hour later the bound starts afresh.
+    now += 3_600_001;
+    expect((await login(service.url, 'busy@example.io', 'changed long passphrase')).status).toBe(200);
+    expect((await outboxRows(service.sesame)).map((row) => row.kind).filter((kind) => kind === 'new_sign_in')).toHaveLength(3);
+  });
+
+  it('a change of address whose notice to the old address the bound would hold back is refused, and starts nothing', async () => {
+    const { service } = await start({ MAIL_SECURITY_NOTICE_HOURLY_MAX: '1' });
+    await service.sesame.password.registration.register('mover@example.io', PASSWORD, undefined, { emailVerifiedAt: Date.now() });
+    const sessionId = (await login(service.url, 'mover@example.io', PASSWORD)).sessionId ?? '';
+    expect((await send(service.url, 'PUT', '/email', { sessionId, json: { password: PASSWORD, new_email: 'first-new@example.io' } })).status).toBe(200);
+    const second = await send(service.url, 'PUT', '/email', { sessionId, json: { password: PASSWORD, new_email: 'second-new@example.io' } });
+    expect(second.status).toBe(429);
+    expect(second.headers['sesame-error']).toBe('email.change_limited');
+    // The first change is still the pending one; nothing was mailed for the second.
+    const pending = await service.sesame.storage.kysely.selectFrom('verification_tokens').select('new_email').where('purpose', '=', 'email_change').execute();
+    expect(pending).toEqual([{ new_email: 'first-new@example.io' }]);
+    expect((await outboxRows(service.sesame)).map((row) => [row.kind, row.recipient])).toEqual([
+      ['email_change_confirm', 'first-new@example.io'],
+      ['email_change_notice', 'mover@example.io'],
+    ]);
+  });
 });

@@ -33,6 +33,7 @@ describeEngines('the courier', (engine) => {
       channel: 'webhook',
       baseUrl: BASE,
       recipientHourlyMax: 100,
+      securityNoticeHourlyMax: 100,
       clock: () => now,
       publish: (event) => published.push(event),
       ...overrides,
@@ -129,18 +130,16 @@ describeEngines('the courier', (engine) => {
     expect(await rows()).toHaveLength(2);
   });
 
-  it('holds back a recipient\'s messages past the hourly limit, tells the listeners, and always sends security notices', async () => {
+  it('holds back a recipient\'s messages past the hourly limit, tells the listeners, and sends security notices whatever the quota', async () => {
     now = T0;
     const { courier: sender, published } = courier({ recipientHourlyMax: 2 });
     const reset = NOTICES[0] as Notice;
     expect(await sender.send(storage().kysely, reset)).toBe('queued');
     expect(await sender.send(storage().kysely, reset)).toBe('queued');
     expect(await sender.send(storage().kysely, reset)).toBe('held');
-    expect(await sender.send(storage().kysely, NOTICES[5] as Notice)).toBe('held');
-    expect(published).toEqual([
-      { type: 'mail.held', context: { actor: 'system' }, detail: { kind: 'password_reset' }, traffic: true },
-      { type: 'mail.held', context: { actor: 'system' }, detail: { kind: 'new_sign_in' }, traffic: true },
-    ]);
+    // A full quota does not silence a sign-in notice.
+    expect(await sender.send(storage().kysely, NOTICES[5] as Notice)).toBe('queued');
+    expect(published).toEqual([{ type: 'mail.held', context: { actor: 'system' }, detail: { kind: 'password_reset' }, traffic: true }]);
     // Another address has its own count.
     expect(await sender.send(storage().kysely, { ...reset, to: { address: 'other@example.io', language: 'en' } } as Notice)).toBe('queued');
     // A password change or a change of address is always announced.
@@ -151,6 +150,23 @@ describeEngines('the courier', (engine) => {
     expect(await sender.send(storage().kysely, reset)).toBe('held');
     now = T0 + 3_600_001;
     expect(await sender.send(storage().kysely, reset)).toBe('queued');
+  });
+
+  it('bounds each kind of security notice per address per hour, without using up the shared quota', async () => {
+    now = T0;
+    const { courier: sender, published } = courier({ recipientHourlyMax: 2, securityNoticeHourlyMax: 2 });
+    const signIn = NOTICES[5] as Notice;
+    expect(await sender.send(storage().kysely, signIn)).toBe('queued');
+    expect(await sender.send(storage().kysely, signIn)).toBe('queued');
+    expect(await sender.send(storage().kysely, signIn)).toBe('held');
+    expect(published).toEqual([{ type: 'mail.held', context: { actor: 'system' }, detail: { kind: 'new_sign_in' }, traffic: true }]);
+    // Another kind has its own bound; the shared quota is untouched by the notices.
+    expect(await sender.send(storage().kysely, NOTICES[4] as Notice)).toBe('queued');
+    expect(await sender.send(storage().kysely, NOTICES[0] as Notice)).toBe('queued');
+    expect(await sender.send(storage().kysely, NOTICES[0] as Notice)).toBe('queued');
+    expect(await sender.send(storage().kysely, NOTICES[0] as Notice)).toBe('held');
+    now = T0 + 3_600_001;
+    expect(await sender.send(storage().kysely, signIn)).toBe('queued');
   });
 
   it('counts an address\'s messages of one kind over the last hour, for the resend and change limits', async () => {

@@ -1,11 +1,12 @@
 // The outbox on SQLite and PostgreSQL: two Sesame instances on one database (each its own connection, as two
-// processes have) send each message exactly once through a real SMTP receiver; a message left `sending` by a crashed
+// processes have) send each message exactly once through a real SMTP receiver, and, without relying on timing, a
+// claim held mid-send is not taken by the other dispatcher before its lease ends; a message left `sending` by a crashed
 // dispatcher is taken back after the lease; failures back off, are recorded as `mail.failed` without the token, and
 // end `failed` after MAIL_MAX_ATTEMPTS; a message enqueued before a restart is sent after it.
 import { afterEach, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import type { Storage } from '../../../src/kernel/database/storage.js';
-import type { MailTransport } from '../../../src/modules/mail/index.js';
+import { KyselyMailOutboxStore, type MailTransport } from '../../../src/modules/mail/index.js';
 import { createSesame, type MailOptions, type Sesame } from '../../../src/sesame.js';
 import { describeEngines, useFreshStorage, type TestStorage } from '../../support/engines.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp.js';
@@ -62,6 +63,92 @@ describeEngines('mail outbox', (engine) => {
     expect(rows).toEqual(Array.from({ length: 12 }, () => ({ status: 'sent', attempts: 1 })));
     expect(await a.mail.dispatchDue()).toBe(0);
     expect(smtp.received).toHaveLength(12);
+  });
+
+  // Deterministic: no timing is relied on. Dispatcher A's transport holds its first message until the test lets it
+  // go, so the claim is provably in flight while dispatcher B (its own connection) runs whole rounds, before and
+  // after the lease would end; then the claim steps themselves are driven one by one on both connections.
+  it('two dispatchers never deliver a message twice: a claim in flight is not taken before its lease ends, and of two claims one wins', async () => {
+    now = T0;
+    const leaseMs = 120_000;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((open) => {
+      release = open;
+    });
+    const deliveries: Array<{ by: 'a' | 'b'; id: number }> = [];
+    let held: number | undefined;
+    const gated: MailTransport = {
+      async send(message) {
+        if (held === undefined) {
+          held = message.id;
+          await gate;
+        }
+        deliveries.push({ by: 'a', id: message.id });
+        return {};
+      },
+      close: () => undefined,
+    };
+    const plain: MailTransport = {
+      send(message) {
+        deliveries.push({ by: 'b', id: message.id });
+        return Promise.resolve({});
+      },
+      close: () => undefined,
+    };
+    const second: TestStorage = await storage().reopen();
+    cleanups.push(() => second.detach());
+    const a = await build(storage(), {}, { transport: gated, dispatch: { leaseMs } });
+    const b = await build(second, {}, { transport: plain, dispatch: { leaseMs } });
+    await enqueueResets(a, 3);
+
+    const roundOfA = a.mail.dispatchDue();
+    // Polled with a bound: the condition, not a sleep, is what the test waits for.
+    for (const deadline = Date.now() + 10_000; held === undefined; ) {
+      if (Date.now() > deadline) throw new Error('dispatcher A never claimed a message');
+      await new Promise((wake) => setTimeout(wake, 2));
+    }
+    const claimed = held;
+    expect(await a.mail.find(claimed)).toMatchObject({ status: 'sending', attempts: 0 });
+    // B runs whole rounds while A's claim is in flight, up to the last moment of the lease: it sends the others only.
+    expect(await b.mail.dispatchDue()).toBe(2);
+    now = T0 + leaseMs - 1;
+    expect(await b.mail.dispatchDue()).toBe(0);
+    now = T0 + leaseMs;
+    expect(await b.mail.dispatchDue()).toBe(0);
+    expect(deliveries.map((delivery) => delivery.id)).not.toContain(claimed);
+    release();
+    expect(await roundOfA).toBe(1);
+    expect(await b.mail.dispatchDue()).toBe(0);
+    expect(await a.mail.dispatchDue()).toBe(0);
+    const ids = deliveries.map((delivery) => delivery.id).sort();
+    expect(ids).toEqual([1, 2, 3]);
+    expect(deliveries.find((delivery) => delivery.id === claimed)?.by).toBe('a');
+    const rows = await storage().kysely.selectFrom('mail_outbox').select(['status', 'attempts']).execute();
+    expect(rows).toEqual(Array.from({ length: 3 }, () => ({ status: 'sent', attempts: 1 })));
+
+    // The claim steps themselves, interleaved by hand on the two connections: both see the same due message, the
+    // first claim takes it, the second gets nothing, however late within the lease it comes.
+    now = T0 + 10 * leaseMs;
+    await enqueueResets(a, 1, 3);
+    const storeA = new KyselyMailOutboxStore(storage().kysely);
+    const storeB = new KyselyMailOutboxStore(second.kysely);
+    const dueA = await storeA.due(now, now - leaseMs, 20);
+    const dueB = await storeB.due(now, now - leaseMs, 20);
+    expect(dueA).toEqual(dueB);
+    expect(dueA).toHaveLength(1);
+    const [id] = dueA as [number];
+    expect(await storeA.claim(id, now, now - leaseMs)).toMatchObject({ id, status: 'sending' });
+    expect(await storeB.claim(id, now, now - leaseMs)).toBeUndefined();
+    expect(await storeB.claim(id, now + leaseMs - 1, now - 1)).toBeUndefined();
+    expect(await storeB.claim(id, now + leaseMs, now)).toBeUndefined();
+    expect(await storeB.due(now + leaseMs, now, 20)).toEqual([]);
+    // A delivered message is never claimed again, however long ago it was sent.
+    for (const sent of [1, 2, 3]) expect(await storeB.claim(sent, now, now - leaseMs)).toBeUndefined();
+    // Racing claims on the two connections: exactly one wins.
+    await enqueueResets(a, 1, 4);
+    const [next] = (await storeA.due(now, now - leaseMs, 20)) as [number];
+    const raced = await Promise.all([storeA.claim(next, now, now - leaseMs), storeB.claim(next, now, now - leaseMs)]);
+    expect(raced.filter((row) => row !== undefined)).toHaveLength(1);
   });
 
   it('two running dispatchers (polling) deliver every message once', async () => {

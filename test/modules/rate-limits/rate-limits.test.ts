@@ -9,7 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect } from 'vitest';
+import { hashToken } from '../../../src/kernel/tokens.js';
 import { accountKey } from '../../../src/modules/rate-limits/index.js';
+import { KyselyVerificationStore } from '../../../src/modules/verification/index.js';
 import { REDIS_URL, awaitRedisCounting, deleteRedisKeys, itOnStores, storeCases, type StoreCase } from '../../support/stores.js';
 import { send, sleep, uniqueIp, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
@@ -206,6 +208,52 @@ describe('per-account limits', () => {
       // ...but its dozen failures did not fill a shared counter: another client's link is still checked (403, not 429).
       const owner = c.ip();
       expect((await post(c.service, 'POST', '/email/verify', owner, { token: 'another-made-up-token-00000' })).status).toBe(403);
+    }),
+  );
+
+  // Security round 3, item 7: a verification token proves its own account whatever `email` the body names, and the
+  // success used to hand the points back to the named account: one valid token of the attacker's own reset the
+  // victim's counters between rounds of code guesses. A success now refunds only the account the proof resolved to.
+  itOnStores('a token proving one account while naming another hands nothing back to the named one', (store) =>
+    withServices(store, ACCOUNT_ENV, 1, async (c) => {
+      const victim = c.email('victim');
+      const attacker = c.email('attacker');
+      await register(c, victim);
+      await register(c, attacker);
+      const tokens = new KyselyVerificationStore(c.service.sesame.storage.kysely);
+      const own = (await c.service.sesame.users.findByEmail(attacker))?.id ?? 0;
+      const issue = async (): Promise<string> => {
+        const token = randomUUID();
+        await tokens.issue('email_verify', own, hashToken(token), Date.now() + 3_600_000, Date.now(), { replace: false });
+        return token;
+      };
+      const client = c.ip();
+      const guess = (): Promise<Reply> => post(c.service, 'POST', '/email/verify', client, { email: victim, code: '0000-0000' });
+      expect((await guess()).status).toBe(403);
+      expect((await guess()).status).toBe(403);
+      // The third attempt on the victim's counters proves the attacker's own account.
+      const proved = await post(c.service, 'POST', '/email/verify', client, { token: await issue(), email: victim });
+      expect(proved.status, proved.text).toBe(200);
+      expect(proved.json).toMatchObject({ email: attacker });
+      // Nothing came back to the victim's counters: the fourth attempt is over the limit of three.
+      expectLimited(await guess(), 15 * 60);
+    }),
+  );
+
+  itOnStores('a code proving the account it names hands that account its points back', (store) =>
+    withServices(store, ACCOUNT_ENV, 1, async (c) => {
+      const owner = c.email('owner');
+      await register(c, owner);
+      const id = (await c.service.sesame.users.findByEmail(owner))?.id ?? 0;
+      const token = randomUUID();
+      await new KyselyVerificationStore(c.service.sesame.storage.kysely).issue('email_verify', id, hashToken(token), Date.now() + 3_600_000, Date.now(), { replace: false });
+      const client = c.ip();
+      expect((await post(c.service, 'POST', '/email/verify', client, { email: owner, code: '0000-0000' })).status).toBe(403);
+      expect((await post(c.service, 'POST', '/email/verify', client, { email: owner, code: '0000-0000' })).status).toBe(403);
+      expect((await post(c.service, 'POST', '/email/verify', client, { token, email: owner })).status).toBe(200);
+      // Handed back: three more attempts before the limit.
+      for (let i = 0; i < 3; i += 1) expect((await post(c.service, 'POST', '/email/verify', client, { email: owner, code: '0000-0000' })).status).toBe(403);
+      expectLimited(await post(c.service, 'POST', '/email/verify', client, { email: owner, code: '0000-0000' }), 15 * 60);
     }),
   );
 

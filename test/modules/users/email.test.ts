@@ -1,5 +1,6 @@
 // Emails that cannot be addresses: a control character (C0 with NUL, tab and line breaks; DEL; C1), a format
-// character (zero-width, bidirectional), or a value that grows past 320 characters when lower-cased. Refused with
+// character (zero-width, bidirectional), or letters that grow when lower-cased (non-ASCII: see address-rule.test.ts
+// for the whole rule). Refused with
 // 400 on every route that takes an email, creating nothing, on both engines (PostgreSQL refuses NUL in text and
 // overlong values in varchar(320), which used to end in a 500).
 import { describe, expect, it } from 'vitest';
@@ -26,7 +27,6 @@ const FORBIDDEN: ReadonlyArray<readonly [string, string]> = [
 describe('checkedEmail', () => {
   it('returns the normalised form of an address', () => {
     expect(checkedEmail('  Bob@Example.COM ')).toBe('bob@example.com');
-    expect(checkedEmail('élodie@exemple.fr')).toBe('élodie@exemple.fr');
     expect(normaliseEmail(' A@X.io ')).toBe('a@x.io');
   });
 
@@ -42,14 +42,17 @@ describe('checkedEmail', () => {
     for (const email of ['', 'ab', '@x.io', 'ab@', 'a@b@c', 'a b@x.io']) expect(() => checkedEmail(email), email).toThrow('email must be an email address');
   });
 
-  it('counts the length after lower-casing: 320 characters pass, one that grows past 320 does not', () => {
-    const fits = `${'a'.repeat(315)}@x.io`;
-    expect(checkedEmail(fits)).toBe(fits);
+  it('keeps to RFC 5321 lengths: a 64-character local part and a 253-character domain pass, longer ones do not', () => {
+    const label = 'd'.repeat(63);
+    const domain = `${label}.${label}.${label}.${'e'.repeat(61)}`;
+    expect(domain).toHaveLength(253);
+    const longest = `${'a'.repeat(64)}@${domain}`;
+    expect(checkedEmail(longest)).toBe(longest);
+    expect(() => checkedEmail(`${'a'.repeat(65)}@x.io`)).toThrow('email must be an email address');
+    expect(() => checkedEmail(`a@${label}.${label}.${label}.${'e'.repeat(62)}`)).toThrow('email must be an email address');
+    expect(() => checkedEmail(`a@${'d'.repeat(64)}.io`)).toThrow('email must be an email address');
+    // Past the column's 320 characters, the answer says so (the route schema's maxLength says the same).
     expect(() => checkedEmail(`${'a'.repeat(316)}@x.io`)).toThrow('email must be at most 320 characters');
-    // 'İ' (1 code point) lower-cases to 'i̇' (2): 160 of them plus '@x.io' is 165 as sent, 325 once normalised.
-    expect(() => checkedEmail(`${'İ'.repeat(160)}@x.io`)).toThrow('email must be at most 320 characters');
-    // Astral characters count once each, as the schema's maxLength counts them.
-    expect(checkedEmail(`${'𝒶'.repeat(315)}@x.io`)).toHaveLength(315 * 2 + 5);
   });
 });
 
@@ -104,13 +107,13 @@ describeEngines('emails no address holds, over HTTP', (engine) => {
     }
   });
 
-  it('refuses an email that grows past 320 characters when lower-cased with 400, not a 500', async () => {
+  it('refuses an email of letters that grow when lower-cased (605 characters once normalised) with 400, not a 500', async () => {
     const { service, done } = await serviceOn();
     try {
       const email = `${'İ'.repeat(300)}@x.io`;
       const reply = await send(service.url, 'POST', '/users', { form: { email, password: 'pw' } });
       expect(reply.status).toBe(400);
-      expect(reply.json).toEqual({ message: 'email must be at most 320 characters' });
+      expect(reply.json).toEqual({ message: 'email must be an email address' });
       expect(reply.headers['sesame-error']).toBe('users.invalid_email');
       // Log-in and reset with it are simply unknown accounts, never a 500.
       expect((await send(service.url, 'POST', '/sessions', { form: { email, password: 'pw' } })).status).toBe(401);

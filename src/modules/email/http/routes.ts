@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
 import { documented, refusals } from '../../../kernel/http/responses.js';
 import { BODY_TYPES, emailMessageReply } from '../../../kernel/http/schemas.js';
+import { provedAccount } from '../../rate-limits/index.js';
 import { checkedSession } from '../../sessions/index.js';
 import type { Proof } from '../proof.js';
 import type { EmailRoutesDeps } from './deps.js';
@@ -50,6 +51,8 @@ export function emailRoutes(app: FastifyInstance, { email: addresses }: EmailRou
       const { token, email, code } = request.body;
       const proof: Proof = token !== undefined ? { token } : { email: email ?? '', code: code ?? '' };
       const confirmed = await addresses.confirm(proof, requestContext(request));
+      // The account the token or code belongs to, as it is now (a change's new address, which the code was typed with).
+      provedAccount(request, confirmed.user.email);
       return { email: confirmed.user.email, message: confirmed.outcome === 'verified' ? 'email verified' : 'email changed' };
     },
   );
@@ -91,7 +94,7 @@ export function emailRoutes(app: FastifyInstance, { email: addresses }: EmailRou
           ...refusals(['body', 'state-changing', 'session', 'rate-limited', 'database'], {
             400: 'the new address is not an address (`users.invalid_email`), is taken (`users.email_taken`) or is the current one (`email.unchanged`)',
             403: 'the password is wrong (`email.password_wrong`)',
-            429: 'three changes were asked for in the last hour (`email.change_limited`)',
+            429: 'three changes were asked for in the last hour, or the new address was sent three change codes in the last hour (`email.change_limited`)',
           }),
         },
       },

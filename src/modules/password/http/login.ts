@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
 import { documented, refusals, SETS_SESSION_COOKIE } from '../../../kernel/http/responses.js';
 import { BODY_TYPES, emailMessageReply } from '../../../kernel/http/schemas.js';
+import { provedAccount } from '../../rate-limits/index.js';
 import { readSessionId, setSessionCookie } from '../../sessions/index.js';
 import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
@@ -33,6 +34,7 @@ export function loginRoutes(app: FastifyInstance, { login, cookie }: PasswordRou
       const { email, password } = request.body;
       const loggedIn = await login.login(email, password, readSessionId(request, cookie.name), requestContext(request));
       if (loggedIn === null) throw new PasswordError('login.invalid_credentials');
+      provedAccount(request, loggedIn.user.email);
       setSessionCookie(reply, loggedIn.sessionId, cookie);
       return { email, message: 'logged in' };
     },

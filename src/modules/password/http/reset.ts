@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
 import { documented, refusals } from '../../../kernel/http/responses.js';
 import { BODY_TYPES, emailMessageReply } from '../../../kernel/http/schemas.js';
+import { provedAccount } from '../../rate-limits/index.js';
 import { PasswordError } from '../errors.js';
 import type { PasswordRoutesDeps } from './deps.js';
 import { resetRequestBody, resetTokenReply, resetUpdateBody, type ResetRequestBody, type ResetUpdateBody } from './schemas.js';
@@ -71,7 +72,8 @@ export function resetRoutes(app: FastifyInstance, { reset, sendResetToken }: Pas
     },
     async (request) => {
       const { email, reset_token: resetToken, new_password: newPassword } = request.body;
-      await reset.reset(resetToken, newPassword, email, requestContext(request));
+      const user = await reset.reset(resetToken, newPassword, email, requestContext(request));
+      provedAccount(request, user.email);
       return { email, message: 'Password updated' };
     },
   );

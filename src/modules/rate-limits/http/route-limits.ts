@@ -16,7 +16,11 @@ export interface RouteRateLimit {
   readonly action: LimitedAction;
   /** Where the account comes from: the body's `email`, or the checked session (routes that test a password behind a session). */
   readonly account: 'body' | 'session';
-  /** Hand the account's points back after a 2xx answer (the credential was right), so a user who mistyped starts afresh. */
+  /**
+   * Hand the account's points back after a 2xx answer (the credential was right), so a user who mistyped starts
+   * afresh. For a `body` route, the account handed back is the one the handler says its proof resolved to
+   * ({@link provedAccount}), never merely the one the body names.
+   */
   readonly handBackOnSuccess?: boolean;
 }
 
@@ -26,12 +30,32 @@ declare module 'fastify' {
     /** The route's rate limit, attached by {@link rateLimitRouteHook}. */
     rateLimit?: RouteRateLimit;
   }
+  /** What a handler tells Sesame's hooks. */
+  interface FastifyRequest {
+    /** The stored email of the account this request's proof resolved to (see {@link provedAccount}). */
+    sesameProvedAccount?: string;
+  }
+}
+
+/**
+ * Tells the hand-back which account the request proved (a right password, a token or code it matched), by its
+ * stored email. A proof may belong to another account than the body's `email` names (a verification link proves its
+ * own account whatever the body says): only the proved account gets its points back, or one valid token of an
+ * attacker's own would reset a victim's counters between rounds of guesses.
+ */
+export function provedAccount(request: FastifyRequest, email: string): void {
+  request.sesameProvedAccount = email;
 }
 
 /** The account a limited request is about, by where the route says it comes from. */
 function accountOf(request: FastifyRequest, from: RouteRateLimit['account']): string {
   if (from === 'session') return request.sesameSession?.user.email ?? '';
   return (request.body as { email?: unknown } | undefined)?.email?.toString() ?? '';
+}
+
+/** The account a success hands points back to: the session's, or the one the handler said it proved (none if it said none). */
+function handBackAccount(request: FastifyRequest, from: RouteRateLimit['account']): string {
+  return from === 'session' ? accountOf(request, from) : (request.sesameProvedAccount ?? '');
 }
 
 /** A route's hooks as an array, whatever form the route gave them in. */
@@ -59,7 +83,7 @@ export function rateLimitRouteHook(limits: RateLimits | undefined, publish: (eve
       route.onSend = [
         ...asArray(route.onSend),
         async function sesameRateLimitHandBack(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-          if (reply.statusCode >= 200 && reply.statusCode < 300) await limits.recordSuccess(rule.action, request.ip, accountOf(request, rule.account));
+          if (reply.statusCode >= 200 && reply.statusCode < 300) await limits.recordSuccess(rule.action, request.ip, handBackAccount(request, rule.account));
           return payload;
         },
       ];
