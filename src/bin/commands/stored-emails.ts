@@ -15,8 +15,9 @@ export type StoredEmailReport = { readonly checked: true; readonly invalid: read
 export async function storedEmailReport({ database }: Config): Promise<StoredEmailReport> {
   let storage;
   try {
-    // The read-only commands' opener: a read-only connection, no migration, no file or secret created.
-    storage = await openForReading(database);
+    // The read-only commands' opener: a read-only connection, no migration, no file or secret created. One try only:
+    // a check of the settings must answer at once, not wait DATABASE_STARTUP_WAIT for a database that is not there.
+    storage = await openForReading({ ...database, startupWaitMs: 0 });
   } catch (error) {
     return { checked: false, reason: error instanceof Error ? error.message : String(error) };
   }
