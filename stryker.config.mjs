@@ -23,6 +23,8 @@ export default {
     'src/modules/rate-limits/config.ts',
     'src/surfaces/api/config.ts',
     'src/surfaces/ops/config.ts',
+    'src/kernel/http/request-id.ts',
+    'src/surfaces/fetch/node.ts',
   ],
   // Module-level literals (the profile defaults, schema constants: 484 of 865 mutants) are evaluated once at import, so
   // Stryker would rerun every selected suite for each (about four hours here). They are skipped; the defaults are

@@ -16,6 +16,8 @@ export default {
     'src/modules/verification/codes.ts',
     'src/modules/password/reset.ts',
     'src/surfaces/pages/form-token.ts',
+    'src/modules/verification/pending.ts',
+    'src/modules/users/email.ts',
   ],
   ignoreStatic: true,
   concurrency: 2,

@@ -72,6 +72,9 @@ describe('sesame without a database', () => {
       ['backup'],
       ['audit', 'tail', '--limit', '0'],
       ['users', 'list', '--table-prefix', 'bad-prefix'],
+      // Not an address Sesame accepts (a display name the mailer would send elsewhere): refused before anything opens.
+      ['users', 'create', 'Owner <victim@x.io>'],
+      ['users', 'create', '"quoted"@x.io'],
     ]) {
       const run = await runCli(args, {}, { cwd });
       expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(2);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { AccountView } from '../../modules/accounts/index.js';
+import { checkedEmail } from '../../modules/users/index.js';
 import type { Sesame } from '../../sesame.js';
 import { confirm, readStdin } from './confirm.js';
 import { EXIT, CommandError, withSesame, type Output } from './io.js';
@@ -51,6 +52,13 @@ function checkUsage(sub: string | undefined, args: readonly string[], options: U
   if (sub === 'create' && args.length === 0) throw new CommandError('usage: sesame users create EMAIL (the password is read from standard input)', EXIT.usage);
   if (named === 1 && (args[0] ?? '') === '') throw new CommandError('name the account by email or id', EXIT.usage);
   if (options.state !== undefined && options.state !== 'active' && options.state !== 'disabled') throw new CommandError('--state must be active or disabled', EXIT.usage);
+  if (sub === 'create') {
+    try {
+      checkedEmail(args[0] ?? '');
+    } catch (error) {
+      throw new CommandError(`${JSON.stringify(args[0])} is not an address Sesame accepts: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
+    }
+  }
 }
 
 /** Runs one `users` subcommand. */
