@@ -1,6 +1,6 @@
 /**
- * `sesame`: the Fastify plugin that mounts Sesame in a host application, `requireSession` for the host's own routes,
- * the errors and the types. Building an instance by hand (`createSesame`, `loadConfig`, storage) is `sesame/server`.
+ * `sesame-auth`: the Fastify plugin that mounts Sesame in a host application, `requireSession` for the host's own routes,
+ * the errors and the types. Building an instance by hand (`createSesame`, `loadConfig`, storage) is `sesame-auth/server`.
  * @packageDocumentation
  */
 export { sesamePlugin, PLUGIN_TABLE_PREFIX, type SesamePluginOptions, type SesameProfile } from './surfaces/api/plugin.js';

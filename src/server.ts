@@ -1,5 +1,5 @@
 /**
- * `sesame/server`: what a host needs to build and run Sesame itself rather than through the plugin: `createSesame`
+ * `sesame-auth/server`: what a host needs to build and run Sesame itself rather than through the plugin: `createSesame`
  * (every service over one database), the configuration loader, storage, the whole standalone app, the seed facades
  * the building blocks a host may hand in (hasher, rate limits, reset-token delivery), and what a receiver
  * of Sesame's signed webhook verifies calls with.

@@ -1,5 +1,5 @@
 /**
- * `sesame/client`: a typed client for Sesame's JSON API over the global `fetch`, so browser and Node applications call
+ * `sesame-auth/client`: a typed client for Sesame's JSON API over the global `fetch`, so browser and Node applications call
  * the routes README lists with checked inputs, results and refusal codes instead of hand-writing requests. It has no
  * runtime import outside this folder (the server's code types are imported as types only), so a browser bundle holds
  * the client alone.

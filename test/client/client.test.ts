@@ -1,4 +1,4 @@
-// sesame/client against the real service over loopback HTTP: the seed flow, typed refusals (codes from the
+// sesame-auth/client against the real service over loopback HTTP: the seed flow, typed refusals (codes from the
 // Sesame-Error header, retryAfter from Retry-After), the Node cookie jar keeping and forgetting the session cookie by
 // whatever name the server gives it (session_id, __Host-session_id in production), browser mode leaving cookies to
 // the platform, and the rule that the client has no runtime import outside src/client/.

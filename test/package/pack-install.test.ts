@@ -1,7 +1,7 @@
 /**
  * The package as a user gets it: `npm pack` the repository, install the tarball into a scratch application (with
  * the two native install scripts approved, as README says), compile README's plugin example verbatim under `strict`,
- * run it and drive it over HTTP; also the `sesame` command and `require('sesame')`. Slow (npm install compiles
+ * run it and drive it over HTTP; also the `sesame` command and `require('sesame-auth')`. Slow (npm install compiles
  * better-sqlite3), so it runs once, with every package from npm's cache where it can.
  * @module
  */
@@ -53,7 +53,7 @@ describe('the npm package', () => {
         name: 'scratch-host',
         private: true,
         type: 'module',
-        dependencies: { sesame: `file:${join(dir.path, pack.filename)}`, fastify: ours.dependencies['fastify'] },
+        dependencies: { 'sesame-auth': `file:${join(dir.path, pack.filename)}`, fastify: ours.dependencies['fastify'] },
         devDependencies: { '@types/node': ours.devDependencies['@types/node'] },
         allowScripts: { bcrypt: true, 'better-sqlite3': true },
       }),
@@ -163,7 +163,7 @@ describe('the npm package', () => {
     });
     expect(serve.stdout).toMatch(/sesame is ready/);
     expect(spawnSync(join(app, 'node_modules', '.bin', 'sesame'), ['launch'], { encoding: 'utf8' }).status).toBe(2);
-    const loaded = execFileSync(process.execPath, ['-e', "const s=require('sesame');const v=require('sesame/server');const f=require('sesame/fetch');const c=require('sesame/client');console.log(typeof s.sesamePlugin, typeof v.createSesame, typeof s.requireSession, typeof f.createFetchHandler, typeof c.createSesameClient)"], { cwd: app, encoding: 'utf8' });
+    const loaded = execFileSync(process.execPath, ['-e', "const s=require('sesame-auth');const v=require('sesame-auth/server');const f=require('sesame-auth/fetch');const c=require('sesame-auth/client');console.log(typeof s.sesamePlugin, typeof v.createSesame, typeof s.requireSession, typeof f.createFetchHandler, typeof c.createSesameClient)"], { cwd: app, encoding: 'utf8' });
     expect(loaded.trim()).toBe('function function function function function');
   });
 });

@@ -76,7 +76,7 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'request.empty_content_type': { status: 400, message: 'content-type header is empty' },
   'request.invalid_content_type': { status: 400, message: 'content-type header is invalid' },
   'request.malformed_url': { status: 400, message: 'URL is malformed' },
-  // Only sesame/fetch's Node adapter raises these two: a bare node:http host hands it what a WHATWG Request refuses.
+  // Only sesame-auth/fetch's Node adapter raises these two: a bare node:http host hands it what a WHATWG Request refuses.
   'request.invalid_host': { status: 400, message: 'Host header is invalid' },
   'request.method_not_implemented': { status: 501, message: 'this method is not implemented' },
   'request.bad_form_encoding': { status: 400, message: 'form body is not valid URL encoding (percent-escapes must be UTF-8 bytes like %C3%A9)' },

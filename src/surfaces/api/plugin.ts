@@ -45,7 +45,7 @@ export interface SesamePluginOptions {
   /** Settings as environment-style strings (README's table), e.g. `{ DATABASE_URL, SECRET_KEY }`; unset ones take the profile's default. */
   readonly settings?: Readonly<Record<string, string | undefined>>;
   /**
-   * An instance the host built itself (`createSesame` from `sesame/server`), which it then closes; its profile must
+   * An instance the host built itself (`createSesame` from `sesame-auth/server`), which it then closes; its profile must
    * be `profile`. Without it the plugin builds one from `settings` and closes it with the host.
    */
   readonly sesame?: Sesame;

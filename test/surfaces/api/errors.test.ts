@@ -100,7 +100,7 @@ describe('refusals over HTTP', () => {
     // server.overloaded in test/modules/password/bounded-hasher.test.ts and test/surfaces/ops/load-shedding.test.ts;
     // account.not_found only from operators' calls by id (test/modules/accounts/accounts.test.ts), admin.unauthorized
     // only on the admin listener (test/surfaces/admin/admin-api.test.ts); request.invalid_host and
-    // request.method_not_implemented only from sesame/fetch's Node adapter (test/surfaces/fetch/node-host.test.ts);
+    // request.method_not_implemented only from sesame-auth/fetch's Node adapter (test/surfaces/fetch/node-host.test.ts);
     // login.email_not_verified only with
     // REQUIRE_EMAIL_VERIFICATION on (test/modules/email/verification.test.ts, test/client/client.test.ts).
     const tested = new Set(REFUSALS.map((r) => r.code));

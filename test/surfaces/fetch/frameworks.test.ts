@@ -1,5 +1,5 @@
 /**
- * `sesame/fetch` inside real host frameworks over real HTTP: an Express 5 application (through `toNodeHandler`) and a
+ * `sesame-auth/fetch` inside real host frameworks over real HTTP: an Express 5 application (through `toNodeHandler`) and a
  * Hono 4 application on @hono/node-server (through the web-standard handler), each running the seed flow under
  * `/auth`, guarding a route of its own with `getSession`, and keeping the plugin's limits, cross-site guard, body
  * limit and error answers.
@@ -77,7 +77,7 @@ describe.each([
   // @hono/node-server writes Node's standard reason phrases whatever the Response says; Express keeps the seed's.
   ['Express 5', expressHost, true],
   ['Hono 4', honoHost, false],
-] as const)('sesame/fetch in %s', (_name, startHost, seedReasonPhrases) => {
+] as const)('sesame-auth/fetch in %s', (_name, startHost, seedReasonPhrases) => {
   let dir: TempDir;
   let handler: SesameFetchHandler;
   let host: Host;

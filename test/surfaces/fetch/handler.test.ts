@@ -16,7 +16,7 @@ function formRequest(path: string, fields: Record<string, string>, headers: Reco
   return new Request(`${BASE}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() });
 }
 
-describe('sesame/fetch with TRUST_PROXY=loopback', () => {
+describe('sesame-auth/fetch with TRUST_PROXY=loopback', () => {
   let dir: TempDir;
   let handler: SesameFetchHandler;
 
