@@ -5,6 +5,8 @@
  * @module
  */
 import { BcryptHasher, type PasswordHasher, type StrengthScorer } from '../../src/modules/password/index.js';
+import { markStarted } from '../../src/modules/password/strength-estimator.js';
+import type { StrengthTask } from '../../src/modules/password/strength-worker.js';
 
 /** A real bcrypt hasher that records every comparison's stored hash and counts its hashes. */
 export class CountingHasher implements PasswordHasher {
@@ -124,10 +126,27 @@ export class ManualScorer implements StrengthScorer {
   started = 0;
   #score: number | undefined;
   readonly #waiting: Array<(score: number) => void> = [];
+  readonly #startByHand: boolean;
+  readonly #unstarted: Array<Int32Array | undefined> = [];
 
-  /** Holds the check until it is finished by hand or its signal aborts (then rejects with the signal's reason). */
-  run(_task: unknown, signal: AbortSignal): Promise<number> {
+  /** With `startByHand`, a check only begins (and its time cap only runs) at {@link begin}, as a cold worker thread would. */
+  constructor(options: { readonly startByHand?: boolean } = {}) {
+    this.#startByHand = options.startByHand === true;
+  }
+
+  /** Begins every check handed over so far: what a worker thread does once it has started and loaded its dictionaries. */
+  begin(): void {
+    for (const started of this.#unstarted.splice(0)) markStarted(started);
+  }
+
+  /**
+   * Marks the check started (the time cap runs from here, as from a worker thread's start), then holds it until it is
+   * finished by hand or its signal aborts (then rejects with the signal's reason).
+   */
+  run(task: StrengthTask, signal: AbortSignal): Promise<number> {
     this.started += 1;
+    if (this.#startByHand) this.#unstarted.push(task.started);
+    else markStarted(task.started);
     if (this.#score !== undefined) return Promise.resolve(this.#score);
     return new Promise<number>((resolve, reject) => {
       signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });

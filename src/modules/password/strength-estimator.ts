@@ -35,7 +35,11 @@ export interface StrengthEstimatorOptions {
 
 /** Runs one scoring task; the estimator owns the scheduling, the time cap (through `signal`) and the budgets around it. */
 export interface StrengthScorer {
-  /** zxcvbn's score (0 to 4) of the task; rejects with an `AbortError` or `TimeoutError` once `signal` aborts. */
+  /**
+   * zxcvbn's score (0 to 4) of the task; rejects with an `AbortError` or `TimeoutError` once `signal` aborts. The
+   * scorer calls {@link markStarted} on `task.started` when scoring itself begins (a worker thread has started and
+   * loaded its dictionaries), which is when the time cap starts to run.
+   */
   run(task: StrengthTask, signal: AbortSignal): Promise<number>;
   /** Lets running tasks finish, then releases whatever the scorer holds (threads). */
   close(): Promise<void>;
@@ -141,15 +145,35 @@ export class StrengthEstimator {
   /** Runs one job on a free thread under the time cap, then charges its client and frees the slot. */
   #run(job: Job): void {
     this.#running += 1;
-    const started = this.#now();
-    this.#scorer.run(job.task, AbortSignal.timeout(this.#timeoutMs)).then(
+    // The cap and the client's charge count scoring only, from when the thread begins the task: a thread started for
+    // it (and its dictionaries loaded: about half a second of CPU, far more on a busy machine) is not the password's
+    // cost, and charging it would refuse the first registration after a start or an idle spell as too costly.
+    const started = new Int32Array(new SharedArrayBuffer(4));
+    const abort = new AbortController();
+    let startedAt: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      if (startedAt !== undefined) return;
+      startedAt = this.#now();
+      timer = setTimeout(() => abort.abort(new DOMException('the check ran past its time cap', 'TimeoutError')), this.#timeoutMs);
+    };
+    const waiting = waitAsync(started, 0, 0);
+    const running = this.#scorer.run({ ...job.task, started }, abort.signal);
+    // A scorer on this thread has marked the start already; a worker thread marks it later, when it begins.
+    if (Atomics.load(started, 0) === 1) arm();
+    else if (waiting.async) void waiting.value.then(arm);
+    running.then(
       (score) => job.resolve(score),
       (error: unknown) => job.reject(isAbort(error) ? new PasswordTooCostlyError() : error),
     ).finally(() => {
+      // Settled: a wait still pending (a scorer that failed before it started) must not arm a timer afterwards.
+      arm();
+      clearTimeout(timer);
+      markStarted(started);
       this.#running -= 1;
       if (job.client !== undefined) {
         const now = this.#now();
-        this.#spentBy(job.client, now).ms += now - started;
+        this.#spentBy(job.client, now).ms += now - (startedAt ?? now);
         const left = (this.#inFlight.get(job.client) ?? 1) - 1;
         if (left === 0) this.#inFlight.delete(job.client);
         else this.#inFlight.set(job.client, left);
@@ -169,6 +193,18 @@ export class StrengthEstimator {
     }
     return spent;
   }
+}
+
+/** `Atomics.waitAsync` (Node 16+), which TypeScript's ES2022 library does not declare. */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/** Tells the estimator that scoring of a task has begun (the worker calls it first thing); safe to call twice. */
+export function markStarted(started: Int32Array | undefined): void {
+  if (started === undefined) return;
+  Atomics.store(started, 0, 1);
+  Atomics.notify(started, 0);
 }
 
 /** The default scorer: zxcvbn on up to `threads` piscina worker threads, started on the first check. */

@@ -89,6 +89,37 @@ describe('a fair share of the scoring threads', () => {
 });
 
 describe('StrengthEstimator', () => {
+  it('runs the time cap from when scoring begins, not while a thread starts and loads its dictionaries', async () => {
+    // A cold thread takes half a second of CPU to start, far more on a busy machine: the first registration after a
+    // start or an idle spell was refused as too costly when that counted against PASSWORD_CHECK_TIMEOUT.
+    const scorer = new ManualScorer({ startByHand: true });
+    const estimator = new StrengthEstimator({ threads: 1, timeoutMs: 50, scorer });
+    try {
+      const scored = estimator.score('the quiet librarian hums at noon', []);
+      await vi.waitFor(() => expect(scorer.started).toBe(1), { timeout: 20_000, interval: 5 });
+      // Twice the cap passes while the "thread" is still starting: a cap armed at hand-over has fired by now.
+      await new Promise((wake) => setTimeout(wake, 100));
+      scorer.begin();
+      scorer.finishAll(4);
+      expect(await scored).toBe(4);
+    } finally {
+      await estimator.close();
+    }
+  });
+
+  it('still stops a check whose scoring itself runs past the cap, once it has begun', async () => {
+    const scorer = new ManualScorer({ startByHand: true });
+    const estimator = new StrengthEstimator({ threads: 1, timeoutMs: 1, scorer });
+    try {
+      const scored = estimator.score(COSTLY, []);
+      await vi.waitFor(() => expect(scorer.started).toBe(1), { timeout: 20_000, interval: 5 });
+      scorer.begin();
+      await expect(scored).rejects.toBeInstanceOf(PasswordTooCostlyError);
+    } finally {
+      await estimator.close();
+    }
+  });
+
   it('stops a check past its time cap and stays usable for the next one', async () => {
     const capped = new StrengthEstimator({ threads: 1, timeoutMs: 1 });
     try {
