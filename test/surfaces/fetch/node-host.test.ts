@@ -105,7 +105,8 @@ describe('toNodeHandler under a bare node:http server', () => {
   });
 
   it('answers a Host that makes no URL with 400, and keeps serving', async () => {
-    for (const host of ['a b', 'exa mple.test:80', 'evil.example/x?', 'user@evil.example']) {
+    // Each part a bare host and port must not have: a space, a path, a query, a fragment, a user, a password.
+    for (const host of ['a b', 'exa mple.test:80', 'evil.example/x?', 'evil.example?x', 'evil.example#x', 'user@evil.example', ':secret@evil.example']) {
       expectRefusal(await rawExchange(port, [`GET /auth/ HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`]), 400, 'request.invalid_host');
     }
     await stillServing();
