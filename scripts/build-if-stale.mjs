@@ -1,6 +1,6 @@
 // Builds the compiled server (`tsc -p tsconfig.build.json` into dist/) only when dist is missing or older than the
 // sources, so `npm start` answers in about a second instead of compiling on every start. Plain JavaScript on purpose:
-// it has to run before anything is compiled. `npm install` (the `prepare` script) and `npm pack` run it too.
+// it has to run before anything is compiled. `npm install` runs it too (the `prepare` script).
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
 import { existsSync, readdirSync, statSync } from 'node:fs';

@@ -3,16 +3,16 @@
  * on `Retry-After` instead of parsing status lines or wording.
  * @module
  */
-// Type-only, and erased by the compiler: the codes come from the server's own table, so a code added there shows
-// up here at compile time, while a browser bundle of the client never pulls in Fastify or any other server code.
-import type { ApiErrorCode } from '../surfaces/api/errors.js';
+// The client's own list, not the server's types: this folder is published alone (sesame-auth-client), and its
+// declarations must not lead a front end's compiler into Fastify or Node. The server checks its table against it.
+import type { SesameApiErrorCode } from './codes.js';
 
 /**
  * The code of a refusal: every code the server's table (`API_ERRORS`) can answer with, or `unknown` when the answer
  * carried none (a proxy's 502, a health check's 503, or a cross-origin page whose server does not expose the header).
  * A newer server may send a code this client's version does not list; it is passed through as sent.
  */
-export type SesameErrorCode = ApiErrorCode | 'unknown';
+export type SesameErrorCode = SesameApiErrorCode | 'unknown';
 
 /** What {@link SesameClientError}'s constructor takes: everything read off one refusing response. */
 export interface SesameClientErrorInit {

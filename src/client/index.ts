@@ -1,8 +1,9 @@
 /**
  * `sesame-auth/client`: a typed client for Sesame's JSON API over the global `fetch`, so browser and Node applications call
- * the routes README lists with checked inputs, results and refusal codes instead of hand-writing requests. It has no
- * runtime import outside this folder (the server's code types are imported as types only), so a browser bundle holds
- * the client alone.
+ * the routes README lists with checked inputs, results and refusal codes instead of hand-writing requests. It imports
+ * nothing outside this folder, not even types (the refusal codes are listed in codes.ts), so a browser bundle holds
+ * the client alone and its declarations type-check with the DOM's types only; the folder is also published on its
+ * own as `sesame-auth-client`.
  * @module
  */
 import { CookieJar } from './cookie-jar.js';
@@ -10,6 +11,7 @@ import { parseRetryAfter, SesameClientError, type SesameErrorCode } from './erro
 
 export { CookieJar } from './cookie-jar.js';
 export { isSesameClientError, parseRetryAfter, SesameClientError, type SesameClientErrorInit, type SesameErrorCode } from './errors.js';
+export type { SesameApiErrorCode } from './codes.js';
 
 /** Options of {@link createSesameClient}. */
 export interface SesameClientOptions {

@@ -1,8 +1,9 @@
 /**
- * The package as a user gets it: `npm pack` the repository, install the tarball into a scratch application (with
- * the two native install scripts approved, as README says), compile README's plugin example verbatim under `strict`,
- * run it and drive it over HTTP; also the `sesame` command and `require('sesame-auth')`. Slow (npm install compiles
- * better-sqlite3), so it runs once, with every package from npm's cache where it can.
+ * The package as a user gets it: staged and packed the way a release is (`npm run package`), installed into a scratch
+ * application, compiled (README's plugin example verbatim under `strict`), run and driven over HTTP; also the
+ * `sesame` command, `require('sesame-auth')`, what the tarball holds and its published package.json, what npm warns
+ * while installing it, and `sesame-auth/client`'s types type-checked as a browser project would. Slow (npm install),
+ * so it runs once, with every package from npm's cache where it can.
  * @module
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -12,19 +13,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, makeTempDir, type TempDir } from '../support/built-server.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
 import { startWebhookRecorder } from '../support/webhook.js';
+import {
+  brokenSourceMaps,
+  browserScript,
+  browserTsconfig,
+  deadMarkdownLinks,
+  DEVELOPMENT_FIELDS,
+  npm,
+  npmInstall,
+  outsideTypeImports,
+  readJson,
+  stageAndPack,
+  typeCheck,
+  warningsBesidesFastifysCookie,
+  type InstallRun,
+  type Manifest,
+  type PackResult,
+} from './npm.js';
 
-/** README's plugin example: the first `ts` code block of the section on mounting Sesame in a Fastify application. */
+/** README's plugin example: the first `ts` code block of its opening section (install, mount, protect a route). */
 function readmeExample(): string {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Using Sesame inside your own Fastify application'));
+  const section = readme.slice(readme.indexOf('## Install, mount, protect a route'));
   const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  if (block === undefined) throw new Error('README has no ts example in its plugin section');
+  if (block === undefined) throw new Error('README has no ts example in its opening section');
   return block;
-}
-
-/** Runs npm with output captured; throws with it on failure. */
-function npm(args: readonly string[], cwd: string): string {
-  return execFileSync('npm', [...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
 }
 
 /**
@@ -42,26 +55,25 @@ function reuseNativeBinary(app: string, name: string, binary: string): void {
   }
 }
 
-/** What `npm pack --json` says of the tarball. */
-interface PackResult {
-  readonly filename: string;
-  readonly size: number;
-  readonly entryCount: number;
-  readonly files: ReadonlyArray<{ readonly path: string }>;
-}
+/** The repository's own package.json: what the published one is compared with. */
+const REPOSITORY_MANIFEST = readJson(join(REPO_ROOT, 'package.json')) as Manifest & { readonly dependencies: Record<string, string>; readonly devDependencies: Record<string, string> };
 
 describe('the npm package', () => {
   let dir: TempDir;
   let pack: PackResult;
   let app: string;
+  /** The package as installed: what the tarball held. */
+  let installed: string;
+  let install: InstallRun;
   let server: ChildProcess | undefined;
 
   beforeAll(() => {
     dir = makeTempDir('pack');
-    [pack] = JSON.parse(npm(['pack', '--json', '--pack-destination', dir.path], REPO_ROOT)) as [PackResult];
+    ({ pack } = stageAndPack('sesame-auth', dir.path));
     app = join(dir.path, 'app');
-    execFileSync('mkdir', ['-p', app]);
-    const ours = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; dependencies: Record<string, string> };
+    installed = join(app, 'node_modules', 'sesame-auth');
+    mkdirSync(app, { recursive: true });
+    const ours = REPOSITORY_MANIFEST;
     writeFileSync(
       join(app, 'package.json'),
       JSON.stringify({
@@ -76,12 +88,12 @@ describe('the npm package', () => {
     // Install scripts off, then the repository's own compiled better-sqlite3 copied in: compiling it again in the
     // scratch app took minutes of CPU and proves nothing about Sesame (bcrypt ships prebuilt binaries and needs no
     // script). A version the repository has not built is compiled as a user's install would.
-    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
+    install = npmInstall(app, ['--ignore-scripts']);
     reuseNativeBinary(app, 'better-sqlite3', join('build', 'Release', 'better_sqlite3.node'));
     writeFileSync(join(app, 'app.ts'), readmeExample());
     writeFileSync(
       join(app, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', outDir: 'dist', skipLibCheck: false } }),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', outDir: 'dist', skipLibCheck: false }, files: ['app.ts'] }),
     );
   }, 600_000);
 
@@ -97,16 +109,71 @@ describe('the npm package', () => {
     dir?.remove();
   });
 
-  it('holds the compiled code and its types, and nothing it does not need', () => {
+  it('holds the compiled code and its types, the documents README links to, and nothing it does not need', () => {
     const paths = pack.files.map((file) => file.path);
-    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/server.js', 'dist/src/server.d.ts', 'dist/src/fetch.js', 'dist/src/client/index.js', 'dist/src/client/index.d.ts', 'dist/src/bin/cli.js', 'dist/src/modules/password/strength-worker.js']) {
+    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'SECURITY.md', 'docs/CONTRACT.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/server.js', 'dist/src/server.d.ts', 'dist/src/fetch.js', 'dist/src/client/index.js', 'dist/src/client/index.d.ts', 'dist/src/bin/cli.js', 'dist/src/modules/password/strength-worker.js']) {
       expect(paths, needed).toContain(needed);
     }
-    const unwanted = paths.filter((path) => !/^(dist\/src\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE)/.test(path));
+    const unwanted = paths.filter((path) => !/^(dist\/src\/.*\.(js|d\.ts)$|docs\/[A-Z]+\.md$|package\.json$|README\.md$|CHANGELOG\.md$|SECURITY\.md$|LICENSE$)/.test(path));
     expect(unwanted).toEqual([]);
-    expect(paths.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
-    console.info(`sesame tarball: ${pack.entryCount} files, ${(pack.size / 1024).toFixed(0)} KiB packed`);
+    console.info(`sesame-auth tarball: ${pack.entryCount} files, ${(pack.size / 1024).toFixed(0)} KiB packed, ${(pack.unpackedSize / 1024).toFixed(0)} KiB unpacked; install ${(install.ms / 1000).toFixed(1)} s (scripts off, from npm's cache)`);
   });
+
+  it("publishes a package.json with what an install needs and none of the repository's development fields", () => {
+    const published = readJson(join(installed, 'package.json'));
+    expect(DEVELOPMENT_FIELDS.filter((field) => field in published)).toEqual([]);
+    for (const field of ['name', 'version', 'description', 'license', 'type', 'engines', 'main', 'types', 'exports', 'bin', 'dependencies']) {
+      expect(published[field], field).toEqual(REPOSITORY_MANIFEST[field]);
+    }
+    // Every path the manifest points at is in the package.
+    const targets = JSON.stringify([published['main'], published['types'], published['exports'], published['bin']]).match(/"\.?\/?(dist\/[^"]+|package\.json)"/g) ?? [];
+    for (const target of targets) expect(existsSync(join(installed, JSON.parse(target) as string)), target).toBe(true);
+  });
+
+  it('ships no source map that leads to a missing file, and no Markdown link that leads out of the package', () => {
+    expect(brokenSourceMaps(installed)).toEqual([]);
+    expect(deadMarkdownLinks(installed)).toEqual([]);
+  });
+
+  it('installs with no warning from its own dependencies: the one left, cookie@2 on Node < 22, is Fastify\'s (light-my-request), as README says', () => {
+    expect(warningsBesidesFastifysCookie(install.stderr)).toEqual([]);
+    /** One node of `npm ls --json`. */
+    interface Node { readonly version?: string; readonly dependencies?: Record<string, Node> }
+    const tree = JSON.parse(npm(['ls', 'cookie', '--all', '--json'], app)) as Node;
+    const parentsOfCookie2: string[] = [];
+    const walk = (name: string, node: Node): void => {
+      for (const [child, sub] of Object.entries(node.dependencies ?? {})) {
+        if (child === 'cookie' && sub.version?.startsWith('2.') === true) parentsOfCookie2.push(name);
+        walk(child, sub);
+      }
+    };
+    walk('scratch-host', tree);
+    expect(parentsOfCookie2.filter((name) => name !== 'light-my-request')).toEqual([]);
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(/EBADENGINE[\s\S]{0,200}cookie@2[\s\S]{0,200}light-my-request/.test(readme), 'README says the EBADENGINE warning for cookie@2 comes with light-my-request').toBe(true);
+  });
+
+  it("answers through sesame-auth/fetch, whose in-memory requests run on Fastify's light-my-request and the cookie@2 npm warned about", () => {
+    const script = [
+      "import { createFetchHandler } from 'sesame-auth/fetch';",
+      "const sesame = await createFetchHandler({ profile: 'development', settings: { DATABASE_URL: 'sqlite:./data/fetch.db' } });",
+      "const answer = await sesame.handle(new Request('http://localhost/', { headers: { cookie: 'session_id=none' } }));",
+      'console.log(answer.status, await answer.text());',
+      'await sesame.close();',
+    ].join('\n');
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(output.trim()).toBe('200 {"message":"Bienvenue"}');
+  }, 60_000);
+
+  it("gives sesame-auth/client types that stand alone: a browser project (lib dom, no @types) type-checks against them and reads nothing of Node's or the server's", () => {
+    expect(outsideTypeImports(join(installed, 'dist', 'src', 'client'))).toEqual([]);
+    const front = join(app, 'front');
+    mkdirSync(front, { recursive: true });
+    writeFileSync(join(front, 'main.ts'), browserScript('sesame-auth/client'));
+    writeFileSync(join(front, 'tsconfig.json'), browserTsconfig('nodenext', ['main.ts']));
+    const read = typeCheck(front).filter((file) => file.includes('/node_modules/') && !file.includes('/node_modules/typescript/lib/'));
+    expect(read.filter((file) => !file.includes('/node_modules/sesame-auth/dist/src/client/'))).toEqual([]);
+  }, 60_000);
 
   it("compiles README's plugin example verbatim under strict, with the package's own types", () => {
     const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');

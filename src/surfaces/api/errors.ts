@@ -5,6 +5,7 @@
  * @module
  */
 import type { FastifyReply } from 'fastify';
+import type { SesameApiErrorCode } from '../../client/codes.js';
 import { SesameError, ServerBusyError } from '../../kernel/errors.js';
 import { ERROR_HEADER } from '../../kernel/http/responses.js';
 import type { AccountsErrorCode } from '../../modules/accounts/index.js';
@@ -45,6 +46,15 @@ export type RequestErrorCode =
 
 /** Every code the API surface can answer with: its own and every module's. */
 export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode | AccountsErrorCode | EmailErrorCode;
+
+/**
+ * `true` when the client's list of codes (src/client/codes.ts, written out there so the published client stands
+ * alone) is exactly this surface's; the constraint below turns a drift either way into a build error.
+ */
+type SameCodes<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** Compile-time proof that the client names every code this table answers with, and none it does not. */
+export type ClientKnowsEveryCode<T extends true = SameCodes<ApiErrorCode, SesameApiErrorCode>> = T;
 
 /** A refusal raised by the surface itself. */
 export class RequestError extends SesameError<RequestErrorCode> {
