@@ -11,8 +11,8 @@ const workers = Number(process.env['TEST_WORKERS'] ?? Math.max(3, availableParal
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: workers,
     reporters: ['default'],

@@ -7,7 +7,7 @@
  * @module
  */
 import { readdirSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSesame, loadConfig, openStorage } from '../../src/server.js';
 import { makeTempDir, type TempDir } from '../support/built-server.js';
 import { jsonLines, runCli } from '../support/cli.js';
@@ -15,6 +15,10 @@ import { describeEngines } from '../support/engines.js';
 import { ALL_MIGRATIONS } from '../support/migrations.js';
 import { emptyDatabase, type RawDatabase } from '../support/raw-database.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
+
+// Each test here runs the compiled CLI a dozen times or more, one after another; on a busy 2-core machine each start
+// costs a second or two, so these tests get a longer bound than the suite's default (a bound, not a stopwatch).
+vi.setConfig({ testTimeout: 120_000 });
 
 /** Each CLI run loads the whole service (a second or more on a busy machine): tests running a dozen get longer. */
 const SLOW = 120_000;

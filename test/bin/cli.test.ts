@@ -8,11 +8,15 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSesame, loadConfig } from '../../src/server.js';
 import { REPO_ROOT, baseEnvironment, makeTempDir, type TempDir } from '../support/built-server.js';
 import { createPostgresSchema, describeEngines, type EngineCase } from '../support/engines.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
+
+// Each test here runs the compiled CLI a dozen times or more, one after another; on a busy 2-core machine each start
+// costs a second or two, so these tests get a longer bound than the suite's default (a bound, not a stopwatch).
+vi.setConfig({ testTimeout: 120_000 });
 
 /** The compiled CLI. */
 const CLI = join(REPO_ROOT, 'dist', 'src', 'bin', 'cli.js');

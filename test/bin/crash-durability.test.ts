@@ -16,12 +16,15 @@ interface Account {
   inFlight: string | undefined;
 }
 
-/** How long the load runs before the kill, and how many clients drive it. */
-const LOAD_MS = 1500;
+/**
+ * How many acknowledged writes the load reaches before the kill, and how many clients drive it. The kill waits for a
+ * count, not a stopwatch: on a busy machine a fixed second acknowledged too few writes to prove anything.
+ */
+const KILL_AFTER = 40;
 const CLIENTS = 6;
 
 /** One client: creates accounts one after another, and on each logs in, changes the password and resets it. */
-async function drive(url: string, accounts: Account[], stop: () => boolean, counter: { acknowledged: number }): Promise<void> {
+async function drive(url: string, accounts: Account[], stop: () => boolean, counter: Counter): Promise<void> {
   let n = 0;
   while (!stop()) {
     const account: Account = { email: uniqueEmail('crash'), created: false, acknowledged: [], inFlight: undefined };
@@ -29,49 +32,81 @@ async function drive(url: string, accounts: Account[], stop: () => boolean, coun
     try {
       account.inFlight = `pw-${n++}-0`;
       const created = await send(url, 'POST', '/users', { form: { email: account.email, password: account.inFlight } });
-      if (created.status !== 200) return;
+      if (created.status !== 200) return counter.stopped(`POST /users ${created.status} ${created.text.slice(0, 200)}`);
       account.created = true;
       account.acknowledged.push(account.inFlight);
       account.inFlight = undefined;
-      counter.acknowledged += 1;
+      counter.acknowledge();
 
       const login = await send(url, 'POST', '/sessions', { form: { email: account.email, password: account.acknowledged.at(-1) ?? '' } });
-      if (login.status !== 200) return;
+      if (login.status !== 200) return counter.stopped(`POST /sessions ${login.status} ${login.text.slice(0, 200)}`);
       account.inFlight = `pw-${n++}-changed`;
       const changed = await send(url, 'PUT', '/password', { sessionId: login.sessionId ?? '', form: { password: account.acknowledged.at(-1) ?? '', new_password: account.inFlight } });
-      if (changed.status !== 200) return;
+      if (changed.status !== 200) return counter.stopped(`PUT /password ${changed.status} ${changed.text.slice(0, 200)}`);
       account.acknowledged.push(account.inFlight);
       account.inFlight = undefined;
-      counter.acknowledged += 1;
+      counter.acknowledge();
 
       const requested = await send(url, 'POST', '/reset_password', { form: { email: account.email } });
-      if (requested.status !== 200) return;
+      if (requested.status !== 200) return counter.stopped(`POST /reset_password ${requested.status} ${requested.text.slice(0, 200)}`);
       const token = (requested.json as { reset_token: string }).reset_token;
       account.inFlight = `pw-${n++}-reset`;
       const reset = await send(url, 'PUT', '/reset_password', { form: { email: account.email, reset_token: token, new_password: account.inFlight } });
-      if (reset.status !== 200) return;
+      if (reset.status !== 200) return counter.stopped(`PUT /reset_password ${reset.status} ${reset.text.slice(0, 200)}`);
       account.acknowledged.push(account.inFlight);
       account.inFlight = undefined;
-      counter.acknowledged += 1;
-    } catch {
-      // The connection broke: the server was killed mid-request.
-      return;
+      counter.acknowledge();
+    } catch (error) {
+      // The connection broke: the server was killed mid-request (or, before the kill, something the report shows).
+      return counter.stopped(`network: ${String((error as Error).cause ?? error)}`);
     }
   }
 }
 
-/** Runs the load, kills the server with SIGKILL in the middle of it, and returns what was acknowledged. */
-async function loadAndKill(server: RunningServer): Promise<{ accounts: Account[]; acknowledged: number }> {
+/** Counts acknowledged writes and says when {@link KILL_AFTER} of them have been. */
+interface Counter {
+  acknowledged: number;
+  acknowledge(): void;
+  /** Why each client stopped sending, for the failure message. */
+  readonly stops: string[];
+  stopped(reason: string): void;
+  readonly reached: Promise<void>;
+}
+
+function newCounter(): Counter {
+  let reach: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  const counter: Counter = {
+    acknowledged: 0,
+    acknowledge() {
+      counter.acknowledged += 1;
+      if (counter.acknowledged >= KILL_AFTER) reach();
+    },
+    reached,
+    stops: [],
+    stopped(reason) {
+      counter.stops.push(reason);
+    },
+  };
+  return counter;
+}
+
+/**
+ * Runs the load, kills the server with SIGKILL in the middle of it (once {@link KILL_AFTER} writes were acknowledged,
+ * with every client still sending), and returns what was acknowledged.
+ */
+async function loadAndKill(server: RunningServer): Promise<{ accounts: Account[]; acknowledged: number; stops: string[] }> {
   const accounts: Account[] = [];
-  const counter = { acknowledged: 0 };
+  const counter = newCounter();
   let killed = false;
   const clients = Array.from({ length: CLIENTS }, () => drive(server.url, accounts, () => killed, counter));
-  await sleep(LOAD_MS);
+  // A client that met an unexpected answer stops; should all stop first, the count below fails the test instead.
+  await Promise.race([counter.reached, Promise.all(clients)]);
   process.kill(server.pid, 'SIGKILL');
   killed = true;
   await server.exited;
   await Promise.all(clients);
-  return { accounts, acknowledged: counter.acknowledged };
+  return { accounts, acknowledged: counter.acknowledged, stops: counter.stops };
 }
 
 /**
@@ -117,8 +152,8 @@ describe('kill -9 under write load', () => {
     dir = makeTempDir('crash');
     const databasePath = `${dir.path}/sesame.db`;
     server = await startBuiltServer({ databasePath, logLevel: 'warn', env: SETTINGS });
-    const { accounts, acknowledged } = await loadAndKill(server);
-    expect(acknowledged).toBeGreaterThan(30);
+    const { accounts, acknowledged, stops } = await loadAndKill(server);
+    expect(acknowledged, stops.join('\n')).toBeGreaterThanOrEqual(KILL_AFTER);
     server = await startBuiltServer({ databasePath, logLevel: 'warn', env: SETTINGS });
     await expectEveryAcknowledgedWrite(server.url, accounts);
   });
@@ -130,8 +165,8 @@ describe('kill -9 under write load', () => {
     try {
       const env = { ...SETTINGS, DATABASE_URL: schema.url };
       server = await startBuiltServer({ logLevel: 'warn', env });
-      const { accounts, acknowledged } = await loadAndKill(server);
-      expect(acknowledged).toBeGreaterThan(30);
+      const { accounts, acknowledged, stops } = await loadAndKill(server);
+      expect(acknowledged, stops.join('\n')).toBeGreaterThanOrEqual(KILL_AFTER);
       server = await startBuiltServer({ logLevel: 'warn', env });
       await expectEveryAcknowledgedWrite(server.url, accounts);
       await server.stop();

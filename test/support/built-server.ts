@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SETTING_NAMES, type LogLevel } from '../../src/config.js';
-import { SLOW_MACHINE_SCORING } from './settings.js';
+import { SLOW_MACHINE_DATABASE, SLOW_MACHINE_SCORING } from './settings.js';
 import { makeTempDir } from './temp.js';
 
 export { makeTempDir, type TempDir } from './temp.js';
@@ -85,7 +85,7 @@ export async function findFreePort(): Promise<number> {
 export function baseEnvironment(): Record<string, string> {
   const settings = new Set(SETTING_NAMES);
   // As in-process services: no shedding on a busy machine's event-loop lag, and no scoring cap a busy machine hits.
-  const env: Record<string, string> = { MAX_EVENT_LOOP_DELAY: '0', ...SLOW_MACHINE_SCORING };
+  const env: Record<string, string> = { MAX_EVENT_LOOP_DELAY: '0', ...SLOW_MACHINE_SCORING, ...SLOW_MACHINE_DATABASE };
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !settings.has(key)) env[key] = value;
   }

@@ -16,7 +16,7 @@ import type { Clock } from '../../src/kernel/clock.js';
 import type { Storage } from '../../src/kernel/database/storage.js';
 import type { PasswordHasher, StrengthEstimatorOptions } from '../../src/modules/password/index.js';
 import { createSesame, type Sesame } from '../../src/sesame.js';
-import { SLOW_MACHINE_SCORING } from './settings.js';
+import { SLOW_MACHINE_DATABASE, SLOW_MACHINE_SCORING } from './settings.js';
 import { makeTempDir } from './temp.js';
 
 /** A running service. */
@@ -76,7 +76,7 @@ export async function startService(env: Readonly<Record<string, string>> = {}, o
     // Suites run many services in one busy process: shedding on event-loop lag is proved on its own, with its own bound
     // (test/surfaces/ops/load-shedding.test.ts), and must not turn a slow CI machine into 503s elsewhere.
     MAX_EVENT_LOOP_DELAY: '0',
-    ...SLOW_MACHINE_SCORING,
+    ...SLOW_MACHINE_SCORING, ...SLOW_MACHINE_DATABASE,
     ...(databasePath === undefined ? {} : { DATABASE_URL: `sqlite:${databasePath}` }),
     // Development writes each message as an .eml file: into the service's temp dir, never the checkout.
     MAIL_OUTBOX_DIR: join(dir?.path ?? tmpdir(), 'outbox'),
@@ -124,7 +124,7 @@ export async function startService(env: Readonly<Record<string, string>> = {}, o
  * closes the returned instance (which leaves the storage open) and the storage.
  */
 export async function buildSesame(storage: Storage, env: Readonly<Record<string, string>> = {}, options: Omit<StartOptions, 'databasePath'> = {}): Promise<Sesame> {
-  const config = loadConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...SLOW_MACHINE_SCORING, ...env });
+  const config = loadConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...SLOW_MACHINE_SCORING, ...SLOW_MACHINE_DATABASE, ...env });
   return createSesame(config, {
     storage,
     sweeper: false,

@@ -16,6 +16,20 @@ export const TEST_SECRET_KEY = '0123456789abcdef'.repeat(4);
  */
 export const SLOW_MACHINE_SCORING: Readonly<Record<string, string>> = { PASSWORD_CHECK_TIMEOUT: '120s', PASSWORD_CHECK_CLIENT_BUDGET: '1h' };
 
+/**
+ * Database and Redis bounds for suites that are not about them: the production defaults fail fast (a 1 s connection,
+ * a 1.5 s statement, a 5 s SQLite lock wait, a 0.5 s Redis command), which is right for a service behind a load
+ * balancer but turns a busy CI machine's slow moment into a 503 in a test about something else. The fault suites set
+ * their own short bounds and prove what happens when one is crossed (test/kernel/database/faults.test.ts,
+ * sqlite-faults.test.ts, test/modules/rate-limits/redis-faults.test.ts).
+ */
+export const SLOW_MACHINE_DATABASE: Readonly<Record<string, string>> = {
+  DATABASE_CONNECT_TIMEOUT: '60s',
+  DATABASE_STATEMENT_TIMEOUT: '60s',
+  DATABASE_BUSY_TIMEOUT: '60s',
+  REDIS_COMMAND_TIMEOUT: '30s',
+};
+
 /** The messages loadConfig refuses an environment with, or [] when it accepts it. */
 export function problems(env: Record<string, string>): readonly string[] {
   try {

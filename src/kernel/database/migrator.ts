@@ -75,10 +75,7 @@ export async function migrateToLatest(storage: Storage, sets: readonly Migration
   });
   const run = () => (options.upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(options.upTo));
   let { error, results } = await run();
-  // Kysely's migrator reads the catalogue of every schema to find its tables; a schema that another client drops in
-  // that instant (another application, or parallel test suites) fails the read with "schema ... does not exist"
-  // (3F000) although nothing of ours changed. Nothing was applied then, so trying again is safe.
-  for (let attempt = 1; attempt <= 3 && error !== undefined && (error as { code?: unknown }).code === '3F000'; attempt += 1) {
+  for (let attempt = 1; attempt <= 3 && isOtherSchemaVanishing(error, migrationTableSchema); attempt += 1) {
     await new Promise((wake) => setTimeout(wake, 50 * attempt));
     ({ error, results } = await run());
   }
@@ -152,6 +149,24 @@ export async function checkMigrated(storage: Storage, sets: readonly MigrationSe
       [],
     );
   }
+}
+
+/**
+ * Whether a failed migration run only met another client dropping its own objects while Kysely read the catalogue.
+ * Kysely's migrator lists the tables of *every* schema to find its bookkeeping tables; a schema another client drops
+ * in that instant (another application, or parallel test suites) fails the read with "schema ... does not exist"
+ * (3F000), and a table dropped in that instant fails it with "relation "other_schema.table" does not exist" (42P01,
+ * from the catalogue functions that resolve names after the scan saw the row). Nothing was applied then (the run is
+ * one transaction), so trying again is safe. A missing relation of our own schema, or an unqualified one, is a real
+ * fault and is not retried.
+ */
+export function isOtherSchemaVanishing(error: unknown, ownSchema: string | undefined): boolean {
+  if (error === undefined || error === null || typeof error !== 'object') return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === '3F000') return true;
+  if (code !== '42P01' || typeof message !== 'string') return false;
+  const qualified = /relation "([^".]+)\.[^"]+" does not exist/.exec(message);
+  return qualified !== null && qualified[1] !== ownSchema;
 }
 
 /** The schema the unqualified names resolve to on this PostgreSQL connection (first existing one in `search_path`). */

@@ -3,7 +3,7 @@
 // bookkeeping tables take the table prefix.
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, type MigrationSet } from '../../../src/kernel/database/migrator.js';
+import { isOtherSchemaVanishing, migrateToLatest, type MigrationSet } from '../../../src/kernel/database/migrator.js';
 import { connectStorage, type Storage } from '../../../src/kernel/database/storage.js';
 import { MIGRATIONS } from '../../../src/sesame.js';
 import { describeEngines } from '../../support/engines.js';
@@ -63,5 +63,23 @@ describeEngines('migrations are all-or-nothing', (engine) => {
       await storage.kysely.insertInto('users').values({ email: 'a@x.io', hashed_password: 'h', created_at: 1, updated_at: 1 }).execute();
       expect(await storage.kysely.selectFrom('users').select('email').execute()).toEqual([{ email: 'a@x.io' }]);
     });
+  });
+});
+
+describe('a migration run that met another client dropping its objects', () => {
+  // Parallel suites (and other applications) drop schemas while Kysely's migrator lists every schema's tables; the
+  // run applied nothing then and is tried again, but a missing table of our own schema is a real fault.
+  it('is tried again when a dropped schema or another schema\'s dropped table failed the catalogue read', () => {
+    expect(isOtherSchemaVanishing({ code: '3F000', message: 'schema "sesame_svc_1" does not exist' }, 'mine')).toBe(true);
+    expect(isOtherSchemaVanishing({ code: '42P01', message: 'relation "sesame_host_b9d2.sesame_rate_limits" does not exist' }, 'mine')).toBe(true);
+  });
+
+  it('is not tried again for our own schema, an unqualified relation, another code, or no error', () => {
+    expect(isOtherSchemaVanishing({ code: '42P01', message: 'relation "mine.users" does not exist' }, 'mine')).toBe(false);
+    expect(isOtherSchemaVanishing({ code: '42P01', message: 'relation "users" does not exist' }, 'mine')).toBe(false);
+    expect(isOtherSchemaVanishing({ code: '42P01' }, 'mine')).toBe(false);
+    expect(isOtherSchemaVanishing({ code: '23505', message: 'relation "other.t" does not exist' }, 'mine')).toBe(false);
+    expect(isOtherSchemaVanishing(undefined, 'mine')).toBe(false);
+    expect(isOtherSchemaVanishing(new Error('boom'), 'mine')).toBe(false);
   });
 });

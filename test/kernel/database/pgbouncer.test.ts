@@ -22,7 +22,7 @@ suite(`Sesame through PgBouncer in transaction mode${reason ? ` (skipped: ${reas
     server = await startBuiltServer({
       env: { DATABASE_URL: bouncer.url, DATABASE_PREPARED_STATEMENTS: 'false', RATE_LIMIT_STORE: 'database', BCRYPT_COST: '4' },
     });
-  }, 30_000);
+  }, 120_000);
 
   afterAll(async () => {
     await server?.stop();
