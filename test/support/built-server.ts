@@ -187,7 +187,7 @@ export async function startBuiltServer(options: BuiltServerOptions = {}): Promis
     await exited;
   };
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   let url: string | undefined;
   try {
     if (portFromLog) {
@@ -231,7 +231,7 @@ export interface FinishedRun extends ExitStatus {
  * Runs the built server with the given environment overrides and waits for it to exit by itself (for bad settings);
  * a server that is still running after `timeoutMs` is killed and the result says SIGKILL.
  */
-export async function runBuiltServerToExit(env: Readonly<Record<string, string>>, timeoutMs = 10_000): Promise<FinishedRun> {
+export async function runBuiltServerToExit(env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<FinishedRun> {
   assertBuilt();
   const tempDir = makeTempDir('bad-env');
   try {
@@ -276,7 +276,7 @@ export interface Run {
  * end. A server that starts listening is sent SIGTERM at once (it has shown it accepted the settings); one that is
  * still running after `timeoutMs` is killed.
  */
-export async function runBuiltServer(env: Readonly<Record<string, string>>, timeoutMs = 15_000): Promise<Run> {
+export async function runBuiltServer(env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<Run> {
   assertBuilt();
   const dir = makeTempDir('run');
   try {

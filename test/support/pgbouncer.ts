@@ -78,7 +78,7 @@ export async function startPgBouncer(): Promise<PrivatePgBouncer> {
     await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   };
 
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
     client.on('error', () => undefined);

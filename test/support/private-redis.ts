@@ -51,7 +51,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 
   const start = async (): Promise<void> => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       try {
         await query((client) => client.ping());

@@ -44,7 +44,7 @@ export async function awaitRedisCounting(baseUrl: string, nextIp: () => string, 
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const ip = nextIp();
       await fetch(`${baseUrl}/reset_password`, {
