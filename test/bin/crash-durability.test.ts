@@ -115,7 +115,7 @@ async function loadAndKill(server: RunningServer): Promise<{ accounts: Account[]
  */
 async function logIn(url: string, email: string, password: string): Promise<number> {
   let status = 503;
-  for (let attempt = 0; attempt < 20 && status === 503; attempt += 1) {
+  for (let attempt = 0; attempt < 120 && status === 503; attempt += 1) {
     if (attempt > 0) await sleep(250);
     status = (await send(url, 'POST', '/sessions', { form: { email, password } })).status;
   }

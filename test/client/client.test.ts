@@ -328,7 +328,7 @@ describe('the email routes through the client (verification required, mail to a 
     try {
       /** The newest message to `to` whose text matches `pattern`, waited for (the dispatcher sends after the commit). */
       const mailTo = async (to: string, count: number): Promise<string> => {
-        for (let tries = 0; tries < 500; tries += 1) {
+        for (let tries = 0; tries < 6000; tries += 1) {
           const mails = smtp.received.filter((mail) => mail.to.includes(to));
           if (mails.length >= count) return mails[count - 1]?.text ?? '';
           await sleep(10);

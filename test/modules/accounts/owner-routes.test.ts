@@ -111,7 +111,7 @@ describeEngines('account owner routes', (engine) => {
     await send(service.url, 'DELETE', '/sessions', { sessionId: first });
     // A verification message, which the development outbox writes as a file and keeps as `sent`.
     expect((await send(service.url, 'POST', '/email/verify/resend', { form: { email: EMAIL } })).status).toBe(200);
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 60_000;
     while ((await service.sesame.mail.find(1))?.status !== 'sent' && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 10));
     const reply = await send(service.url, 'GET', '/profile/export', { sessionId: current });
     expect(reply.status).toBe(200);

@@ -71,7 +71,7 @@ async function webmail(): Promise<{ origin: string; server: Server }> {
 
 /** Waits for the newest message to `address` whose text contains `needle`. */
 async function mailTo(smtp: SmtpReceiver, address: string, needle: string): Promise<ReceivedMail> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const found = smtp.received.filter((mail) => mail.to.includes(address) && mail.text.includes(needle)).at(-1);
     if (found !== undefined) return found;
