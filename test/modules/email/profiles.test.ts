@@ -8,7 +8,7 @@ import { expect, it } from 'vitest';
 import { describeEngines } from '../../support/engines.js';
 import { send } from '../../support/http.js';
 import { TEST_SECRET_KEY } from '../../support/settings.js';
-import { login, nthMail, outboxRows, receiver, register, startMailService, subjectOf, useCleanup, type MailService } from './harness.js';
+import { login, nthMail, outboxRows, PRODUCTION_PROFILE_TIMEOUT_MS, receiver, register, startMailService, subjectOf, useCleanup, type MailService } from './harness.js';
 
 useCleanup();
 
@@ -84,5 +84,5 @@ describeEngines('email verification by profile', (engine) => {
     expect(await outboxRows(relaxed.sesame)).toEqual([]);
     expect(await relaxed.sesame.mail.dispatchDue()).toBe(0);
     expect(smtp.received).toHaveLength(1);
-  });
+  }, PRODUCTION_PROFILE_TIMEOUT_MS);
 });

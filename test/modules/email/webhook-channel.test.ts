@@ -12,7 +12,7 @@ import { webhookSecret } from '../../../src/modules/mail/webhook.js';
 import { describeEngines } from '../../support/engines.js';
 import { send } from '../../support/http.js';
 import { TEST_SECRET_KEY } from '../../support/settings.js';
-import { login, mailSettled, register, startMailService, stopAfter, until, verify, type MailService } from './harness.js';
+import { login, mailSettled, PRODUCTION_PROFILE_TIMEOUT_MS, register, startMailService, stopAfter, until, verify, type MailService } from './harness.js';
 
 /** One call as the receiver got it. */
 interface Call {
@@ -125,7 +125,7 @@ describeEngines('the signed webhook as the mail channel', (engine) => {
 
     for (const secret of [verifyToken, verification['code'] as string, resetToken, reset['code'] as string]) expect(service.logs()).not.toContain(secret);
     expect(service.logs()).not.toContain(encodeURIComponent(verifyToken));
-  });
+  }, PRODUCTION_PROFILE_TIMEOUT_MS);
 
   it('REQUIRE_EMAIL_VERIFICATION=false in production lets an unverified account log in; a resend still reaches the webhook', async () => {
     const receiver = await startReceiver(() => 204);
@@ -140,5 +140,5 @@ describeEngines('the signed webhook as the mail channel', (engine) => {
     expect((await send(service.url, 'POST', '/email/verify/resend', { json: { email: 'relaxed@example.io' } })).status).toBe(200);
     await until(() => receiver.calls.length >= 1, 'the verification call');
     expect(checked(service, receiver.calls.at(-1) as Call)).toMatchObject({ type: 'email_verify', email: 'relaxed@example.io' });
-  });
+  }, PRODUCTION_PROFILE_TIMEOUT_MS);
 });
