@@ -90,6 +90,11 @@ export interface WebhookTransportOptions {
   readonly timeoutMs?: number;
   /** The time the `webhook-timestamp` header is taken from (default the system clock). */
   readonly clock?: Clock;
+  /**
+   * What cuts one try short after `timeoutMs` (default `AbortSignal.timeout`): a test hands in a signal it aborts by
+   * hand, once the receiver holds the request, instead of racing a real timer.
+   */
+  readonly timeoutSignal?: (timeoutMs: number) => AbortSignal;
 }
 
 /** Why a request got no answer, without the URL (its query may carry a credential of the receiver's). */
@@ -111,6 +116,7 @@ export function webhookTransport(url: string, key: Buffer, options: WebhookTrans
   if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new Error('a webhook URL is http: or https:');
   const timeoutMs = options.timeoutMs ?? 5000;
   const clock = options.clock ?? Date.now;
+  const timeoutSignal = options.timeoutSignal ?? ((ms: number) => AbortSignal.timeout(ms));
   return {
     async send(message) {
       const id = `msg_${message.id}`;
@@ -129,7 +135,7 @@ export function webhookTransport(url: string, key: Buffer, options: WebhookTrans
           body,
           // Following a redirect would post the token to a URL the operator never configured.
           redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: timeoutSignal(timeoutMs),
         });
       } catch (error) {
         throw requestFailure(error, timeoutMs);

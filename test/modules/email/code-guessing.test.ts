@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { describeEngines } from '../../support/engines.js';
 import { send, type Reply } from '../../support/http.js';
 import type { ReceivedMail } from '../../support/smtp.js';
-import { codeOf, login, mailsTo, nthMail, receiver, startMailService, useCleanup, verify, wrongCode } from './harness.js';
+import { codeOf, login, mailSettled, mailsTo, nthMail, receiver, startMailService, useCleanup, verify, wrongCode } from './harness.js';
 
 useCleanup();
 
@@ -74,6 +74,11 @@ describeEngines('code guessing bounds', (engine) => {
     expect((await verify(service.url, { email: 'unproved@example.io', code: '0000-0000' })).status).toBe(403);
     const compared = await service.sesame.storage.kysely.selectFrom('verification_tokens').select('id').where('purpose', '=', 'email_verify').where('attempts', '>', 0).execute();
     expect(compared).toEqual([]);
+    // Everything queued has been delivered: the two reset messages, and nothing for the held-back resends.
+    expect((await mailSettled(service)).map((row) => [row.kind, row.status])).toEqual([
+      ['password_reset', 'sent'],
+      ['password_reset', 'sent'],
+    ]);
     expect(mailsTo(smtp, 'unproved@example.io')).toHaveLength(2);
   });
 

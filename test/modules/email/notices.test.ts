@@ -2,11 +2,13 @@
 // a French browser gets French mail until the owner picks English; a password change and a reset each mail "password
 // changed"; NOTIFY_NEW_SIGN_IN mails each sign-in with its User-Agent (and is off by default); MAIL_RECIPIENT_HOURLY_MAX
 // holds back repeated reset mail to one address while every answer stays the same, but never a security notice.
+// Deterministic (issue 23): "nothing else was mailed" is read once the outbox has settled (every row sent, and rows
+// are written in the transaction of the change they announce), not after a quiet moment.
 import { expect, it } from 'vitest';
 import { describeEngines } from '../../support/engines.js';
 import { send } from '../../support/http.js';
 import type { ReceivedMail } from '../../support/smtp.js';
-import { headerOf, linkToken, login, mailsTo, nthMail, outboxRows, receiver, register, startMailService, subjectOf, useCleanup, verify } from './harness.js';
+import { headerOf, linkToken, login, mailSettled, mailsTo, nthMail, outboxRows, receiver, register, startMailService, subjectOf, useCleanup, verify } from './harness.js';
 
 useCleanup();
 
@@ -85,7 +87,11 @@ describeEngines('mail language and notices', (engine) => {
     const afterReset = await nthMail(smtp, 3);
     expect(subjectOf(afterReset)).toBe('Your password was changed');
     expect(afterReset.text).toContain('was reset on');
-    await new Promise((wake) => setTimeout(wake, 150));
+    expect((await mailSettled(service)).map((row) => [row.kind, row.status])).toEqual([
+      ['password_changed', 'sent'],
+      ['password_reset', 'sent'],
+      ['password_changed', 'sent'],
+    ]);
     expect(smtp.received.map((mail) => subjectOf(mail))).toEqual(['Your password was changed', 'Reset your password', 'Your password was changed']);
   });
 
@@ -100,7 +106,7 @@ describeEngines('mail language and notices', (engine) => {
     expect(subjectOf(notice)).toBe('New sign-in to your account');
     expect(notice.text).toContain(agent);
     expect(notice.text).toContain('127.0.0.1');
-    await new Promise((wake) => setTimeout(wake, 150));
+    expect((await mailSettled(service)).map((row) => [row.kind, row.status])).toEqual([['new_sign_in', 'sent']]);
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received.some((mail) => mail.raw.includes('WrongBrowser'))).toBe(false);
   });
@@ -109,8 +115,9 @@ describeEngines('mail language and notices', (engine) => {
     const { smtp, service } = await start();
     await register(service.url, 'quiet@example.io', PASSWORD);
     expect((await login(service.url, 'quiet@example.io', PASSWORD, { 'user-agent': 'QuietBrowser/1' })).status).toBe(200);
-    await new Promise((wake) => setTimeout(wake, 200));
+    // A notice would have been enqueued in the login's transaction, before it answered.
     expect((await outboxRows(service.sesame)).map((row) => row.kind)).toEqual([]);
+    expect(await service.sesame.mail.dispatchDue()).toBe(0);
     expect(smtp.received).toHaveLength(0);
   });
 
@@ -143,8 +150,8 @@ describeEngines('mail language and notices', (engine) => {
       ['password_reset', 'other@example.io'],
       ['password_changed', 'flooded@example.io'],
     ]);
-    await nthMail(smtp, 4);
-    await new Promise((wake) => setTimeout(wake, 150));
+    expect((await mailSettled(service)).map((row) => row.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect(smtp.received).toHaveLength(4);
     expect(mailsTo(smtp, 'flooded@example.io').map((mail: ReceivedMail) => headerOf(mail.raw, 'subject'))).toEqual(['Reset your password', 'Reset your password', 'Your password was changed']);
   });
   // Security round 3, item 9: sign-in notices shared the recipient's hourly quota, so anonymous reset requests could

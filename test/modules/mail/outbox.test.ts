@@ -3,18 +3,30 @@
 // claim held mid-send is not taken by the other dispatcher before its lease ends; a message left `sending` by a crashed
 // dispatcher is taken back after the lease; failures back off, are recorded as `mail.failed` without the token, and
 // end `failed` after MAIL_MAX_ATTEMPTS; a message enqueued before a restart is sent after it.
+// Deterministic (issue 23): every test runs on a clock it moves by hand; running dispatchers are waited for through
+// barriers (a message reaching a transport the test holds, outbox rows reaching `sent`), and "none twice" is checked
+// after both instances have stopped, when no send can still be in flight.
 import { afterEach, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import type { Storage } from '../../../src/kernel/database/storage.js';
 import { KyselyMailOutboxStore, type MailTransport } from '../../../src/modules/mail/index.js';
 import { createSesame, type MailOptions, type Sesame } from '../../../src/sesame.js';
 import { describeEngines, useFreshStorage, type TestStorage } from '../../support/engines.js';
+import { outboxSettled, SLOW_MACHINE_STORAGE, until } from '../../support/mail-doubles.js';
+import { SLOW_MACHINE_DATABASE } from '../../support/settings.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp.js';
 
 const T0 = 1_700_000_000_000;
 
+/**
+ * How the second instance's connection opens the test's database: already migrated, so it only checks the migration
+ * table (`migrate: false`, as a second process beside a migrating one may) instead of running Kysely's migrator again,
+ * whose scan of every schema's catalogue can meet another suite's DDL mid-read on a shared PostgreSQL.
+ */
+const SECOND_HANDLE = { ...SLOW_MACHINE_STORAGE, migrate: false };
+
 describeEngines('mail outbox', (engine) => {
-  const storage = useFreshStorage(engine);
+  const storage = useFreshStorage(engine, SLOW_MACHINE_STORAGE);
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -24,7 +36,7 @@ describeEngines('mail outbox', (engine) => {
 
   /** A Sesame over `on`, emailing resets, with no dispatcher running unless asked (tests drive `dispatchDue`). */
   async function build(on: Storage, env: Readonly<Record<string, string>>, mail: MailOptions = {}, dispatcher = false): Promise<Sesame> {
-    const config = loadConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'silent', RESET_TOKEN_DELIVERY: 'email', MAIL_FROM: 'auth@example.com', ...env });
+    const config = loadConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...SLOW_MACHINE_DATABASE, RESET_TOKEN_DELIVERY: 'email', MAIL_FROM: 'auth@example.com', ...env });
     const sesame = await createSesame(config, { storage: on, sweeper: false, mailDispatcher: dispatcher, clock, mail });
     cleanups.push(() => sesame.close());
     return sesame;
@@ -50,7 +62,7 @@ describeEngines('mail outbox', (engine) => {
   it('two instances dispatching at once send each message exactly once', async () => {
     now = T0;
     const smtp = await receiver();
-    const second: TestStorage = await storage().reopen();
+    const second: TestStorage = await storage().reopen(SECOND_HANDLE);
     cleanups.push(() => second.detach());
     const a = await build(storage(), { SMTP_URL: smtp.url });
     const b = await build(second, { SMTP_URL: smtp.url });
@@ -77,10 +89,15 @@ describeEngines('mail outbox', (engine) => {
     });
     const deliveries: Array<{ by: 'a' | 'b'; id: number }> = [];
     let held: number | undefined;
+    let heldNow: (id: number) => void = () => undefined;
+    const firstHeld = new Promise<number>((resolve) => {
+      heldNow = resolve;
+    });
     const gated: MailTransport = {
       async send(message) {
         if (held === undefined) {
           held = message.id;
+          heldNow(message.id);
           await gate;
         }
         deliveries.push({ by: 'a', id: message.id });
@@ -95,19 +112,15 @@ describeEngines('mail outbox', (engine) => {
       },
       close: () => undefined,
     };
-    const second: TestStorage = await storage().reopen();
+    const second: TestStorage = await storage().reopen(SECOND_HANDLE);
     cleanups.push(() => second.detach());
     const a = await build(storage(), {}, { transport: gated, dispatch: { leaseMs } });
     const b = await build(second, {}, { transport: plain, dispatch: { leaseMs } });
     await enqueueResets(a, 3);
 
     const roundOfA = a.mail.dispatchDue();
-    // Polled with a bound: the condition, not a sleep, is what the test waits for.
-    for (const deadline = Date.now() + 10_000; held === undefined; ) {
-      if (Date.now() > deadline) throw new Error('dispatcher A never claimed a message');
-      await new Promise((wake) => setTimeout(wake, 2));
-    }
-    const claimed = held;
+    // The barrier: A's claimed message has reached its transport, where it stays until release().
+    const claimed = await firstHeld;
     expect(await a.mail.find(claimed)).toMatchObject({ status: 'sending', attempts: 0 });
     // B runs whole rounds while A's claim is in flight, up to the last moment of the lease: it sends the others only.
     expect(await b.mail.dispatchDue()).toBe(2);
@@ -154,54 +167,56 @@ describeEngines('mail outbox', (engine) => {
   it('two running dispatchers (polling) deliver every message once', async () => {
     now = T0;
     const smtp = await receiver();
-    const second: TestStorage = await storage().reopen();
+    const second: TestStorage = await storage().reopen(SECOND_HANDLE);
     cleanups.push(() => second.detach());
     const fast: MailOptions = { dispatch: { pollMs: 20 } };
     const a = await build(storage(), { SMTP_URL: smtp.url }, fast, true);
-    await build(second, { SMTP_URL: smtp.url }, fast, true);
+    const b = await build(second, { SMTP_URL: smtp.url }, fast, true);
     const emails = await enqueueResets(a, 8);
-    const deadline = Date.now() + 10_000;
-    while (smtp.received.length < 8 && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 20));
-    await new Promise((wake) => setTimeout(wake, 200));
+    expect((await outboxSettled(storage().kysely)).map((row) => row.status)).toEqual(Array.from({ length: 8 }, () => 'sent'));
+    // Both stopped (close() waits for a send in flight): a second delivery of any message would be in by now.
+    await a.close();
+    await b.close();
     expect(smtp.received.map((mail) => mail.to[0]).sort()).toEqual([...emails].sort());
   });
 
   it('with the SMTP server stopped mid-run, two running instances deliver every message once it is back, none twice', async () => {
     now = T0;
-    // The clock runs five times faster than real time, so back-offs pass quickly while leases (2 min) stay far off.
-    const ticking = setInterval(() => {
-      now += 50;
-    }, 10);
-    cleanups.push(() => Promise.resolve(clearInterval(ticking)));
+    // The clock moves only when the test moves it: each back-off (100 ms) passes exactly when the test says so, and
+    // the leases (2 min) never end.
     const smtp = await receiver();
-    const second: TestStorage = await storage().reopen();
+    const second: TestStorage = await storage().reopen(SECOND_HANDLE);
     cleanups.push(() => second.detach());
     const fast: MailOptions = { dispatch: { pollMs: 20, backoffMs: [100] } };
     const env = { SMTP_URL: smtp.url, MAIL_MAX_ATTEMPTS: '100' };
     const a = await build(storage(), env, fast, true);
-    await build(second, env, fast, true);
+    const b = await build(second, env, fast, true);
     const early = await enqueueResets(a, 3);
-    const waitFor = async (count: number): Promise<void> => {
-      const deadline = Date.now() + 10_000;
-      while (smtp.received.length < count && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 10));
-    };
-    await waitFor(3);
+    await outboxSettled(storage().kysely);
+    expect(smtp.received).toHaveLength(3);
     await smtp.stop();
     const late = await enqueueResets(a, 5, 3);
-    await new Promise((wake) => setTimeout(wake, 300));
+    /** The messages not sent yet, once each has failed at least `tries` times and is waiting for its next try. */
+    const waitingAfter = async (tries: number): Promise<Array<{ status: string; attempts: number; next_attempt_at: number }>> => {
+      const unsent = () => storage().kysely.selectFrom('mail_outbox').select(['status', 'attempts', 'next_attempt_at']).where('status', '<>', 'sent').execute();
+      await until(async () => (await unsent()).every((row) => row.status === 'pending' && row.attempts >= tries), `every waiting message failed ${tries} time(s)`);
+      return (await unsent()).map((row) => ({ ...row, attempts: Number(row.attempts), next_attempt_at: Number(row.next_attempt_at) }));
+    };
+    // Each waiting message fails once and waits for its back-off: the clock stands still, so none is tried again.
+    expect(await waitingAfter(1)).toEqual(Array.from({ length: 5 }, () => ({ status: 'pending', attempts: 1, next_attempt_at: T0 + 100 })));
+    // The back-off passes while the server is still down: every message is tried again, and fails again.
+    now = T0 + 100;
+    expect(await waitingAfter(2)).toEqual(Array.from({ length: 5 }, () => ({ status: 'pending', attempts: 2, next_attempt_at: T0 + 200 })));
     expect(smtp.received).toHaveLength(3);
-    const waiting = await storage().kysely.selectFrom('mail_outbox').select(['status', 'attempts']).where('status', '<>', 'sent').execute();
-    expect(waiting).toHaveLength(5);
-    expect(waiting.every((row) => row.attempts >= 1)).toBe(true);
 
-    const back = Date.now();
     await smtp.restart();
-    await waitFor(8);
-    console.info(`[mail] two instances, SMTP back after an outage: all 5 waiting messages delivered ${Date.now() - back} ms later`);
-    await new Promise((wake) => setTimeout(wake, 300));
-    expect(smtp.received.map((mail) => mail.to[0]).sort()).toEqual([...early, ...late].sort());
-    const rows = await storage().kysely.selectFrom('mail_outbox').select('status').execute();
+    now = T0 + 200;
+    const rows = await outboxSettled(storage().kysely);
     expect(rows.map((row) => row.status)).toEqual(Array.from({ length: 8 }, () => 'sent'));
+    // Both stopped (close() waits for a send in flight): a second delivery of any message would be in by now.
+    await a.close();
+    await b.close();
+    expect(smtp.received.map((mail) => mail.to[0]).sort()).toEqual([...early, ...late].sort());
   });
 
   it('takes back a message left `sending` by a dead dispatcher once its lease is over, not before', async () => {
@@ -275,15 +290,13 @@ describeEngines('mail outbox', (engine) => {
     const before = await build(storage(), { SMTP_URL: smtp.url });
     await enqueueResets(before, 1);
     await before.close();
-    const restarted = await storage().reopen();
+    const restarted = await storage().reopen(SLOW_MACHINE_STORAGE);
     cleanups.push(() => restarted.detach());
     const after = await build(restarted, { SMTP_URL: smtp.url }, { dispatch: { pollMs: 20 } }, true);
-    const deadline = Date.now() + 5000;
-    while (smtp.received.length === 0 && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 10));
-    expect(smtp.received.map((mail) => mail.to)).toEqual([['user0@example.io']]);
-    // The receiver has the message a moment before the dispatcher records it sent.
-    while ((await after.mail.find(1))?.status !== 'sent' && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 10));
+    // The receiver has the message a moment before the dispatcher records it sent: the row is what is waited for.
+    expect(await outboxSettled(restarted.kysely)).toMatchObject([{ id: 1, status: 'sent' }]);
     expect((await after.mail.find(1))?.status).toBe('sent');
+    expect(smtp.received.map((mail) => mail.to)).toEqual([['user0@example.io']]);
   });
 
   it('rolls the message back with the token: a failed issuing transaction leaves no mail', async () => {

@@ -2,16 +2,24 @@
 // reaches the stored address with its link and code, the code resets the password, and a receiver that is down
 // delays the message without failing the request or losing the message. Development without SMTP_URL writes a real
 // .eml file and logs its name only.
+// Deterministic (issue 23): tests wait for a message at the receiver or an outbox row's state, never for time to
+// pass; "answers at once" is shown with the first send held at a gate while the request answers, and the back-off
+// with a clock the test moves; "mails nothing" is read from the outbox (written in the request's transaction) after a
+// dispatch round.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/bin/app.js';
 import { loadConfig } from '../../../src/config.js';
+import type { Clock } from '../../../src/kernel/clock.js';
+import { smtpTransport } from '../../../src/modules/mail/index.js';
 import { createSesame, type MailOptions, type Sesame } from '../../../src/sesame.js';
-import { send, sleep } from '../../support/http.js';
+import { send } from '../../support/http.js';
 import { captureStream } from '../../support/in-process.js';
+import { GatedTransport, outboxSettled, until } from '../../support/mail-doubles.js';
 import { decodeQuotedPrintable, startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../../support/smtp.js';
+import { SLOW_MACHINE_DATABASE, SLOW_MACHINE_SCORING } from '../../support/settings.js';
 import { makeTempDir, type TempDir } from '../../support/temp.js';
 
 /** A running server with its captured log and temp dir. */
@@ -28,12 +36,14 @@ afterEach(async () => {
   for (const item of running.splice(0).reverse()) await item.stop();
 });
 
-/** Starts the standalone server over a fresh SQLite file, with email delivery and a fast dispatcher. */
-async function startMailService(env: Readonly<Record<string, string>>, mail: MailOptions = {}): Promise<MailService> {
+/** Starts the standalone server over a fresh SQLite file, with email delivery and a fast dispatcher (on `clock` if given). */
+async function startMailService(env: Readonly<Record<string, string>>, mail: MailOptions = {}, clock?: Clock): Promise<MailService> {
   const dir = makeTempDir('mail');
   const config = loadConfig({
     BCRYPT_COST: '4',
     LOG_LEVEL: 'info',
+    ...SLOW_MACHINE_SCORING,
+    ...SLOW_MACHINE_DATABASE,
     MAX_EVENT_LOOP_DELAY: '0',
     DATABASE_URL: `sqlite:${join(dir.path, 'sesame.db')}`,
     RESET_TOKEN_DELIVERY: 'email',
@@ -48,6 +58,7 @@ async function startMailService(env: Readonly<Record<string, string>>, mail: Mai
     logStream: log.stream,
     sweeper: false,
     mail: { outboxDir: join(dir.path, 'outbox'), dispatch: { pollMs: 50, backoffMs: [250] }, ...mail },
+    ...(clock === undefined ? {} : { clock }),
   });
   const app = await buildServer(sesame);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -70,15 +81,6 @@ async function receiver(): Promise<SmtpReceiver> {
   const smtp = await startSmtpReceiver();
   running.push(smtp);
   return smtp;
-}
-
-/** Waits until `check` holds (every 10 ms, at most `ms`). */
-async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(10);
-  }
 }
 
 /** The token of the reset link in a message's (decoded) text. */
@@ -106,7 +108,7 @@ describe('RESET_TOKEN_DELIVERY=email with a real SMTP server', () => {
     expect(asked.json).toEqual({ email: '  MIA.RESET@example.IO ', message: 'if this email is registered, reset instructions have been sent' });
     expect(asked.text).not.toMatch(/reset_token/);
 
-    await until(() => smtp.received.length === 1);
+    await until(() => smtp.received.length === 1, 'the reset mail');
     const mail = smtp.received[0] as ReceivedMail;
     expect(mail.to).toEqual(['mia.reset@example.io']);
     expect(mail.raw).toMatch(/^Subject: Reset your password$/m);
@@ -137,41 +139,54 @@ describe('RESET_TOKEN_DELIVERY=email with a real SMTP server', () => {
     const asked = await send(service.url, 'POST', '/reset_password', { form: { email: 'nobody@example.io' } });
     expect(asked.status).toBe(200);
     expect(asked.message).toBe('if this email is registered, reset instructions have been sent');
-    await sleep(200);
+    // A message would have been enqueued in the request's transaction: the outbox is empty once it has answered, and
+    // a dispatch round run to its end (after the dispatcher's own) sends nothing.
+    expect(await service.sesame.storage.kysely.selectFrom('mail_outbox').select('id').execute()).toEqual([]);
+    expect(await service.sesame.mail.dispatchDue()).toBe(0);
     expect(smtp.received).toEqual([]);
     expect(await service.sesame.mail.find(1)).toBeUndefined();
   });
 
   it('with the SMTP server down, answers at once and keeps the message pending with back-off; delivers it when the server is back', async () => {
+    const T0 = Date.now();
+    let now = T0;
     const smtp = await receiver();
-    const service = await startMailService({ SMTP_URL: smtp.url });
+    // The real SMTP transport behind a gate: the first try is held in flight until the test lets it go.
+    const gated = new GatedTransport(smtpTransport(smtp.url, 'Sesame <auth@example.com>'));
+    const service = await startMailService({ SMTP_URL: smtp.url }, { transport: gated }, () => now);
     expect((await send(service.url, 'POST', '/users', { form: { email: 'down@example.io', password: 'old-pass' } })).status).toBe(200);
     await smtp.stop();
 
-    const started = Date.now();
+    // Answered while its message cannot have left: the request does not wait for delivery.
     const asked = await send(service.url, 'POST', '/reset_password', { form: { email: 'down@example.io' } });
     expect(asked.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(smtp.received).toEqual([]);
+    expect((await gated.arrival()).id).toBe(1);
+    expect(await service.sesame.mail.find(1)).toMatchObject({ status: 'sending', attempts: 0 });
+    gated.open();
 
-    await until(async () => ((await service.sesame.mail.find(1))?.attempts ?? 0) >= 2);
+    // Each failed try waits one back-off (250 ms) on the service's clock, which moves only when the test moves it.
+    const failedTry = async (attempts: number, at: number): Promise<void> => {
+      await until(async () => (await service.sesame.mail.find(1))?.attempts === attempts, `failed try ${attempts}`);
+      expect(await service.sesame.mail.find(1)).toMatchObject({ status: 'pending', attempts, next_attempt_at: at + 250, sent_at: null });
+    };
+    await failedTry(1, T0);
+    now = T0 + 250;
+    await failedTry(2, T0 + 250);
     const waiting = await service.sesame.mail.find(1);
-    expect(waiting?.status).toMatch(/^(pending|sending)$/);
     expect(waiting?.last_error).toMatch(/ECONNREFUSED/);
-    expect(waiting?.sent_at).toBeNull();
     const failures = await service.sesame.audit.list({ type: 'mail.failed' });
-    expect(failures.length).toBeGreaterThanOrEqual(2);
+    expect(failures).toHaveLength(2);
     expect(JSON.parse(failures[0]?.detail ?? '{}')).toMatchObject({ mailId: 1, kind: 'password_reset', gaveUp: false });
     expect(service.logs()).toContain('mail delivery failed: will try again');
 
-    const back = Date.now();
+    // Back, and the back-off passes: the next try delivers it.
     await smtp.restart();
-    await until(() => smtp.received.length === 1);
-    const delay = (smtp.received[0] as ReceivedMail).at - back;
-    console.info(`[mail] delay from the SMTP server coming back to delivery: ${delay} ms (back-off 250 ms, poll 50 ms)`);
-    expect(delay).toBeLessThan(2000);
-    await until(async () => (await service.sesame.mail.find(1))?.status === 'sent');
+    now = T0 + 500;
+    expect(await outboxSettled(service.sesame.storage.kysely)).toMatchObject([{ id: 1, status: 'sent' }]);
+    expect(smtp.received).toHaveLength(1);
     const sent = await service.sesame.mail.find(1);
-    expect(sent?.attempts).toBeGreaterThanOrEqual(3);
+    expect(sent?.attempts).toBe(3);
     const token = tokenOf((smtp.received[0] as ReceivedMail).text);
     expect(service.logs()).not.toContain(token);
     expect((await send(service.url, 'PUT', '/reset_password', { form: { email: 'down@example.io', reset_token: token, new_password: 'new-pass' } })).status).toBe(200);
@@ -195,7 +210,9 @@ describe('RESET_TOKEN_DELIVERY=email in development without SMTP_URL', () => {
     expect((await send(service.url, 'POST', '/users', { form: { email: 'eml@example.io', password: 'old-pass' } })).status).toBe(200);
     expect((await send(service.url, 'POST', '/reset_password', { form: { email: 'eml@example.io' } })).status).toBe(200);
     const outbox = join(service.dir.path, 'outbox');
-    await until(() => existsSync(join(outbox, '1-password_reset.eml')));
+    // The row is marked sent once the file is written whole (the file exists, empty, a moment before).
+    expect(await outboxSettled(service.sesame.storage.kysely)).toMatchObject([{ id: 1, status: 'sent' }]);
+    expect(existsSync(join(outbox, '1-password_reset.eml'))).toBe(true);
     expect(readdirSync(outbox)).toEqual(['1-password_reset.eml']);
     const raw = readFileSync(join(outbox, '1-password_reset.eml'), 'utf8');
     expect(raw).toMatch(/^To: eml@example.io$/m);
@@ -215,7 +232,8 @@ describe('RESET_TOKEN_DELIVERY=email in development without SMTP_URL', () => {
     expect((await send(service.url, 'POST', '/users', { form: { email: 'seed@example.io', password: 'old-pass' } })).status).toBe(200);
     const asked = await send(service.url, 'POST', '/reset_password', { form: { email: 'seed@example.io' } });
     expect(asked.json).toMatchObject({ email: 'seed@example.io', reset_token: expect.any(String) as unknown });
-    await sleep(150);
+    // A message would have been enqueued in the request's transaction: none was.
+    expect(await service.sesame.storage.kysely.selectFrom('mail_outbox').select('id').execute()).toEqual([]);
     expect(await service.sesame.mail.find(1)).toBeUndefined();
   });
 });

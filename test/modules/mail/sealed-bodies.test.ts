@@ -1,10 +1,13 @@
 // Outbox bodies at rest: sealed with AES-256-GCM under a key derived from SECRET_KEY (a copy of the database shows no
 // link or code of a pending message), opened only with that key and untampered, and emptied once the message is sent.
+// Deterministic (issue 23): the pending message is read once its failed try is recorded, and its back-off is crossed
+// on the service's clock, moved by the test, rather than waited out.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { aesGcmSealer, PLAIN_BODIES } from '../../../src/modules/mail/index.js';
 import { startService } from '../../support/in-process.js';
 import { send } from '../../support/http.js';
+import { outboxSettled, until } from '../../support/mail-doubles.js';
 import { startSmtpReceiver } from '../../support/smtp.js';
 
 describe('sealed outbox bodies', () => {
@@ -34,13 +37,17 @@ describe('sealed outbox bodies', () => {
   it('keeps a pending reset message sealed in the database, and empties it once sent', async () => {
     const smtp = await startSmtpReceiver();
     await smtp.stop();
-    const service = await startService({ SMTP_URL: smtp.url, MAIL_FROM: 'auth@example.com', RESET_TOKEN_DELIVERY: 'email' });
+    // Real time, shifted when the test says so: the failed try's back-off (10 s) is crossed at once.
+    let shift = 0;
+    const service = await startService({ SMTP_URL: smtp.url, MAIL_FROM: 'auth@example.com', RESET_TOKEN_DELIVERY: 'email' }, { clock: () => Date.now() + shift });
     try {
       expect((await send(service.url, 'POST', '/users', { form: { email: 'sealed@example.io', password: 'pw' } })).status).toBe(200);
       expect((await send(service.url, 'POST', '/reset_password', { form: { email: 'sealed@example.io' } })).status).toBe(200);
       const db = service.sesame.storage.kysely;
+      // The server is down: the first try fails, and the message waits for its next one.
+      await until(async () => Number((await db.selectFrom('mail_outbox').select('attempts').executeTakeFirst())?.attempts) === 1, 'the failed first try');
       const stored = await db.selectFrom('mail_outbox').select(['id', 'text_body', 'html_body', 'status']).executeTakeFirstOrThrow();
-      expect(stored.status).not.toBe('sent');
+      expect(stored.status).toBe('pending');
       expect(stored.text_body).toMatch(/^sealed:v1:/);
       expect(stored.html_body).toMatch(/^sealed:v1:/);
       const opened = await service.sesame.mail.find(stored.id);
@@ -50,12 +57,9 @@ describe('sealed outbox bodies', () => {
       expect(opened?.html_body).toContain(token);
 
       await smtp.restart();
+      shift = 3_600_000;
       service.sesame.mail.wake();
-      const deadline = Date.now() + 15_000;
-      while ((await service.sesame.mail.find(stored.id))?.status !== 'sent' && Date.now() < deadline) {
-        service.sesame.mail.wake();
-        await new Promise((wake) => setTimeout(wake, 50));
-      }
+      expect(await outboxSettled(db)).toMatchObject([{ id: stored.id, status: 'sent' }]);
       const sent = await db.selectFrom('mail_outbox').select(['text_body', 'html_body', 'status']).where('id', '=', stored.id).executeTakeFirstOrThrow();
       expect(sent).toEqual({ text_body: '', html_body: null, status: 'sent' });
       expect(smtp.received).toHaveLength(1);

@@ -8,8 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar, send, sleep, uniqueEmail, type Reply } from '../../support/http.js';
+import { CookieJar, send, uniqueEmail, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
+// Deterministic (issue 23): each mailed message is waited for at the receiver, with a busy machine's bound.
+import { mailTo } from '../../support/mail-doubles.js';
 import { mailedCode, type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../../support/smtp.js';
 
 const PASSWORD = 'a fine long password';
@@ -17,17 +19,6 @@ const PASSWORD = 'a fine long password';
 /** The settings of a service that mails verification links and holds logins until the address is verified. */
 function mailSettings(smtp: SmtpReceiver): Record<string, string> {
   return { SMTP_URL: smtp.url, MAIL_FROM: 'Sesame <auth@example.com>', RESET_TOKEN_DELIVERY: 'email', REQUIRE_EMAIL_VERIFICATION: 'true' };
-}
-
-/** Waits for the newest message to `address` whose text contains `needle`. */
-async function mailTo(smtp: SmtpReceiver, address: string, needle: string): Promise<ReceivedMail> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = smtp.received.filter((mail) => mail.to.includes(address) && mail.text.includes(needle)).at(-1);
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`no message to ${address} containing ${needle}`);
-    await sleep(20);
-  }
 }
 
 /** The path and query of a message's `/account/...` link (its host is the configured one, port 0 in tests), its token and code. */
