@@ -157,5 +157,6 @@ describe('the admin API', () => {
     const tokens = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; revokedAt: number | null });
     expect(tokens.map((t) => [t.name, t.revokedAt === null])).toEqual([['ops test', true], ['short-lived', false]]);
     expect(listed.stdout).not.toContain('sesame_admin_');
-  });
+    // Four CLI runs, each a Node process loading the compiled CLI: seconds apiece on a loaded machine.
+  }, SLOW_TEST_MS);
 });
