@@ -7,6 +7,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, startBuiltServer, type RunningServer } from '../support/built-server.js';
+import { SLOW_START_MS, SLOW_TEST_MS, waitUntil } from '../support/ops-doubles.js';
 
 /** One response read in full, with the client port it came from (the server logs it as `req.remotePort`). */
 interface Reply {
@@ -20,7 +21,7 @@ function send(base: string, method: string, path: string, form?: Record<string, 
   const body = form === undefined ? undefined : new URLSearchParams(form).toString();
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' };
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { method, headers, agent: false, timeout: 15_000 }, (res) => {
+    const req = httpRequest(`${base}${path}`, { method, headers, agent: false, timeout: 60_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), localPort: res.socket.localPort }));
@@ -38,20 +39,29 @@ function value(text: string, series: string): number {
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }
 
-/** How many processes logged the requests of these replies (matched by client port), waiting for the log to arrive. */
+/** The complete JSON lines of the server's log so far (a line still coming through the pipe is left for later). */
+function entries(server: RunningServer): Array<{ pid?: number; req?: { remotePort?: number } }> {
+  const parsed: Array<{ pid?: number; req?: { remotePort?: number } }> = [];
+  for (const line of server.logs().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      parsed.push(JSON.parse(line) as { pid?: number; req?: { remotePort?: number } });
+    } catch {
+      // Partial: the rest is still in the pipe.
+    }
+  }
+  return parsed;
+}
+
+/**
+ * How many processes logged the requests of these replies (matched by client port). Each request is logged before it
+ * is answered; the wait (at most 60 s) is only for every reply's line to come through the pipe.
+ */
 async function processesServing(server: RunningServer, replies: readonly Reply[]): Promise<number> {
   const ports = new Set(replies.map((reply) => reply.localPort));
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const pids = new Set<number>();
-    for (const line of server.logs().split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as { pid?: number; req?: { remotePort?: number } };
-      if (entry.pid !== undefined && ports.has(entry.req?.remotePort)) pids.add(entry.pid);
-    }
-    if (pids.size >= 2 || Date.now() > deadline) return pids.size;
-    await new Promise((wake) => setTimeout(wake, 20));
-  }
+  const mine = (): Array<{ pid?: number; req?: { remotePort?: number } }> => entries(server).filter((entry) => ports.has(entry.req?.remotePort));
+  await waitUntil(() => new Set(mine().map((entry) => entry.req?.remotePort)).size >= ports.size, 'every request\'s log line');
+  return new Set(mine().map((entry) => entry.pid).filter((pid) => pid !== undefined)).size;
 }
 
 let server: RunningServer | undefined;
@@ -65,13 +75,10 @@ describe('GET /metrics with WORKERS=2', () => {
     const port = await findFreePort();
     server = await startBuiltServer({
       env: { PORT: String(port), WORKERS: '2', METRICS_ENABLED: 'true', SESAME_PROFILE: 'development', BCRYPT_COST: '4', RATE_LIMIT_ACCOUNT_MAX: '3' },
-      startTimeoutMs: 20_000,
+      startTimeoutMs: SLOW_START_MS,
     });
-    const deadline = Date.now() + 20_000;
-    while (!server.logs().includes('all workers are listening')) {
-      if (Date.now() > deadline) throw new Error(`workers did not start:\n${server.logs()}\n${server.stderr()}`);
-      await new Promise((wake) => setTimeout(wake, 20));
-    }
+    const running = server;
+    await waitUntil(() => running.logs().includes('all workers are listening'), 'every worker to listen', SLOW_START_MS);
     const base = `http://127.0.0.1:${port}`;
 
     const N = 12;
@@ -99,5 +106,5 @@ describe('GET /metrics with WORKERS=2', () => {
       expect(value(metrics.body, 'sesame_lockouts_total{action="login"}')).toBe(1);
       expect(value(metrics.body, 'sesame_http_request_duration_seconds_count{method="GET",route="/"}')).toBe(N);
     }
-  }, 60_000);
+  }, SLOW_TEST_MS);
 });

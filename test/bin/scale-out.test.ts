@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCi, postgresAvailability, postgresEngine, type TestStorage } from '../support/engines.js';
 import { redisAvailability, redisUrl } from '../support/redis.js';
 import { startBuiltServer, type RunningServer } from '../support/built-server.js';
+import { SLOW_START_MS, SLOW_TEST_MS } from '../support/ops-doubles.js';
 
 const missing = [postgresAvailability, redisAvailability].find((a) => !a.ok);
 const reason = missing !== undefined && !missing.ok ? missing.reason : '';
@@ -36,8 +37,8 @@ suite(`two Sesame processes, one PostgreSQL, one Redis${reason ? ` (skipped: ${r
       RATE_LIMIT_ACCOUNT_MAX: '8',
       BCRYPT_COST: '4',
     };
-    [a, b] = await Promise.all([startBuiltServer({ env }), startBuiltServer({ env })]);
-  });
+    [a, b] = await Promise.all([startBuiltServer({ env, startTimeoutMs: SLOW_START_MS }), startBuiltServer({ env, startTimeoutMs: SLOW_START_MS })]);
+  }, SLOW_TEST_MS);
 
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

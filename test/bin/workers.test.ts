@@ -6,6 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, startBuiltServer, type RunningServer } from '../support/built-server.js';
+import { SLOW_START_MS, SLOW_TEST_MS, waitUntil } from '../support/ops-doubles.js';
 
 /** One response read in full. */
 interface Reply {
@@ -26,7 +27,7 @@ function send(base: string, method: string, path: string, options: { form?: Reco
   if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
   if (options.sessionId !== undefined) headers['cookie'] = `session_id=${options.sessionId}`;
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { method, headers, agent: false, timeout: 10_000 }, (res) => {
+    const req = httpRequest(`${base}${path}`, { method, headers, agent: false, timeout: 60_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -46,35 +47,48 @@ function send(base: string, method: string, path: string, options: { form?: Reco
   });
 }
 
+/** The complete JSON lines of the server's log so far (a line still coming through the pipe is left for later). */
+function entries(server: RunningServer): Array<{ pid?: number; req?: { remotePort?: number } }> {
+  const parsed: Array<{ pid?: number; req?: { remotePort?: number } }> = [];
+  for (const line of server.logs().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      parsed.push(JSON.parse(line) as { pid?: number; req?: { remotePort?: number } });
+    } catch {
+      // Partial: the rest is still in the pipe.
+    }
+  }
+  return parsed;
+}
+
 /** The process ids that logged the incoming requests of these replies (matched by the client port each came from). */
 function pidsServing(server: RunningServer, replies: readonly Reply[]): Set<number> {
   const ports = new Set(replies.map((reply) => reply.localPort));
   const pids = new Set<number>();
-  for (const line of server.logs().split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const entry = JSON.parse(line) as { pid?: number; req?: { remotePort?: number } };
+  for (const entry of entries(server)) {
     if (entry.pid !== undefined && entry.req?.remotePort !== undefined && ports.has(entry.req.remotePort)) pids.add(entry.pid);
   }
   return pids;
 }
 
-/** How many worker processes logged these replies' requests, waiting up to 2 s for the log lines to arrive through the pipe. */
+/**
+ * How many worker processes logged these replies' requests. Every request logs its "incoming request" line before it
+ * is answered, so the lines are written; the wait is for them to come through the pipe: until one line per reply is
+ * here, at most 60 s.
+ */
 async function workersServing(server: RunningServer, replies: readonly Reply[]): Promise<number> {
-  const deadline = Date.now() + 2000;
-  let pids = pidsServing(server, replies);
-  while (pids.size < 2 && Date.now() < deadline) {
-    await new Promise((wake) => setTimeout(wake, 20));
-    pids = pidsServing(server, replies);
-  }
-  return pids.size;
+  const ports = new Set(replies.map((reply) => reply.localPort));
+  const logged = (): number => new Set(entries(server).map((entry) => entry.req?.remotePort).filter((port) => ports.has(port))).size;
+  await waitUntil(() => logged() >= ports.size, 'every request\'s log line');
+  return pidsServing(server, replies).size;
 }
 
-/** Waits until the server's log contains `text`, or fails after `timeoutMs`. */
-async function waitForLog(server: RunningServer, text: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!server.logs().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`server did not log ${JSON.stringify(text)}:\n${server.logs()}\n${server.stderr()}`);
-    await new Promise((wake) => setTimeout(wake, 20));
+/** Waits until the server's log contains `text`, at most 2 minutes (a cluster starting beside busy suites). */
+async function waitForLog(server: RunningServer, text: string): Promise<void> {
+  try {
+    await waitUntil(() => server.logs().includes(text), `the log line ${JSON.stringify(text)}`, SLOW_START_MS);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}:\n${server.logs()}\n${server.stderr()}`);
   }
 }
 
@@ -90,7 +104,7 @@ describe('WORKERS=2 (node:cluster, one port, one SQLite file)', () => {
     const port = await findFreePort();
     server = await startBuiltServer({
       env: { PORT: String(port), WORKERS: '2', RATE_LIMIT_ENABLED: 'false', SESAME_PROFILE: 'development' },
-      startTimeoutMs: 20_000,
+      startTimeoutMs: SLOW_START_MS,
     });
     await waitForLog(server, 'all workers are listening');
     const base = `http://127.0.0.1:${port}`;
@@ -128,22 +142,23 @@ describe('WORKERS=2 (node:cluster, one port, one SQLite file)', () => {
     expect(server.exitCode()).toBe(0);
     expect(server.logs()).toContain('every worker has exited');
     server = undefined;
-  }, 60_000);
+  }, SLOW_TEST_MS);
 
   it('never answers 5xx when both workers write the same SQLite file under sustained load (no SQLITE_BUSY halfway through a transaction)', async () => {
     const port = await findFreePort();
     server = await startBuiltServer({
       env: { PORT: String(port), WORKERS: '2', RATE_LIMIT_ENABLED: 'false', SESAME_PROFILE: 'development', BCRYPT_COST: '4' },
-      startTimeoutMs: 20_000,
+      startTimeoutMs: SLOW_START_MS,
     });
     await waitForLog(server, 'all workers are listening');
     const base = `http://127.0.0.1:${port}`;
-    // Each client loops: register, log in (a read, then writes, in one transaction), change the password, log out.
+    // Each client loops: register, log in (a read, then writes, in one transaction), change the password, log in
+    // again. A fixed number of rounds, not a time: a slow machine runs the same load, only for longer.
     const statuses: number[] = [];
-    const until = Date.now() + 2500;
+    const ROUNDS = 3;
     await Promise.all(
       Array.from({ length: 12 }, async (_, client) => {
-        for (let round = 0; Date.now() < until; round += 1) {
+        for (let round = 0; round < ROUNDS; round += 1) {
           const user = { email: `load-${client}-${round}@example.com`, password: `first ${client} ${round}` };
           const replies = [await send(base, 'POST', '/users', { form: user })];
           const login = await send(base, 'POST', '/sessions', { form: user });
@@ -154,9 +169,9 @@ describe('WORKERS=2 (node:cluster, one port, one SQLite file)', () => {
         }
       }),
     );
-    expect(statuses.length).toBeGreaterThan(40);
+    expect(statuses).toHaveLength(12 * ROUNDS * 4);
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
     await server.stop();
     server = undefined;
-  }, 60_000);
+  }, SLOW_TEST_MS);
 });

@@ -1,12 +1,20 @@
 // createSesame starts the expiry sweeper: expired rows go at start-up and every SWEEP_INTERVAL, without anyone asking;
-// with the sweeper off they stay (so it is the sweeper that removes them).
+// with the sweeper off they stay (so it is the sweeper that removes them). The interval timer is Vitest's fake one
+// (setInterval only: everything else runs on real time), so the test decides when a tick comes instead of sleeping.
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startSweeper } from '../../src/kernel/sweeper.js';
 import { createSesame } from '../../src/sesame.js';
 import { sqliteEngine, useFreshStorage } from '../support/engines.js';
-import { sleep } from '../support/http.js';
+import { waitUntil } from '../support/ops-doubles.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** SHA-256 hex. */
 function sha256(value: string): string {
@@ -29,24 +37,19 @@ describe('the expiry sweeper', () => {
     return (await storage().kysely.selectFrom('sessions').select('id_hash').where('id_hash', '=', idHash).executeTakeFirst()) !== undefined;
   }
 
-  /** Waits until `test` holds, at most `ms`. */
-  async function eventually(test: () => Promise<boolean>, ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (await test()) return true;
-      await sleep(20);
-    }
-    return test();
-  }
-
   it('runs at start and then every SWEEP_INTERVAL', async () => {
     const before = await expiredSession('before');
-    const sesame = await createSesame(loadConfig({ LOG_LEVEL: 'silent', SWEEP_INTERVAL: '1s' }), { storage: storage() });
+    const sesame = await createSesame(loadConfig({ LOG_LEVEL: 'silent', SWEEP_INTERVAL: '1m' }), { storage: storage() });
     try {
-      expect(await eventually(async () => !(await present(before)), 2000)).toBe(true);
+      // No tick has come: only the sweep at start can remove it (at most 60 s on a busy machine).
+      await waitUntil(async () => !(await present(before)), 'the sweep at start');
       const after = await expiredSession('after');
+      // Just short of the interval: no sweep, so the row is still there when the first sweep's work is done.
+      vi.advanceTimersByTime(59_999);
       expect(await present(after)).toBe(true);
-      expect(await eventually(async () => !(await present(after)), 3000)).toBe(true);
+      // The interval passes: the tick's sweep removes it.
+      vi.advanceTimersByTime(1);
+      await waitUntil(async () => !(await present(after)), 'the sweep after one SWEEP_INTERVAL');
     } finally {
       await sesame.close();
     }
@@ -55,12 +58,10 @@ describe('the expiry sweeper', () => {
   it('is what removes them: with the sweeper off the expired row stays', async () => {
     const row = await expiredSession('kept');
     const sesame = await createSesame(loadConfig({ LOG_LEVEL: 'silent', SWEEP_INTERVAL: '1s' }), { storage: storage(), sweeper: false });
-    try {
-      await sleep(300);
-      expect(await present(row)).toBe(true);
-    } finally {
-      await sesame.close();
-    }
+    // Ten intervals pass; closing waits for any sweep in flight, so one started would have finished by the check.
+    vi.advanceTimersByTime(10_000);
+    await sesame.close();
+    expect(await present(row)).toBe(true);
   });
 });
 
@@ -84,13 +85,15 @@ describe('stopping the sweeper', () => {
     const stopping = stop().then(() => {
       stopped = true;
     });
-    await sleep(50);
+    // Let every settled promise run (a macrotask turn): stopping still waits for the sweep the test holds.
+    await new Promise((turn) => setImmediate(turn));
     expect(stopped).toBe(false);
     release();
     await stopping;
     expect(stopped).toBe(true);
     expect(logged).toEqual(['purged expired rows']);
-    await sleep(50);
+    // Many intervals after the stop: no tick, so no second sweep.
+    vi.advanceTimersByTime(1000);
     expect(sweeps).toBe(1);
   });
 });

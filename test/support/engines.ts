@@ -105,9 +105,15 @@ function openSqliteAt(dir: string, options?: OpenOptions): Promise<TestStorage> 
   );
 }
 
+/**
+ * How long an admin statement (creating or dropping a test's schema) may wait to connect: the probe's short bound is for
+ * "is PostgreSQL there at all", answered once; beside busy suites a connection can take longer than that.
+ */
+const ADMIN_CONNECT_TIMEOUT_MS = 60_000;
+
 /** Runs one statement on a short-lived admin connection to the base PostgreSQL database. */
 export async function adminQuery(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresBaseUrl, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+  const client = new pg.Client({ connectionString: postgresBaseUrl, connectionTimeoutMillis: ADMIN_CONNECT_TIMEOUT_MS });
   await client.connect();
   try {
     await client.query(statement);

@@ -388,8 +388,16 @@ describe('per-account limits', () => {
 });
 
 describe('lock-outs expire and back off', () => {
-  // Window 1 s, cap 2 s: lock-out 1 lasts 1 s, lock-out 2 lasts 2 s, lock-out 3 would be 4 s but is capped at 2 s.
-  const env = { RATE_LIMIT_ACCOUNT_MAX: '2', RATE_LIMIT_ACCOUNT_WINDOW: '1s', RATE_LIMIT_BLOCK_MAX: '2s', RATE_LIMIT_IP_MAX: '10000' };
+  // Window 8 s, cap 16 s: lock-out 1 lasts 8 s, lock-out 2 lasts 16 s, lock-out 3 would be 32 s but is capped at 16 s.
+  // The stores count on their own clocks (Redis on the server's), so no clock can be handed in: the windows are long
+  // enough that the three requests of a lock-out fit in one however slow the machine (each takes well under a second
+  // even beside CPU burners), and every wait for an expiry is a wait for at least the announced Retry-After, which a
+  // slow machine only makes safer. The one check that must come before a time ("still locked after the first lock-out's
+  // duration") has 8 s of margin.
+  const WINDOW_SEC = 8;
+  const env = { RATE_LIMIT_ACCOUNT_MAX: '2', RATE_LIMIT_ACCOUNT_WINDOW: `${WINDOW_SEC}s`, RATE_LIMIT_BLOCK_MAX: `${2 * WINDOW_SEC}s`, RATE_LIMIT_IP_MAX: '10000' };
+  /** Waits out `seconds` of a lock-out plus a quarter second, so it has expired on any store's clock. */
+  const waitOut = (seconds: number): Promise<void> => sleep(seconds * 1000 + 250);
   itOnStores(
     'a lock-out expires; the next lasts longer, never longer than RATE_LIMIT_BLOCK_MAX',
     (store) =>
@@ -400,26 +408,27 @@ describe('lock-outs expire and back off', () => {
         const lockOut = async (): Promise<number> => {
           expect((await login('guess a')).status).toBe(401);
           expect((await login('guess b')).status).toBe(401);
-          return expectLimited(await login(PASSWORD), 2);
+          return expectLimited(await login(PASSWORD), 2 * WINDOW_SEC);
         };
         await register(c, email);
 
         const first = await lockOut();
-        expect(first).toBe(1);
-        await sleep(1150);
+        expect(first).toBe(WINDOW_SEC);
+        await waitOut(first);
         // Expired: the real user gets in (which also clears the failure count, not the lock-out history).
         expect((await login(PASSWORD)).status).toBe(200);
 
         const second = await lockOut();
-        expect(second).toBe(2);
-        await sleep(1150);
-        expectLimited(await login(PASSWORD), 1); // still locked after the first lock-out's duration
-        await sleep(1000);
+        expect(second).toBe(2 * WINDOW_SEC);
+        await waitOut(first);
+        // Still locked after the first lock-out's duration, with less than that left.
+        expectLimited(await login(PASSWORD), WINDOW_SEC);
+        await waitOut(second - first);
 
         const third = await lockOut();
-        expect(third, 'capped by RATE_LIMIT_BLOCK_MAX=2s (uncapped it would be 4)').toBe(2);
+        expect(third, `capped by RATE_LIMIT_BLOCK_MAX=${2 * WINDOW_SEC}s (uncapped it would be ${4 * WINDOW_SEC})`).toBe(2 * WINDOW_SEC);
       }),
-    { concurrent: true, timeout: 20_000 },
+    { concurrent: true, timeout: 180_000 },
   );
 });
 

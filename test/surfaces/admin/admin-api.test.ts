@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, baseEnvironment, findFreePort, startBuiltServer, type RunningServer } from '../../support/built-server.js';
+import { SLOW_START_MS, SLOW_TEST_MS, waitUntil } from '../../support/ops-doubles.js';
 
 /** Runs the compiled CLI on the server's database; returns its parsed JSON output and exit code. */
 function cli(databasePath: string, args: readonly string[]): { code: number | null; json: Record<string, unknown> } {
@@ -34,14 +35,16 @@ describe('the admin API', () => {
 
   beforeAll(async () => {
     const port = await findFreePort();
-    server = await startBuiltServer({ env: { ADMIN_PORT: String(port) } });
+    server = await startBuiltServer({ env: { ADMIN_PORT: String(port) }, startTimeoutMs: SLOW_START_MS });
+    // The public port's listening line comes first; the admin listener is ready once the server says so.
+    await waitUntil(() => server.logs().includes('sesame is ready'), 'the admin listener', SLOW_START_MS);
     admin = `http://127.0.0.1:${port}`;
     const created = cli(server.databasePath, ['admin-tokens', 'create', '--name', 'ops test']);
     expect(created.code).toBe(0);
     token = String(created.json['token']);
     tokenId = Number(created.json['id']);
     expect(token).toMatch(/^sesame_admin_[A-Za-z0-9_-]{43}$/);
-  });
+  }, SLOW_TEST_MS);
 
   afterAll(async () => {
     await server?.stop();
@@ -83,11 +86,12 @@ describe('the admin API', () => {
     expect(shown['mail']).toEqual([]);
     // A message to the account shows with its delivery state, never its body (which carries a link and a code).
     expect((await form(`${server.url}/email/verify/resend`, { email })).status).toBe(200);
+    // The dispatcher sends in the background: wait until the message shows as sent (at most 60 s).
     let mail: Array<Record<string, unknown>> = [];
-    for (let tries = 0; tries < 200 && mail[0]?.['status'] !== 'sent'; tries += 1) {
-      await new Promise((wake) => setTimeout(wake, 25));
+    await waitUntil(async () => {
       mail = ((await (await fetch(`${admin}/admin/users/${id}`, { headers: bearer() })).json()) as { mail: Array<Record<string, unknown>> }).mail;
-    }
+      return mail[0]?.['status'] === 'sent';
+    }, 'the verification message to be sent', 60_000, 25);
     expect(mail).toEqual([
       { id: expect.any(Number) as number, kind: 'email_verify', channel: 'email', status: 'sent', attempts: 1, last_error: null, created_at: expect.stringMatching(/^\d{4}-/) as string, sent_at: expect.stringMatching(/^\d{4}-/) as string },
     ]);
@@ -153,5 +157,6 @@ describe('the admin API', () => {
     const tokens = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; revokedAt: number | null });
     expect(tokens.map((t) => [t.name, t.revokedAt === null])).toEqual([['ops test', true], ['short-lived', false]]);
     expect(listed.stdout).not.toContain('sesame_admin_');
-  });
+    // Four CLI runs, each a Node process loading the compiled CLI: seconds apiece on a loaded machine.
+  }, SLOW_TEST_MS);
 });

@@ -11,7 +11,8 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send, sleep } from '../../support/http.js';
+import { send } from '../../support/http.js';
+import { waitUntil } from '../../support/ops-doubles.js';
 import { startService, type Service } from '../../support/in-process.js';
 import { startWebhookRecorder, type WebhookRecorder } from '../../support/webhook.js';
 
@@ -205,9 +206,8 @@ describe('a failing reset webhook', () => {
   it('is logged as a failed try (retried by the outbox) without the token it carried, and the client sees the usual answer', async () => {
     expect((await send(service.url, 'POST', '/users', { form: { email: EMAIL, password: PASSWORD } })).status).toBe(200);
     const reply = await send(service.url, 'POST', '/reset_password', { form: { email: EMAIL } });
-    // Delivery runs after the answer (so a mailer outage reveals no account): wait for its error line.
-    const deadline = Date.now() + 3000;
-    while (!service.logs().includes('webhook answered 500') && Date.now() < deadline) await sleep(10);
+    // Delivery runs after the answer (so a mailer outage reveals no account): wait for its error line (at most 60 s).
+    await waitUntil(() => service.logs().includes('webhook answered 500'), 'the failed delivery to be logged');
     const token = (webhook.deliveries[0]?.body as { reset_token?: string } | undefined)?.reset_token ?? '';
     expect(token).toMatch(/^[0-9a-f-]{36}$/);
     expect(reply.status).toBe(200);

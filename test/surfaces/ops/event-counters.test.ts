@@ -6,6 +6,7 @@ import type { EventListener, SesameEvent } from '../../../src/kernel/events.js';
 import { registerMetrics } from '../../../src/surfaces/ops/metrics.js';
 import { send } from '../../support/http.js';
 import { startService } from '../../support/in-process.js';
+import { waitUntil } from '../../support/ops-doubles.js';
 
 const USER = { actor: 'user' } as const;
 const ADMIN = { actor: 'admin-token:1' } as const;
@@ -70,11 +71,12 @@ describe('event counters on /metrics', () => {
     const service = await startService({ METRICS_ENABLED: 'true', REQUIRE_EMAIL_VERIFICATION: 'true' });
     try {
       expect((await send(service.url, 'POST', '/users', { form: { email: 'counted@example.io', password: 'pw' } })).status).toBe(200);
+      // The dispatcher sends in the background: scrape until it has (at most 60 s on a busy machine).
       let text = '';
-      for (let tries = 0; tries < 200 && !text.includes('sesame_mail_total{kind="email_verify",outcome="sent"} 1'); tries += 1) {
-        await new Promise((wake) => setTimeout(wake, 25));
+      await waitUntil(async () => {
         text = (await send(service.url, 'GET', '/metrics')).text;
-      }
+        return text.includes('sesame_mail_total{kind="email_verify",outcome="sent"} 1');
+      }, 'the verification message to be counted as sent', 60_000, 25);
       expect(text).toContain('sesame_mail_total{kind="email_verify",outcome="sent"} 1');
       // Delivered messages are counted, not logged as events of the security log.
       expect(service.logs()).not.toMatch(/"event":"mail\.sent"/);
