@@ -155,15 +155,19 @@ export async function checkMigrated(storage: Storage, sets: readonly MigrationSe
  * Whether a failed migration run only met another client dropping its own objects while Kysely read the catalogue.
  * Kysely's migrator lists the tables of *every* schema to find its bookkeeping tables; a schema another client drops
  * in that instant (another application, or parallel test suites) fails the read with "schema ... does not exist"
- * (3F000), and a table dropped in that instant fails it with "relation "other_schema.table" does not exist" (42P01,
- * from the catalogue functions that resolve names after the scan saw the row). Nothing was applied then (the run is
+ * (3F000), a table dropped in that instant fails it with "relation "other_schema.table" does not exist" (42P01,
+ * from the catalogue functions that resolve names after the scan saw the row), and a column altered in that instant
+ * with "column ... does not exist" (42703) from the serial-sequence lookup. Nothing was applied then (the run is
  * one transaction), so trying again is safe. A missing relation of our own schema, or an unqualified one, is a real
  * fault and is not retried.
  */
 export function isOtherSchemaVanishing(error: unknown, ownSchema: string | undefined): boolean {
   if (error === undefined || error === null || typeof error !== 'object') return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, message, routine } = error as { code?: unknown; message?: unknown; routine?: unknown };
   if (code === '3F000') return true;
+  // A column another client drops or renames in its own schema, met by the same catalogue read (the serial-sequence
+  // lookup Kysely makes for every column it lists); a missing column in a migration's own SQL is reported elsewhere.
+  if (code === '42703' && routine === 'pg_get_serial_sequence') return true;
   if (code !== '42P01' || typeof message !== 'string') return false;
   const qualified = /relation "([^".]+)\.[^"]+" does not exist/.exec(message);
   return qualified !== null && qualified[1] !== ownSchema;

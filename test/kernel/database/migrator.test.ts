@@ -72,12 +72,15 @@ describe('a migration run that met another client dropping its objects', () => {
   it('is tried again when a dropped schema or another schema\'s dropped table failed the catalogue read', () => {
     expect(isOtherSchemaVanishing({ code: '3F000', message: 'schema "sesame_svc_1" does not exist' }, 'mine')).toBe(true);
     expect(isOtherSchemaVanishing({ code: '42P01', message: 'relation "sesame_host_b9d2.sesame_rate_limits" does not exist' }, 'mine')).toBe(true);
+    const altered = { code: '42703', message: 'column "reset_token" of relation "users" does not exist', routine: 'pg_get_serial_sequence' };
+    expect(isOtherSchemaVanishing(altered, 'mine')).toBe(true);
   });
 
   it('is not tried again for our own schema, an unqualified relation, another code, or no error', () => {
     expect(isOtherSchemaVanishing({ code: '42P01', message: 'relation "mine.users" does not exist' }, 'mine')).toBe(false);
     expect(isOtherSchemaVanishing({ code: '42P01', message: 'relation "users" does not exist' }, 'mine')).toBe(false);
     expect(isOtherSchemaVanishing({ code: '42P01' }, 'mine')).toBe(false);
+    expect(isOtherSchemaVanishing({ code: '42703', message: 'column "x" does not exist', routine: 'errorMissingColumn' }, 'mine')).toBe(false);
     expect(isOtherSchemaVanishing({ code: '23505', message: 'relation "other.t" does not exist' }, 'mine')).toBe(false);
     expect(isOtherSchemaVanishing(undefined, 'mine')).toBe(false);
     expect(isOtherSchemaVanishing(new Error('boom'), 'mine')).toBe(false);
