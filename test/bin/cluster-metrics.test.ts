@@ -7,7 +7,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, startBuiltServer, type RunningServer } from '../support/built-server.js';
-import { SLOW_START_MS, SLOW_TEST_MS, waitUntil } from '../support/ops-doubles.js';
+import { SLOW_START_MS, SLOW_TEST_MS, waitUntil, logEntries, type LogEntry } from '../support/ops-doubles.js';
 
 /** One response read in full, with the client port it came from (the server logs it as `req.remotePort`). */
 interface Reply {
@@ -39,27 +39,13 @@ function value(text: string, series: string): number {
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }
 
-/** The complete JSON lines of the server's log so far (a line still coming through the pipe is left for later). */
-function entries(server: RunningServer): Array<{ pid?: number; req?: { remotePort?: number } }> {
-  const parsed: Array<{ pid?: number; req?: { remotePort?: number } }> = [];
-  for (const line of server.logs().split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      parsed.push(JSON.parse(line) as { pid?: number; req?: { remotePort?: number } });
-    } catch {
-      // Partial: the rest is still in the pipe.
-    }
-  }
-  return parsed;
-}
-
 /**
  * How many processes logged the requests of these replies (matched by client port). Each request is logged before it
  * is answered; the wait (at most 60 s) is only for every reply's line to come through the pipe.
  */
 async function processesServing(server: RunningServer, replies: readonly Reply[]): Promise<number> {
   const ports = new Set(replies.map((reply) => reply.localPort));
-  const mine = (): Array<{ pid?: number; req?: { remotePort?: number } }> => entries(server).filter((entry) => ports.has(entry.req?.remotePort));
+  const mine = (): LogEntry[] => logEntries(server).filter((entry) => ports.has(entry.req?.remotePort));
   await waitUntil(() => new Set(mine().map((entry) => entry.req?.remotePort)).size >= ports.size, 'every request\'s log line');
   return new Set(mine().map((entry) => entry.pid).filter((pid) => pid !== undefined)).size;
 }

@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, startBuiltServer, type RunningServer } from '../support/built-server.js';
-import { SLOW_START_MS, SLOW_TEST_MS, waitUntil } from '../support/ops-doubles.js';
+import { SLOW_START_MS, SLOW_TEST_MS, waitUntil, logEntries } from '../support/ops-doubles.js';
 
 /** One response read in full. */
 interface Reply {
@@ -47,25 +47,11 @@ function send(base: string, method: string, path: string, options: { form?: Reco
   });
 }
 
-/** The complete JSON lines of the server's log so far (a line still coming through the pipe is left for later). */
-function entries(server: RunningServer): Array<{ pid?: number; req?: { remotePort?: number } }> {
-  const parsed: Array<{ pid?: number; req?: { remotePort?: number } }> = [];
-  for (const line of server.logs().split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      parsed.push(JSON.parse(line) as { pid?: number; req?: { remotePort?: number } });
-    } catch {
-      // Partial: the rest is still in the pipe.
-    }
-  }
-  return parsed;
-}
-
 /** The process ids that logged the incoming requests of these replies (matched by the client port each came from). */
 function pidsServing(server: RunningServer, replies: readonly Reply[]): Set<number> {
   const ports = new Set(replies.map((reply) => reply.localPort));
   const pids = new Set<number>();
-  for (const entry of entries(server)) {
+  for (const entry of logEntries(server)) {
     if (entry.pid !== undefined && entry.req?.remotePort !== undefined && ports.has(entry.req.remotePort)) pids.add(entry.pid);
   }
   return pids;
@@ -78,7 +64,7 @@ function pidsServing(server: RunningServer, replies: readonly Reply[]): Set<numb
  */
 async function workersServing(server: RunningServer, replies: readonly Reply[]): Promise<number> {
   const ports = new Set(replies.map((reply) => reply.localPort));
-  const logged = (): number => new Set(entries(server).map((entry) => entry.req?.remotePort).filter((port) => ports.has(port))).size;
+  const logged = (): number => new Set(logEntries(server).map((entry) => entry.req?.remotePort).filter((port) => ports.has(port))).size;
   await waitUntil(() => logged() >= ports.size, 'every request\'s log line');
   return pidsServing(server, replies).size;
 }

@@ -8,7 +8,7 @@
 import type { StorageOptions } from '../../src/kernel/database/storage.js';
 import type { Executor } from '../../src/kernel/database/tables.js';
 import type { MailTransport, OutboxMessage } from '../../src/modules/mail/index.js';
-import { sleep } from './http.js';
+import { waitUntil } from './ops-doubles.js';
 import type { ReceivedMail, SmtpReceiver } from './smtp.js';
 
 /**
@@ -24,13 +24,9 @@ export const MAIL_WAIT_MS = 60_000;
  */
 export const SLOW_MACHINE_STORAGE: StorageOptions = { connectTimeoutMs: 60_000, statementTimeoutMs: 60_000, busyTimeoutMs: 60_000 };
 
-/** Polls `check` every 10 ms until it holds; throws naming `what` if it still does not after `ms`. */
-export async function until(check: () => boolean | Promise<boolean>, what = 'condition', ms = MAIL_WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
+/** Polls `check` every 10 ms until it holds; throws naming `what` if it still does not after `ms` (the shared {@link waitUntil}). */
+export function until(check: () => boolean | Promise<boolean>, what = 'condition', ms = MAIL_WAIT_MS): Promise<void> {
+  return waitUntil(check, what, ms, 10);
 }
 
 /** Waits for the newest message to `address` whose text contains `needle`, and returns it. */

@@ -3,6 +3,7 @@
  * event with a generous bound instead of sleeping a fixed time, so a busy machine makes a test slower, never red.
  * @module
  */
+import type { RunningServer } from './built-server.js';
 
 /**
  * How long a built server (or a cluster of workers) may take to start beside busy suites and CPU burners: loading the
@@ -39,4 +40,24 @@ export async function within<T>(promise: Promise<T>, what: string, timeoutMs: nu
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** One JSON line of a built server's log, as far as the cluster suites read it. */
+export interface LogEntry {
+  readonly pid?: number;
+  readonly req?: { readonly remotePort?: number };
+}
+
+/** The complete JSON lines of the server's log so far (a line still coming through the pipe is left for later). */
+export function logEntries(server: RunningServer): LogEntry[] {
+  const parsed: LogEntry[] = [];
+  for (const line of server.logs().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      parsed.push(JSON.parse(line) as LogEntry);
+    } catch {
+      // Partial: the rest is still in the pipe.
+    }
+  }
+  return parsed;
 }
