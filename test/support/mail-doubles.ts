@@ -9,6 +9,7 @@ import type { StorageOptions } from '../../src/kernel/database/storage.js';
 import type { Executor } from '../../src/kernel/database/tables.js';
 import type { MailTransport, OutboxMessage } from '../../src/modules/mail/index.js';
 import { waitUntil } from './ops-doubles.js';
+import { SLOW_DATABASE_MS } from './settings.js';
 import type { ReceivedMail, SmtpReceiver } from './smtp.js';
 
 /**
@@ -22,7 +23,7 @@ export const MAIL_WAIT_MS = 60_000;
  * storage options): the defaults (a 1 s connection, a 1.5 s statement) are for production, and a migration beside CPU
  * burners and other suites' DDL can take longer. The database fault suites prove the short bounds.
  */
-export const SLOW_MACHINE_STORAGE: StorageOptions = { connectTimeoutMs: 60_000, statementTimeoutMs: 60_000, busyTimeoutMs: 60_000 };
+export const SLOW_MACHINE_STORAGE: StorageOptions = { connectTimeoutMs: SLOW_DATABASE_MS, statementTimeoutMs: SLOW_DATABASE_MS, busyTimeoutMs: SLOW_DATABASE_MS };
 
 /** Polls `check` every 10 ms until it holds; throws naming `what` if it still does not after `ms` (the shared {@link waitUntil}). */
 export function until(check: () => boolean | Promise<boolean>, what = 'condition', ms = MAIL_WAIT_MS): Promise<void> {

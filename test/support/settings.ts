@@ -16,6 +16,9 @@ export const TEST_SECRET_KEY = '0123456789abcdef'.repeat(4);
  */
 export const SLOW_MACHINE_SCORING: Readonly<Record<string, string>> = { PASSWORD_CHECK_TIMEOUT: '120s', PASSWORD_CHECK_CLIENT_BUDGET: '1h' };
 
+/** The database bound of {@link SLOW_MACHINE_DATABASE}, in ms, for suites that open storage by hand. */
+export const SLOW_DATABASE_MS = 60_000;
+
 /**
  * Database and Redis bounds for suites that are not about them: the production defaults fail fast (a 1 s connection,
  * a 1.5 s statement, a 5 s SQLite lock wait, a 0.5 s Redis command), which is right for a service behind a load
@@ -24,9 +27,9 @@ export const SLOW_MACHINE_SCORING: Readonly<Record<string, string>> = { PASSWORD
  * sqlite-faults.test.ts, test/modules/rate-limits/redis-faults.test.ts).
  */
 export const SLOW_MACHINE_DATABASE: Readonly<Record<string, string>> = {
-  DATABASE_CONNECT_TIMEOUT: '60s',
-  DATABASE_STATEMENT_TIMEOUT: '60s',
-  DATABASE_BUSY_TIMEOUT: '60s',
+  DATABASE_CONNECT_TIMEOUT: `${SLOW_DATABASE_MS}ms`,
+  DATABASE_STATEMENT_TIMEOUT: `${SLOW_DATABASE_MS}ms`,
+  DATABASE_BUSY_TIMEOUT: `${SLOW_DATABASE_MS}ms`,
   REDIS_COMMAND_TIMEOUT: '30s',
 };
 
