@@ -16,6 +16,7 @@ import { sessionsConfig } from './modules/sessions/index.js';
 import { adminConfig } from './surfaces/admin/config.js';
 import { apiConfig } from './surfaces/api/config.js';
 import { opsConfig } from './surfaces/ops/config.js';
+import { pagesConfig } from './surfaces/pages/config.js';
 
 /** Every fragment, under the key its options appear at in {@link Config}. */
 const FRAGMENTS = {
@@ -34,6 +35,7 @@ const FRAGMENTS = {
   api: apiConfig,
   ops: opsConfig,
   admin: adminConfig,
+  pages: pagesConfig,
 };
 
 /** Every setting Sesame reads, already parsed and checked, nested by the module that owns it; README.md lists them. */

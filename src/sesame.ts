@@ -65,8 +65,8 @@ import { hashToken } from './kernel/tokens.js';
 import { Auth } from './seed/auth.js';
 import { DB } from './seed/db.js';
 
-/** Events after whose commit a message is always waiting in the outbox (when mail can leave at all). */
-const MAIL_WAKING_EVENTS: readonly string[] = ['password.changed', 'password.reset', 'email.verification_sent', 'email.change_requested', 'account.force_reset'];
+/** Events after whose commit a message is (or, for a reset asked for an unknown address, may be) waiting in the outbox. */
+const MAIL_WAKING_EVENTS: readonly string[] = ['password.changed', 'password.reset', 'password.reset_requested', 'email.verification_sent', 'email.change_requested', 'account.force_reset'];
 
 /** Every module's migrations (and the kernel's own); the migrator merges them into one history by name. */
 export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations, adminTokensMigrations, mailMigrations];
@@ -364,22 +364,25 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   });
   const recipientOf = (user: User) => ({ address: user.email, language: user.language });
   const ttlMinutes = Math.round(config.password.reset.tokenTtlMs / 60_000);
-  const resetMail: ResetMailer | undefined = courier.reaches('password_reset')
-    ? async (executor, user, token, typed, options = {}) => {
-        // The unknown-address path counts like the known one, so the per-recipient limit costs both the same.
-        if (user === undefined) {
-          await courier.countOnly(executor, normaliseEmail(typed));
-          return false;
-        }
-        const code = generateCode();
-        // An operator's force-reset has spent the owner's other links: its message is never held.
-        const notice = { kind: 'password_reset', to: recipientOf(user), token, code: formatCode(code), ttlMinutes } as const;
-        const sent = await courier.send(executor, notice, { alwaysSend: options.operator === true });
-        // The code is attached only to a token whose message went out: a held one would be a code no one was sent,
-        // and one more target for every guess.
-        if (sent === 'queued') await tokens.in(executor).attachCode(hashToken(token), keyedCode('password_reset', user.id, code));
-        return sent === 'queued';
-      }
+  const mailReset = async (...[executor, user, token, typed, options = {}]: Parameters<ResetMailer>): Promise<boolean> => {
+    // The unknown-address path counts like the known one, so the per-recipient limit costs both the same.
+    if (user === undefined) {
+      await courier.countOnly(executor, normaliseEmail(typed));
+      return false;
+    }
+    const code = generateCode();
+    // An operator's force-reset has spent the owner's other links: its message is never held.
+    const notice = { kind: 'password_reset', to: recipientOf(user), token, code: formatCode(code), ttlMinutes } as const;
+    const sent = await courier.send(executor, notice, { alwaysSend: options.operator === true, asMessage: options.asMessage === true });
+    // The code is attached only to a token whose message went out: a held one would be a code no one was sent,
+    // and one more target for every guess.
+    if (sent === 'queued') await tokens.in(executor).attachCode(hashToken(token), keyedCode('password_reset', user.id, code));
+    return sent === 'queued';
+  };
+  const resetMail: ResetMailer | undefined = courier.reaches('password_reset') ? mailReset : undefined;
+  // The hosted forgot page mails the link whatever RESET_TOKEN_DELIVERY says, whenever Sesame can send mail at all.
+  const pageResetMail: ResetMailer | undefined = courier.reaches('email_verify')
+    ? (executor, user, token, typed, options = {}) => mailReset(executor, user, token, typed, { ...options, asMessage: true })
     : undefined;
   // A new account is mailed its verification link when verification is required (its login waits for it); otherwise
   // registration owes no message (the seed's flow stays free of tokens it never asked for), and an owner who wants
@@ -409,6 +412,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     requireVerifiedEmail: config.email.requireVerification,
     codeHash: keyedCode,
     ...(resetMail === undefined ? {} : { resetMail }),
+    ...(pageResetMail === undefined ? {} : { pageResetMail }),
   };
   const password: PasswordFlows = {
     registration: new Registration(flowDeps),

@@ -79,6 +79,12 @@ export interface SendOptions {
    * replaces, so holding its message would leave the owner with no way back in. Still counted like any other.
    */
   readonly alwaysSend?: boolean;
+  /**
+   * Send it the way every other message leaves (mail, or the messages webhook), even a password reset that
+   * `RESET_TOKEN_DELIVERY` would hand back in the response: the hosted forgot-password page must never show a
+   * token on screen, where anyone who typed the address would read it.
+   */
+  readonly asMessage?: boolean;
 }
 
 /** Renders and enqueues notices. */
@@ -103,7 +109,7 @@ export class Courier {
    * call {@link countOnly}. With `alwaysSend` (an operator's force-reset) the message is never held.
    */
   async send(executor: Executor, notice: Notice, options: SendOptions = {}): Promise<Dispatch> {
-    const channel = this.#channelFor(notice.kind);
+    const channel = options.asMessage === true ? this.#deps.channel : this.#channelFor(notice.kind);
     if (channel === undefined) return 'no-channel';
     const store = this.#deps.store.in(executor);
     const now = this.#deps.clock();

@@ -40,6 +40,11 @@ export interface PasswordFlowDeps {
   readonly reset: ResetConfig;
   /** With `RESET_TOKEN_DELIVERY=email` or `webhook`: puts the reset message in the outbox, inside the transaction that issues the token. */
   readonly resetMail?: ResetMailer;
+  /**
+   * The reset message sent as mail whatever `RESET_TOKEN_DELIVERY` says (the hosted forgot page), when Sesame can
+   * send mail at all.
+   */
+  readonly pageResetMail?: ResetMailer;
   /** The messages the flows owe the owner (verification at registration, password-changed, sign-in); none when absent. */
   readonly notices?: PasswordNotices;
   /** Refuse logins (403) to accounts whose address was never verified (`REQUIRE_EMAIL_VERIFICATION`). */
@@ -74,4 +79,6 @@ export type ResetMailer = (executor: Executor, user: User | undefined, resetToke
 export interface ResetMailOptions {
   /** An operator asked (force-reset): the message is never held by the per-recipient limit. */
   readonly operator?: boolean;
+  /** Sent as a message (mail) whatever `RESET_TOKEN_DELIVERY` says: the hosted forgot page asked. */
+  readonly asMessage?: boolean;
 }

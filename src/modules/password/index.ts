@@ -13,7 +13,7 @@ export { loadCommonPasswords, type CommonPasswords } from './common-passwords.js
 export { Registration } from './registration.js';
 export { PasswordLogin, type LoggedIn } from './login.js';
 export { PasswordChange } from './change.js';
-export { PasswordReset, type IssuedResetToken } from './reset.js';
+export { PasswordReset, type IssuedResetToken, type ResetRequestOptions } from './reset.js';
 export { webhookSender, type ResetTokenSender } from './reset-webhook.js';
 export { WeakPasswordError, PasswordCheckBusyError, PasswordTooCostlyError, InvalidResetTokenError, PasswordError, type PasswordErrorCode } from './errors.js';
 export { CHECKS_PER_CLIENT } from './strength-estimator.js';

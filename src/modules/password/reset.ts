@@ -20,13 +20,24 @@ export interface IssuedResetToken {
   readonly token: string;
 }
 
+/** How {@link PasswordReset.request} sends its token. */
+export interface ResetRequestOptions {
+  /** Mail it whatever `RESET_TOKEN_DELIVERY` says (the hosted forgot page, which never shows a token). */
+  readonly byMail?: boolean;
+}
+
 /** Password resets. */
 export class PasswordReset {
-  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'notices' | 'codeHash'>;
+  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'pageResetMail' | 'notices' | 'codeHash'>;
 
   /** Takes the event-carrying transactions and everything a reset touches. */
-  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'notices' | 'codeHash'>) {
+  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'pageResetMail' | 'notices' | 'codeHash'>) {
     this.#deps = deps;
+  }
+
+  /** Whether {@link request} with `byMail` can reach anyone: Sesame has a way to send mail. */
+  get canMail(): boolean {
+    return this.#deps.pageResetMail !== undefined;
   }
 
   /** How reset tokens travel and live. */
@@ -46,7 +57,8 @@ export class PasswordReset {
    * delivery both paths also count the address's recent messages (the per-recipient limit); the known path then
    * attaches the short code and enqueues the message: two writes more, which the timing may show.
    */
-  async request(email: string, context: EventContext = NO_REQUEST): Promise<IssuedResetToken | null> {
+  async request(email: string, context: EventContext = NO_REQUEST, options: ResetRequestOptions = {}): Promise<IssuedResetToken | null> {
+    const mail = options.byMail === true ? this.#deps.pageResetMail : this.#deps.resetMail;
     const found = await this.#deps.users.findByEmail(normaliseEmail(email));
     // A disabled account takes the unknown path whole: same work, same event, same answer, nothing issued.
     const user = found !== undefined && !isDisabled(found) ? found : undefined;
@@ -57,13 +69,13 @@ export class PasswordReset {
       const tokens = this.#deps.tokens.in(tx);
       if (user === undefined) {
         await tokens.consume('password_reset', 0, tokenHash, now);
-        await this.#deps.resetMail?.(tx, undefined, token, email);
+        await mail?.(tx, undefined, token, email);
         await record({ type: 'password.reset_requested', context, account: { email } });
         return;
       }
       await tokens.issue('password_reset', user.id, tokenHash, now + this.#deps.reset.tokenTtlMs, now, { replace: false });
       // To the stored address, not the one typed: the owner's mailbox, whatever case the request used.
-      await this.#deps.resetMail?.(tx, user, token, user.email);
+      await mail?.(tx, user, token, user.email);
       await record({ type: 'password.reset_requested', context, account: { userId: user.id } });
     });
     return user === undefined ? null : { user, token };

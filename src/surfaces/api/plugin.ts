@@ -181,8 +181,22 @@ const apiRoutes: FastifyPluginAsync<SesamePluginOptions & { readonly sesame: Ses
   const cookie: SessionCookieSettings = { ...config.sessions.cookie, ttlMs: config.sessions.ttlMs };
   homeRoutes(app);
   passwordRoutes(app, { ...sesame.password, sendResetToken: sesame.password.resetDelivery, cookie });
-  // The pages mail links open (reset, verify); inside this scope, so the form parser, the limits and the cross-site guard apply.
-  pageRoutes(app, { reset: sesame.password.reset, email: sesame.email, secret: sesame.secret, cookie });
+  // The hosted pages; inside this scope, so the form parser, the limits and the cross-site guard apply.
+  if (config.pages.enabled) {
+    pageRoutes(app, {
+      pages: config.pages,
+      registration: sesame.password.registration,
+      login: sesame.password.login,
+      reset: sesame.password.reset,
+      email: sesame.email,
+      sessions: sesame.sessions,
+      secret: sesame.secret,
+      cookie,
+      requireVerification: config.email.requireVerification,
+      passwordMinLength: config.password.policy.minLength,
+      returnOrigins: [...config.api.trustedOrigins, ...(config.api.publicUrl === undefined ? [] : [config.api.publicUrl.origin])],
+    });
+  }
   emailRoutes(app, { email: sesame.email });
   sessionsRoutes(app, { sessions: sesame.sessions, cookie });
   accountsRoutes(app, { accounts: sesame.accounts, cookie });

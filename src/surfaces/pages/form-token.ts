@@ -12,7 +12,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse, serialize } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { escapeHtml, sendPage } from './layout.js';
+import { html, type SafeHtml } from './html.js';
 
 /** Name of the hidden field that carries the signature. */
 export const FORM_TOKEN_FIELD = 'form_token';
@@ -49,7 +49,7 @@ export class FormTokens {
    * well-formed cookie the browser already holds is kept, so a page re-shown after a refusal (a weak password) and
    * the first page stay valid together; otherwise a fresh random value is drawn.
    */
-  issue(request: FastifyRequest, reply: FastifyReply, form: string): string {
+  issue(request: FastifyRequest, reply: FastifyReply, form: string): SafeHtml {
     const held = this.#cookieOf(request, form);
     const value = held !== undefined && COOKIE_VALUE_SHAPE.test(held) ? held : randomBytes(32).toString('base64url');
     const secure = this.#isSecure(request);
@@ -60,7 +60,7 @@ export class FormTokens {
       // may strip PUBLIC_URL's path before the request reaches it. Every page and its POST share that directory.
       serialize(cookieName(form, secure), value, { httpOnly: true, sameSite: 'strict', secure, maxAge: FORM_COOKIE_MAX_AGE_S }),
     );
-    return `<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${escapeHtml(this.#sign(value, form))}">`;
+    return html`<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${this.#sign(value, form)}">`;
   }
 
   /**
@@ -101,12 +101,4 @@ export class FormTokens {
  */
 export function cookieName(form: string, secure: boolean): string {
   return `${secure ? '__Secure-' : ''}sesame_form_${form}`;
-}
-
-/**
- * The answer to a POST whose form token is missing or does not match its cookie (the cookie expired, the page came
- * from elsewhere): 403, nothing done, and what to do about it.
- */
-export function expiredForm(reply: FastifyReply): FastifyReply {
-  return sendPage(reply, 403, 'This form has expired', '<p>Nothing was changed. Open the link from the message again, then send the form once more.</p>');
 }

@@ -1,35 +1,28 @@
 /**
- * The shell every server-rendered page under `/account/` shares: HTML escaping, the document around a page's body
- * (viewport, a small stylesheet readable on a phone, no script, nothing loaded from anywhere) and the headers that
- * go with it (a content security policy of its own, no referrer carrying a mailed token away, no caching).
+ * The shell every server-rendered page under `/account/` shares: the document around a page's body (the product's
+ * name and logo, the language switch, the stylesheet, no script, nothing loaded from elsewhere) and the headers
+ * that go with it (a content security policy of its own, no referrer carrying a mailed token away, no caching).
  * @module
  */
-import { createHash } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
-
-/** The pages' whole stylesheet: one column, large type and full-width fields and buttons, so a phone needs no zoom. */
-export const PAGE_STYLE =
-  'body{margin:0;background:#f5f5f2;color:#1b1b1b;font:1.0625rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}' +
-  'main{box-sizing:border-box;max-width:32rem;margin:0 auto;padding:1.5rem 1rem}' +
-  'h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}' +
-  'label{display:block;font-weight:600}' +
-  'input{display:block;box-sizing:border-box;width:100%;margin-top:.25rem;padding:.6rem;font:inherit;border:1px solid #767676;border-radius:.25rem;background:#fff}' +
-  'button{box-sizing:border-box;width:100%;padding:.75rem 1rem;font:inherit;font-weight:600;border:0;border-radius:.25rem;background:#1d4ed8;color:#fff;cursor:pointer}' +
-  'button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}' +
-  '[role=alert]{padding:.6rem .8rem;border-left:4px solid #b91c1c;background:#fdecec}';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LANGUAGES, type Language } from '../../modules/mail/index.js';
+import type { PageAssets } from './assets.js';
+import type { FormTokens } from './form-token.js';
+import { html, type SafeHtml } from './html.js';
+import { LANGUAGE_PARAMETER, pageLanguage } from './language.js';
+import { textsFor, type TextOverrides, type Translate } from './texts/index.js';
 
 /**
- * The pages' content security policy. `default-src 'none'` stays: nothing is fetched, no script runs, no font or
- * image loads. The one `<style>` block is allowed by its SHA-256 rather than by `style-src 'unsafe-inline'`: the
- * hash admits exactly this stylesheet, so text that ever slipped past the escaping still could not add styles (CSS
- * can probe a page's attribute values, such as the token and the form token), and `style="..."` attributes stay
- * refused. The hash is computed from {@link PAGE_STYLE} at start-up, so editing the stylesheet cannot desynchronise it.
- * `form-action 'self'` lets the forms post only to this origin; `frame-ancestors 'none'` forbids framing
- * (clickjacking on the button); `base-uri 'none'` keeps an injected `<base>` from re-pointing the relative form actions.
+ * The pages' content security policy. Nothing runs and nothing is fetched from elsewhere: styles and images only
+ * from this origin (`img-src data:` for a logo given inline), no script at all. `form-action` lets forms post only
+ * here, and lets the sign-in form's redirect reach the listed origins (browsers check a form's redirects against it
+ * too); `frame-ancestors 'none'` forbids framing (clickjacking on a button); `base-uri 'none'` keeps an injected
+ * `<base>` from re-pointing the relative links and form actions.
  */
-export const PAGE_CSP =
-  `default-src 'none'; style-src 'sha256-${createHash('sha256').update(PAGE_STYLE, 'utf8').digest('base64')}'; ` +
-  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export function pageCsp(formTargets: readonly string[] = []): string {
+  const targets = ["'self'", ...formTargets].join(' ');
+  return `default-src 'none'; style-src 'self'; img-src 'self' data:; form-action ${targets}; frame-ancestors 'none'; base-uri 'none'`;
+}
 
 /**
  * The pages' referrer policy: `strict-origin`, not `no-referrer`. Under `no-referrer` a browser sends
@@ -43,36 +36,85 @@ export const PAGE_REFERRER_POLICY = 'strict-origin';
 /** A token as Sesame mails them (a UUID or 256 bits in base64url); anything else is not a link Sesame sent. */
 export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,128}$/;
 
-/** Characters HTML gives a meaning to, and their escapes. */
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** What is the same for every page of one Sesame: branding, assets, form tokens and the policy's numbers. */
+export interface PageSite {
+  readonly productName: string;
+  readonly assets: PageAssets;
+  readonly forms: FormTokens;
+  /** The content security policy of every page. */
+  readonly csp: string;
+  /** The password policy's minimum length, shown beside new-password fields. */
+  readonly passwordMinLength: number;
+  /** The operator's replacement texts. */
+  readonly texts: TextOverrides;
+}
 
-/** Escapes text for HTML content and for (quoted) attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+/** One request's page: where it is going, in which language. */
+export interface PageView {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  readonly site: PageSite;
+  readonly language: Language;
+  readonly t: Translate;
+}
+
+/** The view of one request: its language chosen (see language.ts) and its texts ready. */
+export function viewOf(request: FastifyRequest, reply: FastifyReply, site: PageSite, accountLanguage?: string): PageView {
+  const language = pageLanguage(request, reply, accountLanguage);
+  return { request, reply, site, language, t: textsFor(language, site.texts) };
+}
+
+/** Each language's name in itself, as the switch shows it. */
+const LANGUAGE_NAMES: Readonly<Record<Language, string>> = { en: 'English', fr: 'Français' };
+
+/** The current URL with `lang` set: the other query parameters (a mailed token, `return_to`) are kept. */
+function switchHref(request: FastifyRequest, language: Language): string {
+  const params = new URLSearchParams(request.method === 'GET' ? (request.url.split('?')[1] ?? '') : '');
+  params.set(LANGUAGE_PARAMETER, language);
+  return `?${params.toString()}`;
+}
+
+/** The language switch: plain links a keyboard reaches, each named in its own language. */
+function languageSwitch(view: PageView): SafeHtml {
+  const items = LANGUAGES.map(
+    (language) =>
+      html`<li><a href="${switchHref(view.request, language)}" hreflang="${language}" lang="${language}"${language === view.language ? html` aria-current="true"` : ''}>${LANGUAGE_NAMES[language]}</a></li>`,
+  );
+  return html`<nav aria-label="${view.t('page.languages')}"><ul>${items}</ul></nav>`;
+}
+
+/** The product's name, with its logo when there is one (the logo is decorative: the name is beside it). */
+function brand(view: PageView): SafeHtml {
+  const { productName, assets } = view.site;
+  const logo = assets.logoSrc === undefined ? '' : html`<img src="${assets.logoSrc}" alt="" width="40" height="40">`;
+  return html`<span class="brand">${logo}<span>${productName}</span></span>`;
 }
 
 /**
- * Sends a whole page: `title` (escaped) as the document's title and its one heading, then `body`, which the caller
- * has built from escaped parts. Sets the page's headers on the reply, overriding the API's JSON-oriented ones.
+ * Sends a whole page: `title` as the document's title (with the product's name) and its one heading, then `body`.
+ * Sets the page's headers on the reply, overriding the API's JSON-oriented ones.
  */
-export function sendPage(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
-  const heading = escapeHtml(title);
+export function sendPage(view: PageView, status: number, title: string, body: SafeHtml): FastifyReply {
+  const { reply, site, t, language } = view;
   void reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', PAGE_CSP)
+    .header('content-security-policy', site.csp)
     .header('referrer-policy', PAGE_REFERRER_POLICY)
-    // The page carries a one-time token and a form token: no cache, shared or private, may keep it.
+    // Pages carry one-time tokens, form tokens and who is signed in: no cache, shared or private, may keep them.
     .header('cache-control', 'no-store');
-  return reply.send(
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
-      '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-      `<title>${heading}</title><style>${PAGE_STYLE}</style></head>` +
-      `<body><main><h1>${heading}</h1>${body}</main></body></html>`,
-  );
+  const page = html`<!doctype html>
+<html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${t('page.title', { page: title, product: site.productName })}</title>
+<link rel="stylesheet" href="${site.assets.stylesheetHref}"></head>
+<body><header>${brand(view)}${languageSwitch(view)}</header>
+<main><div class="card"><h1>${title}</h1>
+${body}</div></main></body></html>
+`;
+  return reply.send(page.toString());
 }
 
-/** A paragraph announcing a problem to the reader (and to a screen reader, as an alert); empty without one. */
-export function alertParagraph(problem: string | undefined): string {
-  return problem === undefined ? '' : `<p role="alert">${escapeHtml(problem)}</p>`;
+/** A paragraph in the accent's notice style (a message that is not an error). */
+export function notice(text: string | SafeHtml): SafeHtml {
+  return html`<p class="notice">${text}</p>`;
 }

@@ -1,55 +1,63 @@
 /**
- * The page a mailed reset link opens (`/account/reset?token=...`): a plain server-rendered form, no JavaScript and no
+ * The page a mailed reset link opens (`/account/reset?token=...`): a server-rendered form, no JavaScript and no
  * outside resource, under the pages' own content security policy. Opening the link spends nothing (mail scanners
  * open every link they see); only the form's POST does, with the page's form token, through the same reset flow,
  * limits and cross-site guard as `PUT /reset_password`.
  * @module
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requestContext } from '../../kernel/http/event-context.js';
-import { InvalidResetTokenError, WeakPasswordError, type PasswordReset } from '../../modules/password/index.js';
+import { InvalidResetTokenError, PasswordTooCostlyError, WeakPasswordError, type PasswordReset } from '../../modules/password/index.js';
 import { provedAccount } from '../../modules/rate-limits/index.js';
-import { expiredForm, FORM_TOKEN_FIELD, type FormTokens } from './form-token.js';
-import { alertParagraph, escapeHtml, sendPage, TOKEN_SHAPE } from './layout.js';
+import { expiredForm, pageLink } from './answers.js';
+import { FORM_TOKEN_FIELD } from './form-token.js';
+import { errorSummary, field, hidden, submit, type FormProblem } from './form-kit.js';
+import { html } from './html.js';
+import { sendPage, TOKEN_SHAPE, viewOf, type PageSite, type PageView } from './layout.js';
 
-/** What the page needs: the reset flow and the form tokens. */
+/** What the page needs: the reset flow and the pages' site. */
 export interface ResetPageDeps {
   readonly reset: PasswordReset;
-  readonly forms: FormTokens;
+  readonly site: PageSite;
 }
 
 /** The form's name, signed into its form token. */
 export const RESET_FORM = 'reset';
 
-/** The answer to a token that cannot be Sesame's, or a form posted without one. */
-function invalidLink(reply: FastifyReply): FastifyReply {
-  return sendPage(reply, 400, 'This link is not valid', '<p>Ask for a new reset link.</p>');
+/** The answer to a token that cannot be Sesame's. */
+function invalidLink(view: PageView): FastifyReply {
+  const { t } = view;
+  return sendPage(view, 400, t('reset.invalid.title'), html`<p>${t('reset.invalid.body')}</p><p>${pageLink('forgot', t('reset.askAgain'))}</p>`);
 }
 
 /** The form for a token (already checked for shape), with a fresh or renewed form token. */
-function form(request: FastifyRequest, reply: FastifyReply, forms: FormTokens, token: string, problem?: string): string {
-  return (
-    alertParagraph(problem) +
-    `<form method="post" action="reset"><input type="hidden" name="token" value="${escapeHtml(token)}">${forms.issue(request, reply, RESET_FORM)}` +
-    '<p><label for="email">Your email</label><input id="email" type="email" name="email" required autocomplete="username"></p>' +
-    '<p><label for="new_password">New password</label><input id="new_password" type="password" name="new_password" required autocomplete="new-password"></p>' +
-    '<p><button type="submit">Set the new password</button></p></form>'
-  );
+function resetForm(view: PageView, token: string, email: string, problems: readonly FormProblem[] = []) {
+  const { t, site } = view;
+  return html`${errorSummary(view, problems)}<form method="post" action="reset" novalidate>${hidden('token', token)}${site.forms.issue(view.request, view.reply, RESET_FORM)}${field(
+    view,
+    { name: 'email', label: t('reset.email'), type: 'email', autocomplete: 'username', value: email, maxLength: 320 },
+    problems,
+  )}${field(
+    view,
+    { name: 'new_password', label: t('form.newPassword'), type: 'password', autocomplete: 'new-password', hint: t('form.passwordAdvice', { min: site.passwordMinLength }), maxLength: 1024 },
+    problems,
+  )}${submit(t('reset.submit'))}</form>`;
 }
 
 /** Registers `GET /account/reset` and `POST /account/reset`; both are left out of the API description. */
-export function resetPageRoutes(app: FastifyInstance, { reset, forms }: ResetPageDeps): void {
+export function resetPageRoutes(app: FastifyInstance, { reset, site }: ResetPageDeps): void {
   app.get<{ Querystring: { token?: string } }>(
     '/account/reset',
     { schema: { hide: true, querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } } } } },
     async (request, reply) => {
+      const view = viewOf(request, reply, site);
       const token = request.query.token ?? '';
-      if (!TOKEN_SHAPE.test(token)) return invalidLink(reply);
-      return sendPage(reply, 200, 'Reset your password', form(request, reply, forms, token));
+      if (!TOKEN_SHAPE.test(token)) return invalidLink(view);
+      return sendPage(view, 200, view.t('reset.title'), resetForm(view, token, ''));
     },
   );
 
-  app.post<{ Body: { token: string; email: string; new_password: string; form_token?: string } }>(
+  app.post<{ Body: { token: string; email?: string; new_password?: string; form_token?: string } }>(
     '/account/reset',
     {
       config: { rateLimit: { action: 'reset-update', account: 'body', handBackOnSuccess: true } },
@@ -64,23 +72,36 @@ export function resetPageRoutes(app: FastifyInstance, { reset, forms }: ResetPag
             // Optional here so that a missing one gets the page that says what to do, not a JSON validation error.
             [FORM_TOKEN_FIELD]: { type: 'string', maxLength: 100 },
           },
-          required: ['token', 'email', 'new_password'],
+          required: ['token'],
           additionalProperties: false,
         },
       },
     },
     async (request, reply) => {
-      const { token, email, new_password: password, form_token: formToken } = request.body;
-      if (!forms.check(request, RESET_FORM, formToken)) return expiredForm(reply);
-      if (!TOKEN_SHAPE.test(token)) return invalidLink(reply);
+      const view = viewOf(request, reply, site);
+      const { t } = view;
+      const { token, email = '', new_password: password = '', form_token: formToken } = request.body;
+      if (!site.forms.check(request, RESET_FORM, formToken)) return expiredForm(view);
+      if (!TOKEN_SHAPE.test(token)) return invalidLink(view);
+      const missing: FormProblem[] = [];
+      if (email.trim() === '') missing.push({ field: 'email', message: t('error.emailMissing') });
+      if (password === '') missing.push({ field: 'new_password', message: t('error.passwordMissing') });
+      if (missing.length > 0) return sendPage(view, 400, t('reset.title'), resetForm(view, token, email, missing));
       try {
         provedAccount(request, (await reset.reset(token, password, email, requestContext(request))).email);
       } catch (error) {
-        if (error instanceof InvalidResetTokenError) return sendPage(reply, 403, 'This link is not valid any more', '<p>It was used, it expired, or it was sent for another email. Ask for a new reset link.</p>');
-        if (error instanceof WeakPasswordError) return sendPage(reply, 400, 'Reset your password', form(request, reply, forms, token, error.message));
+        if (error instanceof InvalidResetTokenError) {
+          return sendPage(view, 403, t('reset.used.title'), html`<p>${t('reset.used.body')}</p><p>${pageLink('forgot', t('reset.askAgain'))}</p>`);
+        }
+        if (error instanceof WeakPasswordError) {
+          return sendPage(view, 400, t('reset.title'), resetForm(view, token, email, [{ field: 'new_password', message: t('error.passwordWeak', { advice: error.message }) }]));
+        }
+        if (error instanceof PasswordTooCostlyError) {
+          return sendPage(view, 400, t('reset.title'), resetForm(view, token, email, [{ field: 'new_password', message: t('error.passwordTooCostly') }]));
+        }
         throw error;
       }
-      return sendPage(reply, 200, 'Your password was changed', '<p>Every session of your account has ended. Sign in with your new password.</p>');
+      return sendPage(view, 200, t('reset.done.title'), html`<p>${t('reset.done.body')}</p><p>${pageLink('login', t('login.submit'))}</p>`);
     },
   );
 }

@@ -1,37 +1,69 @@
 /**
- * The server-rendered pages a mailed link opens, registered together: the reset page and the verification page,
- * sharing one form-token key derived from the server secret. Registered inside the API scope, so the form parser,
- * the rate limits and the cross-site guard apply to their POSTs; their refusals are pages too (page-errors.ts).
+ * The hosted pages under `/account/`, registered together over one site (branding, stylesheet, texts, form-token key):
+ * sign up, sign in, the account page, sign out, forgot password, and the two pages mailed links open (reset,
+ * verify). Registered inside the API scope, so the form parser, the rate limits and the cross-site guard apply to
+ * their POSTs; their refusals are pages too (page-errors.ts). `PAGES_ENABLED=false` leaves all of them out.
  * @module
  */
 import type { FastifyInstance } from 'fastify';
 import type { SecretKey } from '../../kernel/secrets.js';
 import type { EmailAddresses } from '../../modules/email/index.js';
-import type { PasswordReset } from '../../modules/password/index.js';
+import type { PasswordLogin, PasswordReset, Registration } from '../../modules/password/index.js';
+import type { SessionCookieSettings, SessionService } from '../../modules/sessions/index.js';
+import { assetRoutes, buildAssets } from './assets.js';
+import type { PagesConfig } from './config.js';
+import { forgotPageRoutes } from './forgot-page.js';
 import { FormTokens } from './form-token.js';
+import { pageCsp, type PageSite } from './layout.js';
+import { loginPageRoutes } from './login-page.js';
 import { pageErrorHandler } from './page-errors.js';
 import { resetPageRoutes } from './reset-page.js';
+import { sessionPageRoutes } from './session-pages.js';
+import { signupPageRoutes } from './signup-page.js';
 import { verifyPageRoutes } from './verify-page.js';
 
 /** What the pages need. */
 export interface PageDeps {
-  /** The reset flow (the reset page). */
+  readonly pages: PagesConfig;
+  readonly registration: Registration;
+  readonly login: PasswordLogin;
+  /** The reset flow (the forgot and reset pages). */
   readonly reset: PasswordReset;
   /** The email service (the verification page). */
   readonly email: EmailAddresses;
+  readonly sessions: SessionService;
   /** The server secret; the form tokens use its `page-forms` key. */
   readonly secret: Pick<SecretKey, 'derive'>;
-  /** The session cookie's settings: when it is `Secure`, so is the form cookie. */
-  readonly cookie: { readonly secure: boolean };
+  /** The session cookie's settings (set at sign-in, cleared at sign-out; when it is `Secure`, so is the form cookie). */
+  readonly cookie: SessionCookieSettings & { readonly ttlMs: number };
+  /** Whether a new account confirms its address before signing in. */
+  readonly requireVerification: boolean;
+  /** The password policy's minimum length, shown beside new-password fields. */
+  readonly passwordMinLength: number;
+  /** Origins besides this one that `return_to` may name and the sign-in form may redirect to. */
+  readonly returnOrigins: readonly string[];
 }
 
-/** Registers `GET`/`POST /account/reset` and `GET`/`POST /account/verify`, all left out of the API description. */
-export function pageRoutes(app: FastifyInstance, { reset, email, secret, cookie }: PageDeps): void {
-  const forms = new FormTokens(secret.derive('page-forms'), { secure: cookie.secure });
+/** Registers every page and their assets, all left out of the API description. */
+export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
+  const returnOrigins = [...new Set(deps.returnOrigins.map((origin) => new URL(origin).origin))];
+  const site: PageSite = {
+    productName: deps.pages.productName,
+    assets: buildAssets(deps.pages),
+    forms: new FormTokens(deps.secret.derive('page-forms'), { secure: deps.cookie.secure }),
+    csp: pageCsp(returnOrigins),
+    passwordMinLength: deps.passwordMinLength,
+    texts: deps.pages.texts,
+  };
   // A scope of their own, only for the error handler: the parsers, hooks and limits of the API scope still apply.
   void app.register(async (pages) => {
-    pages.setErrorHandler(pageErrorHandler);
-    resetPageRoutes(pages, { reset, forms });
-    verifyPageRoutes(pages, { email, forms });
+    pages.setErrorHandler(pageErrorHandler(site));
+    assetRoutes(pages, site.assets);
+    signupPageRoutes(pages, { registration: deps.registration, requireVerification: deps.requireVerification, site });
+    loginPageRoutes(pages, { login: deps.login, cookie: deps.cookie, site, returnOrigins });
+    sessionPageRoutes(pages, { sessions: deps.sessions, cookie: deps.cookie, site });
+    forgotPageRoutes(pages, { reset: deps.reset, site });
+    resetPageRoutes(pages, { reset: deps.reset, site });
+    verifyPageRoutes(pages, { email: deps.email, site });
   });
 }

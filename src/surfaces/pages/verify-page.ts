@@ -6,18 +6,21 @@
  * limit and cross-site guard as `POST /email/verify`.
  * @module
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requestContext } from '../../kernel/http/event-context.js';
 import { EmailError, type EmailAddresses, type Proof } from '../../modules/email/index.js';
 import { provedAccount } from '../../modules/rate-limits/index.js';
 import { UserAlreadyExistsError } from '../../modules/users/index.js';
-import { expiredForm, FORM_TOKEN_FIELD, type FormTokens } from './form-token.js';
-import { alertParagraph, escapeHtml, sendPage, TOKEN_SHAPE } from './layout.js';
+import { expiredForm, pageLink } from './answers.js';
+import { FORM_TOKEN_FIELD } from './form-token.js';
+import { errorSummary, field, hidden, submit, type FormProblem } from './form-kit.js';
+import { html } from './html.js';
+import { sendPage, TOKEN_SHAPE, viewOf, type PageSite, type PageView } from './layout.js';
 
-/** What the page needs: the email service and the form tokens. */
+/** What the page needs: the email service and the pages' site. */
 export interface VerifyPageDeps {
   readonly email: EmailAddresses;
-  readonly forms: FormTokens;
+  readonly site: PageSite;
 }
 
 /** The form's name, signed into its form token (the button and the code form post to the same route). */
@@ -32,41 +35,42 @@ interface VerifyPageBody {
 }
 
 /** The one-button form for a link's token (already checked for shape). */
-function buttonForm(request: FastifyRequest, reply: FastifyReply, forms: FormTokens, token: string): string {
-  return (
-    '<p>To finish, confirm that this address is yours.</p>' +
-    `<form method="post" action="verify"><input type="hidden" name="token" value="${escapeHtml(token)}">${forms.issue(request, reply, VERIFY_FORM)}` +
-    '<p><button type="submit">Confirm this email address</button></p></form>'
-  );
+function buttonForm(view: PageView, token: string) {
+  const { t, site } = view;
+  return html`<p>${t('verify.button.intro')}</p><form method="post" action="verify">${hidden('token', token)}${site.forms.issue(view.request, view.reply, VERIFY_FORM)}${submit(
+    t('verify.submit'),
+  )}</form>`;
 }
 
 /** The form for the address and the code typed from the message. */
-function codeForm(request: FastifyRequest, reply: FastifyReply, forms: FormTokens, email = '', problem?: string): string {
-  return (
-    alertParagraph(problem) +
-    '<p>Enter your email address and the 8-digit code from the message we sent you. After a change of address, enter the new address.</p>' +
-    `<form method="post" action="verify">${forms.issue(request, reply, VERIFY_FORM)}` +
-    `<p><label for="email">Email address</label><input id="email" type="email" name="email" value="${escapeHtml(email)}" required maxlength="320" autocomplete="email"></p>` +
-    '<p><label for="code">Code</label><input id="code" type="text" name="code" required maxlength="20" inputmode="numeric" autocomplete="one-time-code" placeholder="1234-5678"></p>' +
-    '<p><button type="submit">Confirm this email address</button></p></form>'
-  );
+function codeForm(view: PageView, email = '', problems: readonly FormProblem[] = []) {
+  const { t, site } = view;
+  return html`${errorSummary(view, problems)}<p>${t('verify.code.intro')}</p><form method="post" action="verify" novalidate>${site.forms.issue(view.request, view.reply, VERIFY_FORM)}${field(
+    view,
+    { name: 'email', label: t('form.email'), type: 'email', autocomplete: 'email', value: email, maxLength: 320 },
+    problems,
+  )}${field(view, { name: 'code', label: t('verify.code'), type: 'text', autocomplete: 'one-time-code', inputMode: 'numeric', hint: '1234-5678', maxLength: 20 }, problems)}${submit(
+    t('verify.submit'),
+  )}</form>`;
 }
 
 /** The answer to a link that cannot be Sesame's. */
-function invalidLink(reply: FastifyReply): FastifyReply {
-  return sendPage(reply, 400, 'This link is not valid', '<p>Open the link exactly as the message gives it, or <a href="verify">enter the code from the message</a>.</p>');
+function invalidLink(view: PageView): FastifyReply {
+  const { t } = view;
+  return sendPage(view, 400, t('verify.invalid.title'), html`<p>${t('verify.invalid.body')}</p><p>${pageLink('verify', t('verify.enterCode'))}</p>`);
 }
 
 /** Registers `GET /account/verify` (the button, or the code form) and `POST /account/verify`; left out of the API description. */
-export function verifyPageRoutes(app: FastifyInstance, { email: addresses, forms }: VerifyPageDeps): void {
+export function verifyPageRoutes(app: FastifyInstance, { email: addresses, site }: VerifyPageDeps): void {
   app.get<{ Querystring: { token?: string } }>(
     '/account/verify',
     { schema: { hide: true, querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } } } } },
     async (request, reply) => {
+      const view = viewOf(request, reply, site);
       const token = request.query.token;
-      if (token === undefined || token === '') return sendPage(reply, 200, 'Confirm your email address', codeForm(request, reply, forms));
-      if (!TOKEN_SHAPE.test(token)) return invalidLink(reply);
-      return sendPage(reply, 200, 'Confirm your email address', buttonForm(request, reply, forms, token));
+      if (token === undefined || token === '') return sendPage(view, 200, view.t('verify.title'), codeForm(view));
+      if (!TOKEN_SHAPE.test(token)) return invalidLink(view);
+      return sendPage(view, 200, view.t('verify.title'), buttonForm(view, token));
     },
   );
 
@@ -91,12 +95,17 @@ export function verifyPageRoutes(app: FastifyInstance, { email: addresses, forms
       },
     },
     async (request, reply) => {
+      const view = viewOf(request, reply, site);
+      const { t } = view;
       const { token, email = '', code = '', form_token: formToken } = request.body;
-      if (!forms.check(request, VERIFY_FORM, formToken)) return expiredForm(reply);
+      if (!site.forms.check(request, VERIFY_FORM, formToken)) return expiredForm(view);
       const byLink = token !== undefined && token !== '';
-      if (byLink && !TOKEN_SHAPE.test(token)) return invalidLink(reply);
+      if (byLink && !TOKEN_SHAPE.test(token)) return invalidLink(view);
       if (!byLink && (email.trim() === '' || code.trim() === '')) {
-        return sendPage(reply, 400, 'Confirm your email address', codeForm(request, reply, forms, email, 'Enter your email address and the code from the message.'));
+        const missing: FormProblem[] = [];
+        if (email.trim() === '') missing.push({ field: 'email', message: t('error.emailMissing') });
+        if (code.trim() === '') missing.push({ field: 'code', message: t('verify.missing') });
+        return sendPage(view, 400, t('verify.title'), codeForm(view, email, missing));
       }
       const proof: Proof = byLink ? { token } : { email, code };
       let outcome: 'verified' | 'email_changed';
@@ -108,20 +117,16 @@ export function verifyPageRoutes(app: FastifyInstance, { email: addresses, forms
         provedAccount(request, address);
       } catch (error) {
         if (error instanceof EmailError && error.code === 'email.token_invalid') {
-          if (!byLink) {
-            return sendPage(reply, 403, 'Confirm your email address', codeForm(request, reply, forms, email, 'This code is not valid: it is wrong, it expired or it was used. Check the address and the code, or ask for a new message.'));
-          }
-          return sendPage(reply, 403, 'This link is not valid any more', '<p>It was used, it expired, or a newer message replaced it. Nothing was changed. Ask for a new message if your address still needs confirming.</p>');
+          if (!byLink) return sendPage(view, 403, t('verify.title'), codeForm(view, email, [{ field: 'code', message: t('verify.codeInvalid') }]));
+          return sendPage(view, 403, t('verify.used.title'), html`<p>${t('verify.used.body')}</p>`);
         }
-        if (error instanceof UserAlreadyExistsError) {
-          return sendPage(reply, 400, 'This email address is already in use', '<p>Another account started using this address after the change was asked for. Your account keeps its current address.</p>');
-        }
+        if (error instanceof UserAlreadyExistsError) return sendPage(view, 400, t('verify.taken.title'), html`<p>${t('verify.taken.body')}</p>`);
         throw error;
       }
       if (outcome === 'verified') {
-        return sendPage(reply, 200, 'Your email address is verified', `<p>Thank you: <strong>${escapeHtml(address)}</strong> is confirmed. You can sign in now.</p>`);
+        return sendPage(view, 200, t('verify.done.title'), html`<p>${t('verify.done.body', { email: address })}</p><p>${pageLink('login', t('login.submit'))}</p>`);
       }
-      return sendPage(reply, 200, 'Your account now uses this email address', `<p>Sign in with <strong>${escapeHtml(address)}</strong> from now on. Your sessions were kept.</p>`);
+      return sendPage(view, 200, t('verify.changed.title'), html`<p>${t('verify.changed.body', { email: address })}</p><p>${pageLink('login', t('login.submit'))}</p>`);
     },
   );
 }

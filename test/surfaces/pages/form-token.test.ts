@@ -20,8 +20,8 @@ function reply(): { reply: FastifyReply; setCookie(): string } {
 }
 
 /** The hidden field's value. */
-function fieldOf(html: string): string {
-  return new RegExp(`name="${FORM_TOKEN_FIELD}" value="([^"]+)"`).exec(html)?.[1] ?? '';
+function fieldOf(html: { toString(): string }): string {
+  return new RegExp(`name="${FORM_TOKEN_FIELD}" value="([^"]+)"`).exec(html.toString())?.[1] ?? '';
 }
 
 describe('form tokens', () => {
