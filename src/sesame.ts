@@ -390,6 +390,10 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const verifyAtRegistration = config.email.requireVerification;
   const notices: PasswordNotices = {
     registered: (executor, user) => (verifyAtRegistration ? email.sendVerification(executor, user) : Promise.resolve()),
+    // Only reached with verification required (the sign-up's enumeration-safe mode), where `registered` mails.
+    registrationRepeated: async (executor, owner) => {
+      await email.noticeRepeatedRegistration(executor, owner);
+    },
     passwordChanged: async (executor, user, how) => {
       await courier.send(executor, { kind: 'password_changed', to: recipientOf(user), at: clock(), how });
     },
@@ -434,7 +438,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   // Registrations and logins wake it only when they owe a message: otherwise each would cost an outbox query.
   const waking = new Set([
     ...MAIL_WAKING_EVENTS,
-    ...(verifyAtRegistration ? ['account.created'] : []),
+    ...(verifyAtRegistration ? ['account.created', 'account.registration_repeated'] : []),
     ...(config.email.notifyNewSignIn ? ['login.succeeded'] : []),
   ]);
   events.on((event) => {

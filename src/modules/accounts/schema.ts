@@ -76,7 +76,7 @@ export interface MailRecord {
   readonly kind: string;
   /** How it leaves: `email`, or `webhook` (the operator's own mailer). */
   readonly channel: MailChannel;
-  /** `pending`, `sending`, `sent`, or `failed` (given up). */
+  /** `pending`, `sending`, `sent`, `failed` (given up), or `suppressed` (a repeat notice held back, never sent). */
   readonly status: MailStatus;
   /** Sends tried so far. */
   readonly attempts: number;

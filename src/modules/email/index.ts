@@ -9,4 +9,4 @@ export type { EmailEvent } from './events.js';
 export { emailRoutes } from './http/routes.js';
 export type { EmailRoutesDeps } from './http/deps.js';
 export { isTokenProof, type Proof } from './proof.js';
-export { CHANGES_PER_HOUR, EmailAddresses, RESENDS_PER_HOUR, type Confirmed, type EmailAddressesDeps } from './service.js';
+export { CHANGES_PER_HOUR, EmailAddresses, REGISTRATION_NOTICE_WINDOW_MS, RESENDS_PER_HOUR, type Confirmed, type EmailAddressesDeps } from './service.js';

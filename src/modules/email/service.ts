@@ -8,7 +8,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { NO_REQUEST, type Changes, type EventContext } from '../../kernel/events.js';
 import type { Executor } from '../../kernel/database/tables.js';
 import { generateToken, hashToken, type TokenFormat } from '../../kernel/tokens.js';
-import type { Courier } from '../mail/index.js';
+import type { Courier, OnceDispatch } from '../mail/index.js';
 import type { PasswordHasher } from '../password/index.js';
 import type { ValidSession } from '../sessions/index.js';
 import { checkedEmail, isDisabled, normaliseEmail, UserAlreadyExistsError, type User, type UserStore } from '../users/index.js';
@@ -33,6 +33,12 @@ export const CHANGES_PER_HOUR = 3;
  * at that mailbox. Three codes of five guesses: at most 15 guesses an hour at any one address.
  */
 export const CHANGE_CODES_PER_ADDRESS_PER_HOUR = 3;
+
+/**
+ * How long an address waits between two "someone tried to register with your address" notices: a stranger who
+ * types the address into the sign-up form over and over must not turn Sesame into a way to flood its mailbox.
+ */
+export const REGISTRATION_NOTICE_WINDOW_MS = 86_400_000;
 
 /** The purposes a verification link or code may carry. */
 const CONFIRMABLE: readonly TokenPurpose[] = ['email_verify', 'email_change'];
@@ -100,6 +106,28 @@ export class EmailAddresses {
     const issued = await this.#issue(executor, 'email_verify', user, {});
     const sent = await this.#deps.courier.send(executor, { kind: 'email_verify', to: { address: user.email, language: user.language }, token: issued.token, code: issued.code, ttlMinutes: this.#ttlMinutes() });
     if (sent === 'queued') await issued.attachCode(executor);
+  }
+
+  /**
+   * What a sign-up for an address that already has an account does in place of {@link sendVerification}, statement
+   * for statement, so the work of a sign-up does not tell which addresses have accounts: a token and a code are
+   * drawn and hashed; where a new account's token is inserted, a token that cannot exist is spent (an update that
+   * matches nothing: user id 0 holds none); where its message is counted and enqueued, the owner's notice "someone
+   * tried to register with your address" is, once a day at most (a repeat is written suppressed, see
+   * `Courier.sendOncePer`, so the outbox gains one row either way); where the code is attached, it is attached to
+   * that token that does not exist. A disabled owner's notice is written suppressed (nothing about a disabled
+   * account is mailed to an anonymous request's order). Nothing at all when no channel exists, as for a new account.
+   */
+  async noticeRepeatedRegistration(executor: Executor, owner: User): Promise<OnceDispatch> {
+    if (!this.sendsVerification) return 'no-channel';
+    const tokenHash = hashToken(generateToken(this.#deps.tokenFormat));
+    const codeHash = this.#deps.codeHash('email_verify', owner.id, generateCode());
+    const tokens = this.#deps.tokens.in(executor);
+    await tokens.consume('email_verify', 0, tokenHash, this.#deps.clock());
+    const notice = { kind: 'registration_attempt', to: { address: owner.email, language: owner.language } } as const;
+    const sent = await this.#deps.courier.sendOncePer(executor, notice, REGISTRATION_NOTICE_WINDOW_MS, { suppress: isDisabled(owner) });
+    await tokens.attachCode(tokenHash, codeHash);
+    return sent;
   }
 
   /**

@@ -11,6 +11,8 @@ import {
   emailChangeNoticeMessage,
   newSignInMessage,
   passwordChangedMessage,
+  registrationAttemptMessage,
+  registrationLinks,
   resetPasswordMessage,
   verifyEmailMessage,
   type Recipient,
@@ -35,7 +37,8 @@ export type Notice =
   | TokenNotice
   | { readonly kind: 'email_change_notice'; readonly to: Recipient; readonly newAddress: string }
   | { readonly kind: 'password_changed'; readonly to: Recipient; readonly at: number; readonly how: 'change' | 'reset' }
-  | { readonly kind: 'new_sign_in'; readonly to: Recipient; readonly at: number; readonly device: string | undefined; readonly ip: string | undefined };
+  | { readonly kind: 'new_sign_in'; readonly to: Recipient; readonly at: number; readonly device: string | undefined; readonly ip: string | undefined }
+  | { readonly kind: 'registration_attempt'; readonly to: Recipient };
 
 /** What the courier is built from. */
 export interface CourierDeps {
@@ -61,16 +64,26 @@ export interface CourierDeps {
  * Security notices: what tells the owner something happened to the account (a sign-in, a password changed, the
  * address being moved). They neither wait for nor use up the shared per-recipient quota, which anyone who knows the
  * address can fill with anonymous reset or resend requests to silence them; each kind has its own bound per address
- * (`MAIL_SECURITY_NOTICE_HOURLY_MAX`), so their own flood stays bounded too. Later notices of this class (second
- * factor, registration) join this set.
+ * (`MAIL_SECURITY_NOTICE_HOURLY_MAX`), so their own flood stays bounded too. The notice of a repeated registration
+ * is one of them, bounded tighter still: once a day per address ({@link Courier.sendOncePer}). Later notices of this
+ * class (second factor) join this set.
  */
-export const SECURITY_NOTICES: ReadonlySet<Notice['kind']> = new Set(['new_sign_in', 'password_changed', 'email_change_notice']);
+export const SECURITY_NOTICES: ReadonlySet<Notice['kind']> = new Set(['new_sign_in', 'password_changed', 'email_change_notice', 'registration_attempt']);
 
 /** The security notice kinds as a list, for the counts that leave them out of the shared quota. */
 const SECURITY_KINDS: readonly string[] = [...SECURITY_NOTICES];
 
 /** What became of a notice. */
 export type Dispatch = 'queued' | 'held' | 'no-channel';
+
+/** What became of a notice sent with {@link Courier.sendOncePer}: `suppressed` is a row written that is never sent. */
+export type OnceDispatch = 'queued' | 'suppressed' | 'no-channel';
+
+/** How {@link Courier.sendOncePer} treats one notice. */
+export interface OnceOptions {
+  /** Write the row suppressed whatever the count (an owner who must not be mailed, such as a disabled account). */
+  readonly suppress?: boolean;
+}
 
 /** How {@link Courier.send} treats one notice. */
 export interface SendOptions {
@@ -128,6 +141,27 @@ export class Courier {
   }
 
   /**
+   * Enqueues a notice one address may get at most once per `windowMs`, writing exactly one outbox row whether it is
+   * sent or not: `pending` for the first in the window, `suppressed` (never claimed, never counted, purged after
+   * `MAIL_RETENTION`) for a repeat or with `suppress`. The caller is a flow that must do the same work as its twin
+   * (registering a taken address does what registering a new one does, which enqueues one verification message), so
+   * the number of rows, and the count and insert that make them, cannot say which case ran; holding the repeat back
+   * with no row, as {@link send} does, would. One count and one insert in `executor`'s transaction, nothing else.
+   */
+  async sendOncePer(executor: Executor, notice: Notice, windowMs: number, options: OnceOptions = {}): Promise<OnceDispatch> {
+    const channel = this.#channelFor(notice.kind);
+    if (channel === undefined) return 'no-channel';
+    const store = this.#deps.store.in(executor);
+    const now = this.#deps.clock();
+    const recent = await store.countKindSince(notice.kind, notice.to.address, now - windowMs);
+    const suppressed = options.suppress === true || recent > 0;
+    // Rendered either way: the repeat costs what the first costs, and its row has the same shape.
+    await store.enqueue(channel === 'webhook' ? webhookMessage(notice, this.#deps.baseUrl) : this.#render(notice), now, suppressed ? 'suppressed' : 'pending');
+    if (suppressed) this.#deps.publish?.({ type: 'mail.held', context: { actor: 'system' }, detail: { kind: notice.kind }, traffic: true });
+    return suppressed ? 'suppressed' : 'queued';
+  }
+
+  /**
    * How many messages of a kind were enqueued for an address in the last hour: the outbox keeps every message for
    * `MAIL_RETENTION`, so this count survives the tokens' own expiry and replacement (the resend and change limits).
    */
@@ -161,6 +195,8 @@ export class Courier {
         return passwordChangedMessage(notice.to, { baseUrl, at: notice.at, how: notice.how });
       case 'new_sign_in':
         return newSignInMessage(notice.to, { baseUrl, at: notice.at, device: notice.device, ip: notice.ip });
+      case 'registration_attempt':
+        return registrationAttemptMessage(notice.to, { baseUrl });
     }
   }
 }
@@ -201,6 +237,11 @@ function webhookMessage(notice: Notice, baseUrl: string): NewMessage {
     case 'new_sign_in':
       body = { ...common, at: new Date(notice.at).toISOString(), device: notice.device ?? null, ip: notice.ip ?? null };
       break;
+    case 'registration_attempt': {
+      const links = registrationLinks(baseUrl);
+      body = { ...common, sign_in_link: links.signIn, forgot_password_link: links.forgot };
+      break;
+    }
   }
   return { kind: notice.kind, recipient: notice.to.address, subject: notice.kind, text: JSON.stringify(body), channel: 'webhook' };
 }

@@ -6,7 +6,7 @@
  */
 export { channelTransport } from './channels.js';
 export { mailConfig, type MailConfig } from './config.js';
-export { Courier, type CourierDeps, type Dispatch, type Notice, type SendOptions } from './courier.js';
+export { Courier, type CourierDeps, type Dispatch, type Notice, type OnceDispatch, type OnceOptions, type SendOptions } from './courier.js';
 export type { MailEvent } from './events.js';
 export { isLanguage, LANGUAGES, negotiateLanguage, type Language, type Recipient } from './messages/index.js';
 export { mailMigrations } from './migrations.js';

@@ -16,8 +16,12 @@ declare module '../../kernel/database/tables.js' {
 /** How a message leaves: by mail (SMTP, or the development `.eml` directory) or as a signed webhook call. */
 export type MailChannel = 'email' | 'webhook';
 
-/** Where a message stands: waiting, claimed by a dispatcher, delivered, or given up after too many attempts. */
-export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
+/**
+ * Where a message stands: waiting, claimed by a dispatcher, delivered, or given up after too many attempts; or
+ * `suppressed`, written but never to be sent (a repeat inside its once-a-day window, see `Courier.sendOncePer`):
+ * the row is the work an equal-work flow must do, and the record of what was held back.
+ */
+export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
 
 /** Column types of `mail_outbox`. */
 export interface MailOutboxTable {

@@ -31,8 +31,11 @@ export interface NewMessage {
 export interface MailOutboxStore {
   /** The same store writing inside a transaction. */
   in(executor: Executor): MailOutboxStore;
-  /** Adds a pending message, due at once; returns its id. */
-  enqueue(message: NewMessage, now: number): Promise<number>;
+  /**
+   * Adds a message, due at once; returns its id. `suppressed` writes it in that state instead of `pending`: no
+   * dispatcher ever claims it, the counts below leave it out, and the sweeper purges it like a sent one.
+   */
+  enqueue(message: NewMessage, now: number, status?: 'pending' | 'suppressed'): Promise<number>;
   /**
    * Ids of messages due at `now`, oldest first: pending ones whose time has come, and `sending` ones claimed before
    * `staleBefore` (their dispatcher died mid-send).
@@ -48,14 +51,14 @@ export interface MailOutboxStore {
   find(id: number): Promise<OutboxMessage | undefined>;
   /**
    * How many messages were enqueued for a recipient since `since` (epoch ms), whatever became of them, leaving out
-   * the kinds in `except`: the per-recipient limit counts them.
+   * the kinds in `except` and suppressed rows (never meant to be sent): the per-recipient limit counts them.
    */
   countSince(recipient: string, since: number, except?: readonly string[]): Promise<number>;
-  /** How many messages of one kind were enqueued for a recipient since `since`. */
+  /** How many messages of one kind were enqueued for a recipient since `since`, suppressed rows left out. */
   countKindSince(kind: string, recipient: string, since: number): Promise<number>;
   /** The newest messages for a recipient (without bodies, which may carry tokens), newest first: the admin API's view of an account's mail. */
   listForRecipient(recipient: string, limit: number): Promise<OutboxSummary[]>;
-  /** Deletes sent and failed messages enqueued before `before`; returns how many (the sweeper's retention). */
+  /** Deletes sent, failed and suppressed messages enqueued before `before`; returns how many (the sweeper's retention). */
   purgeBefore(before: number): Promise<number>;
 }
 
@@ -79,7 +82,7 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
   }
 
   /** {@inheritDoc MailOutboxStore.enqueue} */
-  async enqueue(message: NewMessage, now: number): Promise<number> {
+  async enqueue(message: NewMessage, now: number, status: 'pending' | 'suppressed' = 'pending'): Promise<number> {
     const row = await this.#db
       .insertInto('mail_outbox')
       .values({
@@ -89,7 +92,7 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
         text_body: this.#bodies.seal(message.text),
         html_body: message.html === undefined ? null : this.#bodies.seal(message.html),
         channel: message.channel ?? 'email',
-        status: 'pending',
+        status,
         attempts: 0,
         next_attempt_at: now,
         created_at: now,
@@ -164,7 +167,8 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
       .selectFrom('mail_outbox')
       .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
       .where('recipient', '=', recipient)
-      .where('created_at', '>=', since);
+      .where('created_at', '>=', since)
+      .where('status', '!=', 'suppressed');
     if (except.length > 0) query = query.where('kind', 'not in', [...except]);
     const row = await query.executeTakeFirstOrThrow();
     return Number(row.n);
@@ -178,6 +182,7 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
       .where('recipient', '=', recipient)
       .where('kind', '=', kind)
       .where('created_at', '>=', since)
+      .where('status', '!=', 'suppressed')
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -195,7 +200,7 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
 
   /** {@inheritDoc MailOutboxStore.purgeBefore} */
   async purgeBefore(before: number): Promise<number> {
-    const result = await this.#db.deleteFrom('mail_outbox').where('status', 'in', ['sent', 'failed']).where('created_at', '<', before).executeTakeFirst();
+    const result = await this.#db.deleteFrom('mail_outbox').where('status', 'in', ['sent', 'failed', 'suppressed']).where('created_at', '<', before).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

@@ -47,7 +47,11 @@ export interface PasswordFlowDeps {
   readonly pageResetMail?: ResetMailer;
   /** The messages the flows owe the owner (verification at registration, password-changed, sign-in); none when absent. */
   readonly notices?: PasswordNotices;
-  /** Refuse logins (403) to accounts whose address was never verified (`REQUIRE_EMAIL_VERIFICATION`). */
+  /**
+   * `REQUIRE_EMAIL_VERIFICATION`: refuse logins (403) to accounts whose address was never verified, and let a
+   * sign-up answer a taken address as a new one (the owner is mailed instead): only the mailbox proves who registered,
+   * so the caller need not be told the address has an account.
+   */
   readonly requireVerifiedEmail?: boolean;
   /** The keyed hash of a mailed code, so a reset can be spent with the short code; without it only tokens work. */
   readonly codeHash?: (purpose: TokenPurpose, userId: number, code: string) => string;
@@ -60,6 +64,12 @@ export interface PasswordFlowDeps {
 export interface PasswordNotices {
   /** A new account: the verification message. */
   registered(executor: Executor, user: User): Promise<void>;
+  /**
+   * A sign-up for an address that already has this account: the work {@link registered} does, statement for
+   * statement, with the owner's "someone tried to register with your address" notice (once a day at most) in place
+   * of a verification message.
+   */
+  registrationRepeated(executor: Executor, owner: User): Promise<void>;
   /** The password was changed (signed in) or reset (by link or code). */
   passwordChanged(executor: Executor, user: User, how: 'change' | 'reset'): Promise<void>;
   /** A successful sign-in (sent only when `NOTIFY_NEW_SIGN_IN` is on). */

@@ -1,5 +1,6 @@
 /**
- * What the password module records: accounts created, logins, password changes and resets, and their refusals.
+ * What the password module records: accounts created, sign-ups for an address that already had one, logins,
+ * password changes and resets, and their refusals.
  * @module
  */
 import type { SesameEvent } from '../../kernel/events.js';
@@ -7,6 +8,7 @@ import type { SesameEvent } from '../../kernel/events.js';
 /** The password module's events. */
 export type PasswordEvent = SesameEvent<
   | 'account.created'
+  | 'account.registration_repeated'
   | 'login.succeeded'
   | 'login.failed'
   | 'password.changed'

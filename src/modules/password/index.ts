@@ -10,7 +10,7 @@ export { BoundedHasher } from './bounded-hasher.js';
 export { PasswordPolicy, LENIENT_POLICY, type PasswordPolicyOptions } from './policy.js';
 export { StrengthEstimator, type StrengthEstimatorOptions, type StrengthScorer } from './strength-estimator.js';
 export { loadCommonPasswords, type CommonPasswords } from './common-passwords.js';
-export { Registration } from './registration.js';
+export { Registration, type SignUpOutcome } from './registration.js';
 export { PasswordLogin, type LoggedIn } from './login.js';
 export { PasswordChange } from './change.js';
 export { PasswordReset, type IssuedResetToken, type ResetRequestOptions } from './reset.js';

@@ -1,5 +1,7 @@
 /**
- * Registration with a password: the policy decides, bcrypt hashes, the unique index settles races.
+ * Registration with a password: the policy decides, bcrypt hashes, the unique index settles races. Operators create
+ * accounts with {@link Registration.register} and are told when an address is taken; the public sign-up
+ * ({@link Registration.signUp}) is not, once verification is required, so it cannot be used to learn who has an account.
  * @module
  */
 import { NO_REQUEST, type EventContext } from '../../kernel/events.js';
@@ -7,12 +9,21 @@ import { checkedEmail, type NewAccountFields, type User } from '../users/index.j
 import type { PasswordFlowDeps } from './deps.js';
 import { clientOf } from './policy.js';
 
+/**
+ * What a sign-up answers: the same for a new address and for one that already has an account, so it carries nothing
+ * that tells them apart.
+ */
+export interface SignUpOutcome {
+  /** The address as an account holds it (trimmed, lower-cased): the one registered, or the one attempted. */
+  readonly email: string;
+}
+
 /** Creates accounts. */
 export class Registration {
-  readonly #deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'policy' | 'clock' | 'notices'>;
+  readonly #deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'policy' | 'clock' | 'notices' | 'requireVerifiedEmail'>;
 
-  /** Takes the account store, the event-carrying transactions, the hasher, the policy and the clock. */
-  constructor(deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'policy' | 'clock' | 'notices'>) {
+  /** Takes the account store, the event-carrying transactions, the hasher, the policy, the clock and the notices. */
+  constructor(deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'policy' | 'clock' | 'notices' | 'requireVerifiedEmail'>) {
     this.#deps = deps;
   }
 
@@ -22,7 +33,7 @@ export class Registration {
    * (`User <email> already exists`), a password the policy refuses `WeakPasswordError`, a full scoring queue
    * `PasswordCheckBusyError`. `fields` carries the mail language (from `Accept-Language`) and, for an account an
    * operator creates, that the address is vouched for. The verification message, when one is owed, is enqueued in
-   * the same transaction.
+   * the same transaction. For operators and the seed's `Auth`, who must know; the public sign-up is {@link signUp}.
    */
   async register(email: string, password: string, context: EventContext = NO_REQUEST, fields: NewAccountFields = {}): Promise<User> {
     const normalised = checkedEmail(email);
@@ -34,5 +45,48 @@ export class Registration {
       await record({ type: 'account.created', context, account: { userId: user.id } });
       return user;
     });
+  }
+
+  /**
+   * The public sign-up (`POST /users`, the sign-up page). Without `REQUIRE_EMAIL_VERIFICATION` it is
+   * {@link register}: a taken address raises `UserAlreadyExistsError` (the seed's `400 email already registered`).
+   *
+   * With it, a taken address is answered as a new one, by the same work, so neither the answer nor the work done
+   * tells anyone which addresses have accounts (ASVS V6.3.8): the address is checked and the policy applied first
+   * (a weak password is refused alike for both), then one bcrypt hash, then one transaction that looks the address
+   * up, tries the insert (`insertIfAbsent`: one statement that writes nothing on a taken address), and then either
+   * sends the new account its verification message and records `account.created`, or does the same statements for
+   * the owner's "someone tried to register with your address" notice and records `account.registration_repeated`.
+   * The caller learns nothing it did not type; the owner learns of the attempt from their own mailbox, and an
+   * account without verification cannot be used, so telling "user created" to someone who created nothing misleads
+   * only a person who does not own the address.
+   *
+   * Of two sign-ups racing for one new address, the unique index lets one insert; the other's insert writes nothing
+   * once the first has committed, and it takes the taken path (its answer is the same, its owner lookup one
+   * statement more).
+   */
+  async signUp(email: string, password: string, context: EventContext = NO_REQUEST, fields: NewAccountFields = {}): Promise<SignUpOutcome> {
+    if (this.#deps.requireVerifiedEmail !== true) return { email: (await this.register(email, password, context, fields)).email };
+    const normalised = checkedEmail(email);
+    // The policy before anything that depends on the address's owner: a weak password is refused alike for all.
+    await this.#deps.policy.check(password, email, clientOf(context));
+    // Hashed on both paths, though the taken path throws the hash away: bcrypt is most of a sign-up's time.
+    const hashed = await this.#deps.hasher.hash(password);
+    await this.#deps.changes.transact(async (tx, record) => {
+      const users = this.#deps.users.in(tx);
+      const found = await users.findByEmail(normalised);
+      // Tried on a taken address too, where it writes nothing: the same statement on both paths.
+      const created = await users.insertIfAbsent(normalised, hashed, this.#deps.clock(), fields);
+      if (created !== undefined) {
+        if (created.email_verified_at === null) await this.#deps.notices?.registered(tx, created);
+        await record({ type: 'account.created', context, account: { userId: created.id } });
+        return;
+      }
+      // Taken before this transaction began, or, in a race, by a sign-up that committed while this insert waited on it.
+      const owner = found ?? (await users.findByEmail(normalised));
+      if (owner !== undefined) await this.#deps.notices?.registrationRepeated(tx, owner);
+      await record({ type: 'account.registration_repeated', context, account: owner === undefined ? { email } : { userId: owner.id } });
+    });
+    return { email: normalised };
   }
 }

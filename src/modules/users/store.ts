@@ -5,7 +5,7 @@
 import type { EngineTraits } from '../../kernel/database/storage.js';
 import type { Executor } from '../../kernel/database/tables.js';
 import { NoResultFoundError, UnknownColumnError, UserAlreadyExistsError } from './errors.js';
-import { USER_COLUMNS, type User, type UserChanges } from './schema.js';
+import { USER_COLUMNS, type NewUser, type User, type UserChanges } from './schema.js';
 
 /** A column filter for {@link UserStore.findBy}: any subset of the user's columns, matched with equality. */
 export type UserFilter = Partial<User>;
@@ -16,6 +16,14 @@ export interface UserStore {
   in(executor: Executor): UserStore;
   /** Saves a new user and returns it; a taken email raises {@link UserAlreadyExistsError} (the unique index decides races). */
   insert(email: string, hashedPassword: string, now: number, extra?: NewAccountFields): Promise<User>;
+  /**
+   * Saves a new user and returns it, or undefined when the email is taken, without raising: the same single
+   * statement either way (`INSERT ... ON CONFLICT DO NOTHING`), so a caller that must do equal work for a new and a
+   * taken address can run it on both and stay in its transaction (a failed statement would abort a PostgreSQL one).
+   * The unique index still decides races: of two racing calls for one new address, one gets the row, the other
+   * undefined once the first has committed.
+   */
+  insertIfAbsent(email: string, hashedPassword: string, now: number, extra?: NewAccountFields): Promise<User | undefined>;
   /** The first user matching every given column; no match raises {@link NoResultFoundError}, a bad column {@link UnknownColumnError}. */
   findBy(filter: UserFilter): Promise<User>;
   /** The user with this (already normalised) email, or undefined. */
@@ -73,20 +81,23 @@ export class KyselyUserStore implements UserStore {
     try {
       return await this.#db
         .insertInto('users')
-        .values({
-          email,
-          hashed_password: hashedPassword,
-          created_at: now,
-          updated_at: now,
-          ...(extra.language === undefined ? {} : { language: extra.language }),
-          ...(extra.emailVerifiedAt === undefined ? {} : { email_verified_at: extra.emailVerifiedAt }),
-        })
+        .values(newRow(email, hashedPassword, now, extra))
         .returningAll()
         .executeTakeFirstOrThrow();
     } catch (error) {
       if (this.#traits.isUniqueViolation(error)) throw new UserAlreadyExistsError(email);
       throw error;
     }
+  }
+
+  /** {@inheritDoc UserStore.insertIfAbsent} */
+  async insertIfAbsent(email: string, hashedPassword: string, now: number, extra: NewAccountFields = {}): Promise<User | undefined> {
+    return this.#db
+      .insertInto('users')
+      .values(newRow(email, hashedPassword, now, extra))
+      .onConflict((conflict) => conflict.column('email').doNothing())
+      .returningAll()
+      .executeTakeFirst();
   }
 
   /** {@inheritDoc UserStore.findBy} */
@@ -158,6 +169,18 @@ export class KyselyUserStore implements UserStore {
   async setLanguage(userId: number, language: string, now: number): Promise<void> {
     await this.#db.updateTable('users').set({ language, updated_at: now }).where('id', '=', userId).execute();
   }
+}
+
+/** The row a new account is inserted as (both insert paths write the same columns). */
+function newRow(email: string, hashedPassword: string, now: number, extra: NewAccountFields): NewUser {
+  return {
+    email,
+    hashed_password: hashedPassword,
+    created_at: now,
+    updated_at: now,
+    ...(extra.language === undefined ? {} : { language: extra.language }),
+    ...(extra.emailVerifiedAt === undefined ? {} : { email_verified_at: extra.emailVerifiedAt }),
+  };
 }
 
 /** Validates caller-supplied column names (they may come from untyped JS) and drops undefined values. */

@@ -49,12 +49,15 @@ function mailOutcomeOf(event: SesameEvent): string | undefined {
   return undefined;
 }
 
+/** The `account.*` events a public sign-up records (a new account, or a sign-up for a taken address): no operator's doing. */
+const SELF_SERVICE_ACCOUNT_EVENTS: ReadonlySet<string> = new Set(['account.created', 'account.registration_repeated']);
+
 /**
- * Whether an event is an administrator's action on an account: the `account.*` events, but for `account.created`,
- * which is a user registering themselves through the public API.
+ * Whether an event is an administrator's action on an account: the `account.*` events, but for those of someone
+ * signing up through the public API.
  */
 function isAdminAction(event: SesameEvent): boolean {
-  return event.type.startsWith('account.') && event.type !== 'account.created';
+  return event.type.startsWith('account.') && !SELF_SERVICE_ACCOUNT_EVENTS.has(event.type);
 }
 
 /**

@@ -107,7 +107,7 @@ export const exportReply = {
         properties: {
           kind: { type: 'string' },
           channel: { type: 'string', enum: ['email', 'webhook'] },
-          status: { type: 'string', enum: ['pending', 'sending', 'sent', 'failed'] },
+          status: { type: 'string', enum: ['pending', 'sending', 'sent', 'failed', 'suppressed'] },
           attempts: { type: 'integer' },
           created_at: time,
           sent_at: nullableTime,

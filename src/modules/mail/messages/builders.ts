@@ -128,6 +128,38 @@ export function passwordChangedMessage(
 }
 
 /**
+ * The addresses of the sign-in and forgotten-password pages under `baseUrl` (which carries the mount prefix), from one
+ * place for the mail and the webhook body alike.
+ */
+export function registrationLinks(baseUrl: string): { readonly signIn: string; readonly forgot: string } {
+  return { signIn: `${baseUrl}/account/login`, forgot: `${baseUrl}/account/forgot` };
+}
+
+/**
+ * The notice to an address that already has an account, after someone tried to register with it: what happened, a
+ * link to sign in (the owner who forgot having an account) and one to the forgotten-password page. Plain links, no
+ * token and no button: anyone who types the address can make Sesame send this, so it must grant nothing, and the
+ * reader who wants a reset asks for one on that page.
+ */
+export function registrationAttemptMessage(to: Recipient, details: { readonly baseUrl: string }): NewMessage {
+  const language = languageOf(to);
+  const wording = WORDING[language];
+  const words = wording.registrationAttempt;
+  const links = registrationLinks(details.baseUrl);
+  return message('registration_attempt', to, {
+    language,
+    subject: words.subject,
+    blocks: [
+      { type: 'paragraph', text: words.body(to.address) },
+      { type: 'link', lead: words.signInLead, url: links.signIn },
+      { type: 'link', lead: words.forgotLead, url: links.forgot },
+      { type: 'paragraph', text: words.notYou },
+    ],
+    footer: wording.footer(to.address, hostOf(details.baseUrl)),
+  });
+}
+
+/**
  * The notice of a sign-in at `at` (epoch ms). `device` (a User-Agent) and `ip` come from the request, so the attacker
  * the notice warns about chose them: they are cleaned and cut, and a line whose value is absent is left out.
  */

@@ -48,6 +48,15 @@ export const en: Wording = {
         : `The password of your account was changed on ${date}.`,
     notYou: 'If it was not you, someone else has access to your account: reset your password now.',
   },
+  registrationAttempt: {
+    subject: 'Someone tried to sign up with your address',
+    body: (address) =>
+      `Someone (perhaps you) tried to create an account with ${address}. This address already has an account, so no new account was created and yours did not change.`,
+    signInLead: 'If it was you, sign in to the account you already have:',
+    forgotLead: 'If you do not remember its password, choose a new one here:',
+    notYou:
+      'If it was not you, there is nothing to do: nobody can use your account without your password. This notice is sent at most once a day.',
+  },
   newSignIn: {
     subject: 'New sign-in to your account',
     intro: 'Someone signed in to your account:',

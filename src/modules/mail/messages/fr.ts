@@ -51,6 +51,14 @@ export const fr: Wording = {
         : `Le mot de passe de votre compte a été modifié le ${date}.`,
     notYou: `Si ce n’est pas vous, quelqu’un d’autre a accès à votre compte${NB}: réinitialisez votre mot de passe dès maintenant.`,
   },
+  registrationAttempt: {
+    subject: 'Quelqu’un a tenté de s’inscrire avec votre adresse',
+    body: (address) =>
+      `Quelqu’un (vous, peut-être) a tenté de créer un compte avec ${address}. Cette adresse a déjà un compte${NB}: aucun nouveau compte n’a été créé et le vôtre n’a pas changé.`,
+    signInLead: `Si c’était vous, connectez-vous au compte que vous avez déjà${NB}:`,
+    forgotLead: `Si vous ne vous souvenez plus de son mot de passe, choisissez-en un nouveau ici${NB}:`,
+    notYou: `Si ce n’était pas vous, vous n’avez rien à faire${NB}: personne ne peut utiliser votre compte sans votre mot de passe. Cet avis est envoyé au plus une fois par jour.`,
+  },
   newSignIn: {
     subject: 'Nouvelle connexion à votre compte',
     intro: `Quelqu’un s’est connecté à votre compte${NB}:`,

@@ -13,5 +13,7 @@ export {
   emailChangeNoticeMessage,
   passwordChangedMessage,
   newSignInMessage,
+  registrationAttemptMessage,
+  registrationLinks,
 } from './builders.js';
 export { maskAddress } from './format.js';

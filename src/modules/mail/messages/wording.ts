@@ -56,6 +56,22 @@ export interface Wording {
     /** What a reader who did not do it should fear. */
     readonly notYou: string;
   };
+  /**
+   * The notice to an address that already has an account, after someone tried to register it again: sent instead of
+   * answering "already registered", so only the mailbox's owner learns the address has an account.
+   */
+  readonly registrationAttempt: {
+    /** The subject line. */
+    readonly subject: string;
+    /** What happened, naming the address, and that nothing was created or changed. */
+    body(address: string): string;
+    /** The line before the sign-in page's address: the owner who forgot having an account signs in instead. */
+    readonly signInLead: string;
+    /** The line before the forgotten-password page's address. */
+    readonly forgotLead: string;
+    /** What a reader who did not try need (not) do, and that this notice comes at most once a day. */
+    readonly notYou: string;
+  };
   /** The notice of a sign-in. */
   readonly newSignIn: {
     /** The subject line. */

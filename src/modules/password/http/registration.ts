@@ -1,5 +1,6 @@
 /**
- * `POST /users`: registers a new account from an email and a password.
+ * `POST /users`: the public sign-up, from an email and a password. With `REQUIRE_EMAIL_VERIFICATION` on it answers a
+ * taken address as a new one (the owner is mailed instead), so it tells no one which addresses have accounts.
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +11,10 @@ import { negotiateLanguage } from '../../mail/index.js';
 import type { PasswordRoutesDeps } from './deps.js';
 import { credentialsBody, type CredentialsBody } from './schemas.js';
 
-/** Registers `POST /users`: 200 `{"email", "message": "user created"}`, or 400 when the email is taken or the password too weak. */
+/**
+ * Registers `POST /users`: 200 `{"email", "message": "user created"}`, or 400 when the password is too weak, or, only
+ * while verification is not required (development's default), when the email is taken.
+ */
 export function registrationRoutes(app: FastifyInstance, { registration }: PasswordRoutesDeps): void {
   app.post<{ Body: CredentialsBody }>(
     '/users',
@@ -25,7 +29,8 @@ export function registrationRoutes(app: FastifyInstance, { registration }: Passw
         response: {
           200: documented(emailMessageReply, 'Account created'),
           ...refusals(['body', 'state-changing', 'rate-limited', 'new-password', 'database'], {
-            400: 'the email is already registered (`users.email_taken`) or the policy refuses the password (`password.weak`, `password.too_costly`)',
+            400:
+              'the policy refuses the password (`password.weak`, `password.too_costly`), or, only while `REQUIRE_EMAIL_VERIFICATION` is off, the email is already registered (`users.email_taken`); with it on, a taken address answers 200 as a new one and its owner is mailed',
           }),
         },
       },
@@ -33,8 +38,8 @@ export function registrationRoutes(app: FastifyInstance, { registration }: Passw
     async (request) => {
       const { email, password } = request.body;
       // Mail to the account is written in the language the registering browser asked for; the owner can change it.
-      await registration.register(email, password, requestContext(request), { language: negotiateLanguage(request.headers['accept-language']) });
-      // Echo the email as sent: seed clients compare it with what they posted.
+      await registration.signUp(email, password, requestContext(request), { language: negotiateLanguage(request.headers['accept-language']) });
+      // Echo the email as sent: seed clients compare it with what they posted (and it is the same for a taken address).
       return { email, message: 'user created' };
     },
   );
