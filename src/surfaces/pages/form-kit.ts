@@ -50,6 +50,12 @@ export function field(view: PageView, spec: FieldSpec, problems: readonly FormPr
   }></div>`;
 }
 
+/** The advice shown beside a new password: the policy's length (when it asks for more than one character), then how to pick one. */
+export function passwordAdvice(view: PageView): string {
+  const { t, site } = view;
+  return site.passwordMinLength > 1 ? `${t('form.passwordLength', { min: site.passwordMinLength })} ${t('form.passwordAdvice')}` : t('form.passwordAdvice');
+}
+
 /** The form's submit button. */
 export function submit(label: string): SafeHtml {
   return html`<button type="submit">${label}</button>`;

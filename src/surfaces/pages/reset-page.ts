@@ -11,7 +11,7 @@ import { InvalidResetTokenError, PasswordTooCostlyError, WeakPasswordError, type
 import { provedAccount } from '../../modules/rate-limits/index.js';
 import { expiredForm, pageLink } from './answers.js';
 import { FORM_TOKEN_FIELD } from './form-token.js';
-import { errorSummary, field, hidden, submit, type FormProblem } from './form-kit.js';
+import { errorSummary, field, hidden, passwordAdvice, submit, type FormProblem } from './form-kit.js';
 import { html } from './html.js';
 import { sendPage, TOKEN_SHAPE, viewOf, type PageSite, type PageView } from './layout.js';
 
@@ -39,7 +39,7 @@ function resetForm(view: PageView, token: string, email: string, problems: reado
     problems,
   )}${field(
     view,
-    { name: 'new_password', label: t('form.newPassword'), type: 'password', autocomplete: 'new-password', hint: t('form.passwordAdvice', { min: site.passwordMinLength }), maxLength: 1024 },
+    { name: 'new_password', label: t('form.newPassword'), type: 'password', autocomplete: 'new-password', hint: passwordAdvice(view), maxLength: 1024 },
     problems,
   )}${submit(t('reset.submit'))}</form>`;
 }

@@ -11,7 +11,7 @@ import { PasswordTooCostlyError, WeakPasswordError, type Registration } from '..
 import { InvalidEmailError, UserAlreadyExistsError } from '../../modules/users/index.js';
 import { expiredForm, pageLink } from './answers.js';
 import { FORM_TOKEN_FIELD } from './form-token.js';
-import { alternatives, errorSummary, field, submit, type FormProblem } from './form-kit.js';
+import { alternatives, errorSummary, field, passwordAdvice, submit, type FormProblem } from './form-kit.js';
 import { html } from './html.js';
 import { notice, sendPage, viewOf, type PageSite, type PageView } from './layout.js';
 
@@ -42,7 +42,7 @@ function signupForm(view: PageView, email: string, problems: readonly FormProble
     problems,
   )}${field(
     view,
-    { name: 'password', label: t('form.password'), type: 'password', autocomplete: 'new-password', hint: t('form.passwordAdvice', { min: site.passwordMinLength }), maxLength: 1024 },
+    { name: 'password', label: t('form.password'), type: 'password', autocomplete: 'new-password', hint: passwordAdvice(view), maxLength: 1024 },
     problems,
   )}${submit(t('signup.submit'))}</form>${alternatives(html`${t('signup.haveAccount')} `, pageLink('login', t('signup.signIn')))}`;
 }
