@@ -9,6 +9,7 @@ const THREADS = Math.max(1, Math.floor(availableParallelism() / 2));
 const SERVER = { port: 5000, host: '127.0.0.1', workers: 1, trustProxy: false, requestTimeoutMs: 10_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 72_000, maxConnections: 4096, shutdownTimeoutMs: 10_000 };
 const DATABASE = { url: 'sqlite:./data/sesame.db', connectTimeoutMs: 1000, statementTimeoutMs: 1500, idleTimeoutMs: 30_000, startupWaitMs: 30_000, busyTimeoutMs: 5000, poolSize: 10, preparedStatements: true, tablePrefix: '' };
 const STRENGTH = { threads: THREADS, maxQueue: 64, timeoutMs: 2000, clientBudgetMs: 5000 };
+const PAGES = { enabled: true, productName: 'Sesame', accentColor: '#1d4ed8', logo: undefined, texts: {} };
 
 describe('defaults', () => {
   it('development: the seed\'s own flow works, with every protection that does not change the seed\'s face', () => {
@@ -46,6 +47,7 @@ describe('defaults', () => {
       api: { publicUrl: undefined, csrfProtection: true, trustedOrigins: [] },
       ops: { metricsEnabled: false, openApiEnabled: true, maxEventLoopDelayMs: 1000, maxHeapUsedPercent: 90 },
       admin: { port: undefined, host: '127.0.0.1', allowRemote: false },
+      pages: PAGES,
     });
   });
 
@@ -85,6 +87,7 @@ describe('defaults', () => {
       api: { publicUrl: { href: 'https://auth.example.com', origin: 'https://auth.example.com' }, csrfProtection: true, trustedOrigins: [] },
       ops: { metricsEnabled: false, openApiEnabled: false, maxEventLoopDelayMs: 1000, maxHeapUsedPercent: 90 },
       admin: { port: undefined, host: '127.0.0.1', allowRemote: false },
+      pages: PAGES,
     });
     expect(config.secrets.key).toBeDefined();
   });

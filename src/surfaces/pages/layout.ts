@@ -67,11 +67,18 @@ export function viewOf(request: FastifyRequest, reply: FastifyReply, site: PageS
 /** Each language's name in itself, as the switch shows it. */
 const LANGUAGE_NAMES: Readonly<Record<Language, string>> = { en: 'English', fr: 'Français' };
 
-/** The current URL with `lang` set: the other query parameters (a mailed token, `return_to`) are kept. */
+/**
+ * The current URL with `lang` set, keeping what the page needs to stay the same page: a mailed token of the right
+ * shape and `return_to` (re-checked when the sign-in form posts). Nothing else is carried over, so a hostile query
+ * string is not reflected into the page's links.
+ */
 function switchHref(request: FastifyRequest, language: Language): string {
-  const params = new URLSearchParams(request.method === 'GET' ? (request.url.split('?')[1] ?? '') : '');
-  params.set(LANGUAGE_PARAMETER, language);
-  return `?${params.toString()}`;
+  const kept = new URLSearchParams();
+  const query = (request.method === 'GET' ? request.query : {}) as Record<string, unknown>;
+  if (typeof query.token === 'string' && TOKEN_SHAPE.test(query.token)) kept.set('token', query.token);
+  if (typeof query.return_to === 'string') kept.set('return_to', query.return_to);
+  kept.set(LANGUAGE_PARAMETER, language);
+  return `?${kept.toString()}`;
 }
 
 /** The language switch: plain links a keyboard reaches, each named in its own language. */
@@ -108,8 +115,7 @@ export function sendPage(view: PageView, status: number, title: string, body: Sa
 <title>${t('page.title', { page: title, product: site.productName })}</title>
 <link rel="stylesheet" href="${site.assets.stylesheetHref}"></head>
 <body><header>${brand(view)}${languageSwitch(view)}</header>
-<main><div class="card"><h1>${title}</h1>
-${body}</div></main></body></html>
+<main><div class="card"><h1>${title}</h1>${body}</div></main></body></html>
 `;
   return reply.send(page.toString());
 }

@@ -42,12 +42,9 @@ export function pageErrorHandler(site: PageSite) {
     const { t } = view;
     const title = t((TITLED.has(status) ? `refused.${status}` : 'refused.other') as TextKey);
     const wait = retryAfter(reply);
-    // The API's sentence is English: it is shown on English pages, and the translated title stands alone on others.
-    void sendPage(
-      view,
-      status,
-      title,
-      html`${view.language === 'en' ? html`<p>${message}.</p>` : ''}${wait === undefined ? '' : html`<p>${t('refused.wait', { seconds: wait })}</p>`}<p>${t('refused.nothingChanged')}</p>`,
-    );
+    // The API's sentence is English (and names the wait when there is one): English pages show it; the others show
+    // the translated title with the wait in their own words.
+    const said = view.language === 'en' ? html`<p>${message}.</p>` : wait === undefined ? '' : html`<p>${t('refused.wait', { seconds: wait })}</p>`;
+    void sendPage(view, status, title, html`${said}<p>${t('refused.nothingChanged')}</p>`);
   };
 }

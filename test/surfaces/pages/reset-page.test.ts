@@ -5,7 +5,6 @@
  * from another site changes nothing.
  * @module
  */
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, send, uniqueEmail, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
@@ -46,17 +45,16 @@ describe('the reset page (/account/reset)', () => {
     for (let i = 0; i < 2; i += 1) {
       const opened = await jar.send('GET', `/account/reset?token=${token}`);
       expect(opened.status).toBe(200);
-      expect(headingOf(opened)).toBe('Reset your password');
+      expect(headingOf(opened)).toBe('Choose a new password');
       expect(opened.headers['content-type']).toBe('text/html; charset=utf-8');
-      const style = /<style>([^<]*)<\/style>/.exec(opened.text)?.[1] ?? '';
-      const hash = createHash('sha256').update(style, 'utf8').digest('base64');
-      expect(opened.headers['content-security-policy']).toBe(`default-src 'none'; style-src 'sha256-${hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`);
+      expect(opened.headers['content-security-policy']).toBe("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+      expect(opened.text).toMatch(/<link rel="stylesheet" href="assets\/sesame\.[0-9a-f]{16}\.css">/);
       expect(opened.headers['referrer-policy']).toBe('strict-origin');
       expect(opened.headers['cache-control']).toBe('no-store');
       expect(opened.text).toContain(`<input type="hidden" name="token" value="${token}">`);
-      expect(opened.text).toContain('<form method="post" action="reset">');
-      expect(opened.text).toContain('<label for="email">Your email</label><input id="email" type="email" name="email"');
-      expect(opened.text).toContain('<label for="new_password">New password</label><input id="new_password" type="password" name="new_password"');
+      expect(opened.text).toContain('<form method="post" action="reset" novalidate>');
+      expect(opened.text).toContain('<label for="email">Your email address <span class="req">(required)</span></label><input id="email" name="email" type="email" autocomplete="username"');
+      expect(opened.text).toMatch(/<label for="new_password">New password <span class="req">\(required\)<\/span><\/label><span class="hint" id="new_password-hint">[^<]+<\/span><input id="new_password" name="new_password" type="password" autocomplete="new-password"/);
       expect(opened.text).not.toMatch(/<script|https?:\/\/|style="/);
       expect(opened.setCookies).toHaveLength(1);
       expect(opened.setCookies[0]).toMatch(/^sesame_form_reset=[A-Za-z0-9_-]{43}; Max-Age=3600; HttpOnly; SameSite=Strict$/);
@@ -107,7 +105,8 @@ describe('the reset page (/account/reset)', () => {
     const formToken = formTokenOf(await jar.send('GET', `/account/reset?token=${token}`));
     const weak = await jar.send('POST', '/account/reset', { form: { token, email, new_password: '', form_token: formToken } });
     expect(weak.status).toBe(400);
-    expect(weak.text).toMatch(/<p role="alert">[^<]+<\/p>/);
+    expect(weak.text).toMatch(/<div class="summary" role="alert" tabindex="-1" autofocus[^>]*><h2[^>]*>There is a problem<\/h2><ul><li><a href="#new_password">[^<]+<\/a><\/li><\/ul><\/div>/);
+    expect(weak.text).toContain('aria-invalid="true" aria-describedby="new_password-hint new_password-error"');
     expect(weak.text).toContain(`<input type="hidden" name="token" value="${token}">`);
     expect(formTokenOf(weak)).toBe(formToken);
     expect((await jar.send('POST', '/account/reset', { form: { token, email, new_password: 'new-pw', form_token: formTokenOf(weak) } })).status).toBe(200);
