@@ -95,7 +95,7 @@ export function loginPageRoutes(app: FastifyInstance, { login, cookie, site, ret
         loggedIn = await login.login(email, password, readSessionId(request, cookie.name), requestContext(request));
       } catch (error) {
         if (error instanceof PasswordError && error.code === 'login.email_not_verified') {
-          return sendPage(view, 403, t('login.title'), loginForm(view, email, returnTo, [{ message: t('login.unverified') }]));
+          return sendPage(view, 403, t('login.title'), html`${loginForm(view, email, returnTo, [{ message: t('login.unverified') }])}${alternatives(pageLink('verify', t('login.confirmWithCode')))}`);
         }
         throw error;
       }

@@ -8,7 +8,6 @@
 export const en = {
   'page.title': '{page} · {product}',
   'page.languages': 'Language',
-  'page.logo': '{product}',
   'form.required': 'required',
   'form.errorSummary': 'There is a problem',
   'form.email': 'Email address',

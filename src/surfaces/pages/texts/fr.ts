@@ -8,7 +8,6 @@ import type { TextKey } from './en.js';
 export const fr: Readonly<Record<TextKey, string>> = {
   'page.title': '{page} · {product}',
   'page.languages': 'Langue',
-  'page.logo': '{product}',
   'form.required': 'obligatoire',
   'form.errorSummary': 'Il y a un problème',
   'form.email': 'Adresse e-mail',
