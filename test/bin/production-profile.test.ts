@@ -28,6 +28,7 @@ const UNSAFE: ReadonlyArray<{ readonly change: Record<string, string>; readonly 
   { change: { PASSWORD_MIN_SCORE: '2' }, names: 'PASSWORD_MIN_SCORE' },
   { change: { RESET_WEBHOOK_URL: 'http://mailer.internal/reset' }, names: 'RESET_WEBHOOK_URL' },
   { change: { LOG_LEVEL: 'trace' }, names: 'LOG_LEVEL' },
+  { change: { REQUIRE_EMAIL_VERIFICATION: 'false' }, names: 'REQUIRE_EMAIL_VERIFICATION' },
   { change: { SECRET_KEY: '' }, names: 'SECRET_KEY' },
   { change: { PUBLIC_URL: '' }, names: 'PUBLIC_URL' },
   { change: { PUBLIC_URL: 'http://auth.example.com' }, names: 'PUBLIC_URL' },

@@ -5,6 +5,8 @@ import { loadConfig } from '../../src/config.js';
 import { problems, TEST_SECRET_KEY } from '../support/settings.js';
 
 const PRODUCTION = { SESAME_PROFILE: 'production', SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'https://auth.example.com' };
+/** A production environment that loads as it is (the reset needs a way out). */
+const PRODUCTION_WITH_WEBHOOK = { ...PRODUCTION, RESET_WEBHOOK_URL: 'https://mailer.example/hook' };
 
 describe('TRUST_PROXY', () => {
   it('refuses a hop count of any number of digits, with the reason and what to set instead', () => {
@@ -80,6 +82,22 @@ describe('RESET_WEBHOOK_URL in production', () => {
         'SESAME_PROFILE=production refuses an unsafe setting: set RESET_WEBHOOK_URL to an https:// URL (or a loopback one): reset tokens must not cross a network in clear',
       ]);
     }
+  });
+});
+
+describe('REQUIRE_EMAIL_VERIFICATION in production', () => {
+  it('is on by default, and off is refused with a message naming the setting and why', () => {
+    expect(loadConfig(PRODUCTION_WITH_WEBHOOK).email.requireVerification).toBe(true);
+    for (const value of ['false', '0', 'no']) {
+      expect(problems({ ...PRODUCTION_WITH_WEBHOOK, REQUIRE_EMAIL_VERIFICATION: value }), value).toEqual([
+        'SESAME_PROFILE=production refuses an unsafe setting: set REQUIRE_EMAIL_VERIFICATION=true (the production default): without it, accounts sign in with addresses nobody proved, and registration answers "email already registered", telling anyone which addresses have accounts',
+      ]);
+    }
+  });
+
+  it('stays the development profile\'s own business', () => {
+    expect(loadConfig({ REQUIRE_EMAIL_VERIFICATION: 'false' }).email.requireVerification).toBe(false);
+    expect(loadConfig({ REQUIRE_EMAIL_VERIFICATION: 'true' }).email.requireVerification).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * The email module's settings: whether an unverified address may log in (`REQUIRE_EMAIL_VERIFICATION`), how long a
- * verification or change link lives (`EMAIL_TOKEN_TTL`), and whether each sign-in is announced (`NOTIFY_NEW_SIGN_IN`).
+ * The email module's settings: whether an unverified address may log in (`REQUIRE_EMAIL_VERIFICATION`, which
+ * production cannot turn off), how long a verification or change link lives (`EMAIL_TOKEN_TTL`), and whether each
+ * sign-in is announced (`NOTIFY_NEW_SIGN_IN`).
  * @module
  */
 import { defineConfig } from '../../kernel/config/fragment.js';
@@ -33,4 +34,12 @@ export const emailConfig = defineConfig({
     tokenTtlMs: env.EMAIL_TOKEN_TTL,
     notifyNewSignIn: env.NOTIFY_NEW_SIGN_IN,
   }),
+  // Without verification, a sign-up must say "email already registered" (an account made without proof of the
+  // mailbox would otherwise be usable by whoever typed the address), which tells anyone who has an account.
+  refuseInProduction: ({ requireVerification }) =>
+    requireVerification
+      ? []
+      : [
+          'set REQUIRE_EMAIL_VERIFICATION=true (the production default): without it, accounts sign in with addresses nobody proved, and registration answers "email already registered", telling anyone which addresses have accounts',
+        ],
 });

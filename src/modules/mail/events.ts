@@ -7,6 +7,6 @@ import type { SesameEvent } from '../../kernel/events.js';
 
 /**
  * The mail module's events: `mail.failed` is stored (the audit log shows delivery trouble); `mail.sent` and
- * `mail.held` (a recipient over `MAIL_RECIPIENT_HOURLY_MAX`) are only told to listeners, for the metrics.
+ * `mail.held` (a message held back by a per-recipient limit) are only told to listeners, for the metrics.
  */
 export type MailEvent = SesameEvent<'mail.failed' | 'mail.sent' | 'mail.held'>;

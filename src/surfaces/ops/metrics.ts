@@ -97,7 +97,7 @@ export function registerMetrics(app: FastifyInstance, events?: Pick<EventBus<Ses
   });
   const mail = new Counter({
     name: 'sesame_mail_total',
-    help: 'Outbox messages by kind (password_reset, email_verify, ...) and outcome: sent, failed (a try failed; retried), gave_up (failed for good), held (over MAIL_RECIPIENT_HOURLY_MAX)',
+    help: 'Outbox messages by kind (password_reset, email_verify, ...) and outcome: sent, failed (a try failed; retried), gave_up (failed for good), held (over a per-recipient limit: not enqueued, or for a once-a-day notice written suppressed)',
     labelNames: ['kind', 'outcome'] as const,
     registers: [registry],
   });

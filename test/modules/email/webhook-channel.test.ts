@@ -127,18 +127,27 @@ describeEngines('the signed webhook as the mail channel', (engine) => {
     expect(service.logs()).not.toContain(encodeURIComponent(verifyToken));
   }, PRODUCTION_PROFILE_TIMEOUT_MS);
 
-  it('REQUIRE_EMAIL_VERIFICATION=false in production lets an unverified account log in; a resend still reaches the webhook', async () => {
+  it('a sign-up for a taken address answers as the first did and sends the owner a signed notice with the sign-in and forgotten-password links; a resend reaches the webhook too', async () => {
+    // Production refuses REQUIRE_EMAIL_VERIFICATION=false, so a taken address is answered as a new one.
     const receiver = await startReceiver(() => 204);
-    const service = await start(receiver.url, { REQUIRE_EMAIL_VERIFICATION: 'false' });
-    const registered = await register(service.url, 'relaxed@example.io', PASSWORD);
-    expect(registered.status, registered.text).toBe(200);
-    const signedIn = await login(service.url, 'relaxed@example.io', PASSWORD);
-    expect(signedIn.status).toBe(200);
-    expect(signedIn.setCookies.some((line) => line.startsWith('__Host-session_id='))).toBe(true);
-    // Registration sends no verification here (verifyAtRegistration in src/sesame.ts looks at SMTP_URL and MAIL_FROM
-    // only, not at RESET_WEBHOOK_URL), but the resend route does.
-    expect((await send(service.url, 'POST', '/email/verify/resend', { json: { email: 'relaxed@example.io' } })).status).toBe(200);
-    await until(() => receiver.calls.length >= 1, 'the verification call');
-    expect(checked(service, receiver.calls.at(-1) as Call)).toMatchObject({ type: 'email_verify', email: 'relaxed@example.io' });
+    const service = await start(receiver.url);
+    const first = await register(service.url, 'taken@example.io', PASSWORD);
+    const again = await register(service.url, 'taken@example.io', 'another quiet librarian reads at dusk');
+    expect(first.status, first.text).toBe(200);
+    expect([again.status, again.json]).toEqual([first.status, first.json]);
+    await until(() => receiver.calls.length >= 2, 'the verification and the notice calls');
+    const [verification, notice] = receiver.calls.map((call) => checked(service, call));
+    expect(verification).toMatchObject({ type: 'email_verify', email: 'taken@example.io' });
+    expect(notice).toEqual({
+      type: 'registration_attempt',
+      email: 'taken@example.io',
+      language: 'en',
+      sign_in_link: 'https://auth.example.com/sesame/account/login',
+      forgot_password_link: 'https://auth.example.com/sesame/account/forgot',
+    });
+    expect((await login(service.url, 'taken@example.io', PASSWORD)).message).toBe('email not verified');
+    expect((await send(service.url, 'POST', '/email/verify/resend', { json: { email: 'taken@example.io' } })).status).toBe(200);
+    await until(() => receiver.calls.length >= 3, 'the resent verification call');
+    expect(checked(service, receiver.calls.at(-1) as Call)).toMatchObject({ type: 'email_verify', email: 'taken@example.io' });
   }, PRODUCTION_PROFILE_TIMEOUT_MS);
 });
