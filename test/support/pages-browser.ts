@@ -7,6 +7,7 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
+import { send, uniqueEmail } from './http.js';
 import { startService, type Service } from './in-process.js';
 import { mailTo } from './mail-doubles.js';
 import { mailedCode, startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from './smtp.js';
@@ -24,7 +25,8 @@ export interface PagesService {
 
 /**
  * Starts Sesame on a fresh SQLite file, mailing through a new receiver, holding sign-in until the address is verified,
- * with a 12-character password minimum (so a short password is a refusal the pages must show), under `env`.
+ * with the production profile's 15-character password minimum (so a short password is a refusal the pages must show,
+ * and the advice reads as deployed), under `env`.
  */
 export async function startPagesService(env: Readonly<Record<string, string>> = {}): Promise<PagesService> {
   const smtp = await startSmtpReceiver();
@@ -34,7 +36,7 @@ export async function startPagesService(env: Readonly<Record<string, string>> = 
       SMTP_URL: smtp.url,
       MAIL_FROM: 'Sesame <auth@example.com>',
       REQUIRE_EMAIL_VERIFICATION: 'true',
-      PASSWORD_MIN_LENGTH: '12',
+      PASSWORD_MIN_LENGTH: '15',
       ...env,
     });
   } catch (error) {
@@ -49,6 +51,24 @@ export async function startPagesService(env: Readonly<Record<string, string>> = 
       await smtp.stop();
     },
   };
+}
+
+/**
+ * A unique address as long as a real one can be and with no hyphen to break a line at: a page that shows it must
+ * still reflow at 320 px.
+ */
+export function longEmail(): string {
+  return `margaretha.vanderwoude.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}@example.org`;
+}
+
+/** An account registered and verified through the JSON API (for what starts after sign-up); returns its address. */
+export async function verifiedAccount(pages: PagesService, label: string, email = uniqueEmail(label)): Promise<string> {
+  const registered = await send(pages.service.url, 'POST', '/users', { form: { email, password: GOOD_PASSWORD } });
+  if (registered.status !== 200) throw new Error(`registering ${email} answered ${registered.status}: ${registered.text}`);
+  const { token } = await mailedLink(pages.smtp, email, 'verify');
+  const verified = await send(pages.service.url, 'POST', '/email/verify', { form: { token } });
+  if (verified.status !== 200) throw new Error(`verifying ${email} answered ${verified.status}: ${verified.text}`);
+  return email;
 }
 
 /** Launches Debian's Chromium with the harness's flags. */
@@ -131,17 +151,28 @@ export async function tabTo(page: Page, target: string): Promise<string[]> {
   throw new Error(`Tab never reached ${target}; the walk was: ${walk.join(' → ')}`);
 }
 
+/** One stop of a keyboard walk: what has the focus, and how wide the outline drawn round it is, in CSS px. */
+export interface TabStop {
+  readonly name: string;
+  readonly outline: number;
+}
+
 /**
  * The page's tab order as a keyboard user meets it just after it loaded: from where the page put the focus (the top,
- * or an error summary that took it) to the last stop, before the focus leaves the document.
+ * or an error summary that took it) to the last stop, before the focus leaves the document; with each stop's focus
+ * outline, so a test can tell the focus is visible (WCAG 2.4.7).
  */
-export async function tabOrder(page: Page): Promise<string[]> {
-  const stops: string[] = [];
+export async function tabOrder(page: Page): Promise<TabStop[]> {
+  const stops: TabStop[] = [];
   for (let i = 0; i < MAX_TAB_STOPS; i += 1) {
     await page.keyboard.press('Tab');
-    const now = await focused(page);
-    if (now === 'body' || now === stops[0]) return stops;
-    stops.push(now);
+    const name = await focused(page);
+    if (name === 'body' || name === stops[0]?.name) return stops;
+    const outline = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement as Element);
+      return style.outlineStyle === 'none' ? 0 : Number.parseFloat(style.outlineWidth);
+    });
+    stops.push({ name, outline });
   }
   return stops;
 }

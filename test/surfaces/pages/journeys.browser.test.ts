@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeBrowser } from '../../support/browser.js';
 import { send, uniqueEmail } from '../../support/http.js';
 import { mailTo } from '../../support/mail-doubles.js';
-import { focused, GOOD_PASSWORD, heading, launchChromium, loaded, mailedLink, startPagesService, tabTo, type PagesService } from '../../support/pages-browser.js';
+import { focused, GOOD_PASSWORD, heading, launchChromium, loaded, mailedLink, startPagesService, tabTo, verifiedAccount, type PagesService } from '../../support/pages-browser.js';
 
 const NEW_PASSWORD = 'walnut harbour semaphore';
 
@@ -53,15 +53,6 @@ describeBrowser('hosted pages: the journeys, in a real browser with real mail', 
   /** What a sign-in through the JSON API answers now (the check beside the browser's view). */
   async function apiLogin(email: string, password: string): Promise<number> {
     return (await send(pages.service.url, 'POST', '/sessions', { form: { email, password } })).status;
-  }
-
-  /** An account registered and verified through the JSON API, for the journeys that start after sign-up. */
-  async function verifiedAccount(label: string): Promise<string> {
-    const email = uniqueEmail(label);
-    expect((await send(pages.service.url, 'POST', '/users', { form: { email, password: GOOD_PASSWORD } })).status).toBe(200);
-    const { token } = await mailedLink(pages.smtp, email, 'verify');
-    expect((await send(pages.service.url, 'POST', '/email/verify', { form: { token } })).status).toBe(200);
-    return email;
   }
 
   /** Whether the browser holds a session cookie for the service. */
@@ -117,7 +108,7 @@ describeBrowser('hosted pages: the journeys, in a real browser with real mail', 
   });
 
   it('forgot, reset from the mail, sign in with the new password', async () => {
-    const email = await verifiedAccount('journey-forgot');
+    const email = await verifiedAccount(pages, 'journey-forgot');
     const page = await tab();
     await page.goto(url('/account/login'));
     await loaded(page, () => page.getByRole('link', { name: 'Forgot your password?' }).click());
@@ -186,7 +177,7 @@ describeBrowser('hosted pages: the journeys, in a real browser with real mail', 
   });
 
   it('keyboard only: forgot, reset from the mail, sign in with the new password', async () => {
-    const email = await verifiedAccount('journey-keys-forgot');
+    const email = await verifiedAccount(pages, 'journey-keys-forgot');
     const page = await tab();
     await page.goto(url('/account/login'));
     await tabTo(page, 'link "Forgot your password?"');
@@ -261,7 +252,7 @@ describeBrowser('hosted pages: the journeys, in a real browser with real mail', 
   });
 
   it('a sign-in with return_to=//evil.example lands on the account page, and the browser never asks evil.example for anything', async () => {
-    const email = await verifiedAccount('journey-redirect');
+    const email = await verifiedAccount(pages, 'journey-redirect');
     const page = await tab();
     const elsewhere: string[] = [];
     await page.context().route((target) => target.hostname === 'evil.example', async (route) => {
