@@ -1,8 +1,11 @@
 /**
  * The pages' one stylesheet, Sesame's own: a single centred card that reads on a 320 px phone and a desktop alike,
  * system fonts (nothing downloaded), the accent on buttons, links and focus rings, and a visible focus for keyboard
- * users (WCAG 2.2 focus-visible). It is built once at start-up from the accent colour and served under a URL that
- * carries its hash, so browsers may keep it for a year and a new colour is a new URL.
+ * users (WCAG 2.2 focus-visible). A long word (an email address has no space to wrap at, nor a product name like
+ * "Bibliotheksverwaltungsportal") breaks rather than push the page wider than a 320 px screen (WCAG 1.4.10 reflow);
+ * in the header's row the name may break anywhere, or its word would keep the row wider than the screen. It is built
+ * once at start-up from the accent colour and served under a URL that carries its hash, so browsers may keep it for a
+ * year and a new colour is a new URL.
  * @module
  */
 
@@ -11,12 +14,12 @@ export function stylesheet(accent: string): string {
   return `:root{--accent:${accent};--text:#1b1b1f;--muted:#4b4b55;--line:#c9c9d1;--page:#f4f4f6;--danger:#b3261e;--danger-bg:#fdecec}
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;min-height:100vh;background:var(--page);color:var(--text);font:1.0625rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+body{margin:0;min-height:100vh;background:var(--page);color:var(--text);font:1.0625rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;overflow-wrap:break-word}
 .skip{position:absolute;left:-999px;top:0}
 .skip:focus{left:1rem;top:1rem;z-index:1;background:#fff;padding:.5rem 1rem}
 header,main,footer{width:100%;max-width:28rem;margin:0 auto;padding:0 1rem}
 header{display:flex;align-items:center;justify-content:space-between;gap:1rem;padding-top:1.5rem;padding-bottom:1rem}
-.brand{display:flex;align-items:center;gap:.5rem;font-weight:700;font-size:1.125rem;color:var(--text);text-decoration:none}
+.brand{display:flex;align-items:center;gap:.5rem;min-width:0;overflow-wrap:anywhere;font-weight:700;font-size:1.125rem;color:var(--text);text-decoration:none}
 .brand img{max-height:2.5rem;max-width:10rem}
 .card{background:#fff;border:1px solid var(--line);border-radius:.75rem;padding:1.5rem;box-shadow:0 1px 2px rgb(0 0 0 / 5%)}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}
