@@ -56,6 +56,15 @@ export function passwordAdvice(view: PageView): string {
   return site.passwordMinLength > 1 ? `${t('form.passwordLength', { min: site.passwordMinLength })} ${t('form.passwordAdvice')}` : t('form.passwordAdvice');
 }
 
+/**
+ * The refusal of a weak password: the policy's advice (English, from the policy) as a sentence on English pages,
+ * the policy's length and a general rule in the other languages' own words.
+ */
+export function weakPasswordMessage(view: PageView, advice: string): string {
+  const sentence = advice.charAt(0).toUpperCase() + advice.slice(1).replace(/[.\s]*$/, '.');
+  return view.t('error.passwordWeak', { advice: sentence, min: view.site.passwordMinLength });
+}
+
 /** The form's submit button. */
 export function submit(label: string): SafeHtml {
   return html`<button type="submit">${label}</button>`;

@@ -93,7 +93,7 @@ function languageSwitch(view: PageView): SafeHtml {
 /** The product's name, with its logo when there is one (the logo is decorative: the name is beside it). */
 function brand(view: PageView): SafeHtml {
   const { productName, assets } = view.site;
-  const logo = assets.logoSrc === undefined ? '' : html`<img src="${assets.logoSrc}" alt="" width="40" height="40">`;
+  const logo = assets.logoSrc === undefined ? '' : html`<img src="${assets.logoSrc}" alt="" height="40">`;
   return html`<span class="brand">${logo}<span>${productName}</span></span>`;
 }
 

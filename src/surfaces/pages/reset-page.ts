@@ -11,7 +11,7 @@ import { InvalidResetTokenError, PasswordTooCostlyError, WeakPasswordError, type
 import { provedAccount } from '../../modules/rate-limits/index.js';
 import { expiredForm, pageLink } from './answers.js';
 import { FORM_TOKEN_FIELD } from './form-token.js';
-import { errorSummary, field, hidden, passwordAdvice, submit, type FormProblem } from './form-kit.js';
+import { errorSummary, field, hidden, passwordAdvice, submit, weakPasswordMessage, type FormProblem } from './form-kit.js';
 import { html } from './html.js';
 import { sendPage, TOKEN_SHAPE, viewOf, type PageSite, type PageView } from './layout.js';
 
@@ -94,7 +94,7 @@ export function resetPageRoutes(app: FastifyInstance, { reset, site }: ResetPage
           return sendPage(view, 403, t('reset.used.title'), html`<p>${t('reset.used.body')}</p><p>${pageLink('forgot', t('reset.askAgain'))}</p>`);
         }
         if (error instanceof WeakPasswordError) {
-          return sendPage(view, 400, t('reset.title'), resetForm(view, token, email, [{ field: 'new_password', message: t('error.passwordWeak', { advice: error.message }) }]));
+          return sendPage(view, 400, t('reset.title'), resetForm(view, token, email, [{ field: 'new_password', message: weakPasswordMessage(view, error.message) }]));
         }
         if (error instanceof PasswordTooCostlyError) {
           return sendPage(view, 400, t('reset.title'), resetForm(view, token, email, [{ field: 'new_password', message: t('error.passwordTooCostly') }]));

@@ -11,7 +11,7 @@ import { PasswordTooCostlyError, WeakPasswordError, type Registration } from '..
 import { InvalidEmailError, UserAlreadyExistsError } from '../../modules/users/index.js';
 import { expiredForm, pageLink } from './answers.js';
 import { FORM_TOKEN_FIELD } from './form-token.js';
-import { alternatives, errorSummary, field, passwordAdvice, submit, type FormProblem } from './form-kit.js';
+import { alternatives, errorSummary, field, passwordAdvice, submit, weakPasswordMessage, type FormProblem } from './form-kit.js';
 import { html } from './html.js';
 import { notice, sendPage, viewOf, type PageSite, type PageView } from './layout.js';
 
@@ -100,7 +100,7 @@ function signupProblem(view: PageView, error: unknown): FormProblem | undefined 
   const { t } = view;
   if (error instanceof InvalidEmailError) return { field: 'email', message: t('error.emailInvalid') };
   if (error instanceof UserAlreadyExistsError) return { field: 'email', message: t('signup.taken') };
-  if (error instanceof WeakPasswordError) return { field: 'password', message: t('error.passwordWeak', { advice: error.message }) };
+  if (error instanceof WeakPasswordError) return { field: 'password', message: weakPasswordMessage(view, error.message) };
   if (error instanceof PasswordTooCostlyError) return { field: 'password', message: t('error.passwordTooCostly') };
   return undefined;
 }

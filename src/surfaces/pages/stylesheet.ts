@@ -15,9 +15,7 @@ export function stylesheet(accent: string): string {
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;min-height:100vh;background:var(--page);color:var(--text);font:1.0625rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;overflow-wrap:break-word}
-.skip{position:absolute;left:-999px;top:0}
-.skip:focus{left:1rem;top:1rem;z-index:1;background:#fff;padding:.5rem 1rem}
-header,main,footer{width:100%;max-width:28rem;margin:0 auto;padding:0 1rem}
+header,main{width:100%;max-width:28rem;margin:0 auto;padding:0 1rem}
 header{display:flex;align-items:center;justify-content:space-between;gap:1rem;padding-top:1.5rem;padding-bottom:1rem}
 .brand{display:flex;align-items:center;gap:.5rem;min-width:0;overflow-wrap:anywhere;font-weight:700;font-size:1.125rem;color:var(--text);text-decoration:none}
 .brand img{max-height:2.5rem;max-width:10rem}
@@ -42,7 +40,6 @@ a:focus-visible,button:focus-visible,input:focus-visible,.summary:focus{outline:
 .notice{border-left:4px solid var(--accent);background:#f1f4fd;padding:.75rem 1rem;margin:0 0 1rem}
 .alt{margin:1.25rem 0 0;color:var(--muted)}
 .alt a{display:inline-block;padding:.25rem 0}
-footer{padding-top:1rem;padding-bottom:2rem;color:var(--muted);font-size:.9375rem}
 nav ul{display:flex;flex-wrap:wrap;gap:.75rem;list-style:none;margin:0;padding:0}
 nav a{display:inline-block;min-height:1.5rem;padding:.25rem .125rem}
 nav a[aria-current=true]{color:var(--text);font-weight:600;text-decoration:none}

@@ -81,12 +81,22 @@ describe('the hosted pages (development profile)', () => {
     expect(empty.text).toContain('aria-invalid="true" aria-describedby="email-error"');
     const weak = await jar.send('POST', 'signup', { form: { email: uniqueEmail('weak'), password: 'short', form_token: formToken(empty) } });
     expect(weak.status).toBe(400);
-    expect(weak.text).toMatch(/<a href="#password">Choose a stronger password: [^<]+<\/a>/);
+    expect(weak.text).toMatch(/<a href="#password">Choose a stronger password\. Password must be at least 12 characters[^<]*\.<\/a>/);
     const hostile = await jar.send('POST', 'signup', { form: { email: '"><script>alert(1)</script>', password: PASSWORD, form_token: formToken(weak) } });
     expect(hostile.status).toBe(400);
     expect(hostile.text).toContain('<a href="#email">Enter an email address like name@example.com.</a>');
     expect(hostile.text).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
     expect(hostile.text).not.toContain('<script>');
+  });
+
+  it('refuses a weak password in French in its own words, with the policy\'s length', async () => {
+    const jar = pagesOf(service);
+    const page = await jar.send('GET', 'signup?lang=fr');
+    const weak = await jar.send('POST', 'signup', { form: { email: uniqueEmail('faible'), password: 'court', form_token: formToken(page) } });
+    expect(weak.status).toBe(400);
+    expect(weak.text).toContain('<html lang="fr">');
+    expect(weak.text).toContain('<a href="#password">Choisissez un autre mot de passe : il doit compter au moins 12 caractères et ne pas être facile à deviner.</a>');
+    expect(weak.text).toContain('<span class="hint" id="password-hint">Au moins 12 caractères. ');
   });
 
   it('keeps the seed\'s "already registered" in development, as a problem on the address', async () => {

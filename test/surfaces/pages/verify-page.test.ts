@@ -188,7 +188,7 @@ describe('the verification page (/account/verify)', () => {
 
     const missing = await jar.send('POST', '/account/verify', { form: { email, code: ' ', form_token: formToken } });
     expect(missing.status).toBe(400);
-    expect(missing.text).toContain('<a href="#code">Enter your email address and the code from the message.</a>');
+    expect(missing.text).toContain('<a href="#code">Enter the code from the message.</a>');
 
     const wrongCode = code === '1111-1111' ? '2222-2222' : '1111-1111';
     const wrong = await jar.send('POST', '/account/verify', { form: { email, code: wrongCode, form_token: formToken } });
