@@ -24,32 +24,23 @@ function hasUnsafeCharacter(value: string): boolean {
 }
 
 /**
- * The address to send a person to after sign-in, or undefined when `value` is missing or not allowed. A path comes
- * back as given (same origin); an absolute URL on an allowed origin comes back normalised by the URL parser.
+ * The address to send a person to after sign-in, or undefined when `value` is missing or not allowed. A path (it
+ * starts with one `/`) must stay on this origin once parsed, and comes back as parsed; any other value must parse as
+ * an absolute URL on an allowed origin, without credentials, and comes back normalised by the parser. The origin
+ * comparison is the check that matters: `//evil.example`, `/\evil.example` (a backslash is refused outright) and
+ * `https:evil.example` all parse to another origin.
  */
 export function safeReturnTo(value: string | undefined, allowedOrigins: readonly string[]): string | undefined {
-  if (value === undefined || value === '' || value.length > MAX_LENGTH || hasUnsafeCharacter(value)) return undefined;
-  if (value.startsWith('/')) {
-    // `//host` is a network-path reference to another origin; everything else starting with one slash is a path.
-    if (value.startsWith('//')) return undefined;
-    let resolved: URL;
-    try {
-      resolved = new URL(value, PROBE_ORIGIN);
-    } catch {
-      return undefined;
-    }
-    return resolved.origin === PROBE_ORIGIN ? `${resolved.pathname}${resolved.search}${resolved.hash}` : undefined;
-  }
+  if (value === undefined || value.length > MAX_LENGTH || hasUnsafeCharacter(value)) return undefined;
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(value, PROBE_ORIGIN);
   } catch {
     return undefined;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  if (url.origin === PROBE_ORIGIN) return value.startsWith('/') ? `${url.pathname}${url.search}${url.hash}` : undefined;
+  // Credentials in a return address are never honest (`https://trusted.example@evil.example` is the classic trick,
+  // and a listed host with a user name is no better): refused even on an allowed origin.
   if (url.username !== '' || url.password !== '') return undefined;
-  // The raw text must spell the origin as the parser read it: `https:evil.example` parses, but is not how a listed
-  // origin is written, and a scheme-relative trick should not be rescued by normalisation.
-  if (!value.toLowerCase().startsWith(`${url.origin.toLowerCase()}/`) && value.toLowerCase() !== url.origin.toLowerCase()) return undefined;
   return allowedOrigins.includes(url.origin) ? url.href : undefined;
 }

@@ -29,6 +29,6 @@ describe('the html template', () => {
   });
 
   it('cannot be made outside the module: the constructor wants the module\'s own key', () => {
-    expect(() => new SafeHtml(Symbol('vouched') as never, '<script>')).toThrow(TypeError);
+    expect(() => new SafeHtml(Symbol('vouched') as never, '<script>')).toThrow(new TypeError('SafeHtml is made by html`...` or trustedHtml()'));
   });
 });

@@ -63,7 +63,8 @@ describe('the hosted pages (development profile)', () => {
     expect(page.text).toContain('<title>Create your account · Sesame</title>');
     expect(page.text).toMatch(/<label for="email">Email address <span class="req">\(required\)<\/span><\/label><input id="email" name="email" type="email" autocomplete="email" maxlength="320" required aria-required="true"/);
     expect(page.text).toMatch(/<label for="password">Password <span class="req">\(required\)<\/span><\/label><span class="hint" id="password-hint">At least 12 characters\. [^<]+<\/span><input id="password" name="password" type="password" autocomplete="new-password"[^>]* aria-describedby="password-hint">/);
-    expect(page.text).not.toMatch(/<script|style="/);
+    expect(page.text).not.toMatch(/<script|style="|class="summary"|aria-invalid/);
+    expect(page.text).toContain('<p class="alt">Already have an account? <a href="login">Sign in</a></p>');
     const email = uniqueEmail('signup');
     const done = await jar.send('POST', 'signup', { form: { email, password: PASSWORD, form_token: formToken(page) } });
     expect(done.status).toBe(200);
@@ -79,9 +80,13 @@ describe('the hosted pages (development profile)', () => {
     expect(empty.text).toMatch(/<div class="summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title"><h2 id="error-summary-title">There is a problem<\/h2><ul><li><a href="#email">Enter your email address\.<\/a><\/li><li><a href="#password">Enter your password\.<\/a><\/li><\/ul><\/div>/);
     expect(empty.text).toContain('<span class="field-error" id="email-error">Enter your email address.</span>');
     expect(empty.text).toContain('aria-invalid="true" aria-describedby="email-error"');
+    expect(empty.text).toContain('<span class="field-error" id="password-error">Enter your password.</span>');
+    expect(empty.text).toMatch(/<input id="password" name="password" type="password"[^>]* aria-invalid="true" aria-describedby="password-hint password-error">/);
     const weak = await jar.send('POST', 'signup', { form: { email: uniqueEmail('weak'), password: 'short', form_token: formToken(empty) } });
     expect(weak.status).toBe(400);
     expect(weak.text).toMatch(/<a href="#password">Choose a stronger password\. Password must be at least 12 characters[^<]*\.<\/a>/);
+    // A password is never sent back into the page; the address is.
+    expect(weak.text).toMatch(/<input id="password" name="password" type="password" autocomplete="new-password" maxlength="1024" required aria-required="true" aria-invalid/);
     const hostile = await jar.send('POST', 'signup', { form: { email: '"><script>alert(1)</script>', password: PASSWORD, form_token: formToken(weak) } });
     expect(hostile.status).toBe(400);
     expect(hostile.text).toContain('<a href="#email">Enter an email address like name@example.com.</a>');
@@ -193,10 +198,26 @@ describe('the hosted pages (development profile)', () => {
     const switched = await jar.send('GET', 'login?lang=fr');
     expect(switched.text).toContain('<html lang="fr">');
     expect(jar.get('sesame_lang')).toBe('fr');
+    expect(switched.setCookies).toContain('sesame_lang=fr; Max-Age=31536000; HttpOnly; SameSite=Lax');
     const remembered = await jar.send('GET', 'signup', { headers: { 'accept-language': 'en' } });
     expect(remembered.text).toContain('<html lang="fr">');
     expect(headingOf(remembered)).toBe('Créer votre compte');
     expect((await jar.send('GET', 'signup?lang=en')).text).toContain('<html lang="en">');
+  });
+
+  it('ignores a language it does not speak, in the switch and in the cookie, and speaks the account\'s language once signed in', async () => {
+    const unknown = await send(service.url, 'GET', '/account/login?lang=de', { headers: { 'accept-language': 'fr' } });
+    expect(unknown.text).toContain('<html lang="fr">');
+    expect(unknown.setCookies.some((line) => line.startsWith('sesame_lang'))).toBe(false);
+    expect((await send(service.url, 'GET', '/account/login', { headers: { cookie: 'sesame_lang=de', 'accept-language': 'fr' } })).text).toContain('<html lang="fr">');
+    const email = uniqueEmail('francophone');
+    expect((await send(service.url, 'POST', '/users', { form: { email, password: PASSWORD }, headers: { 'accept-language': 'fr' } })).status).toBe(200);
+    const sessionId = (await send(service.url, 'POST', '/sessions', { form: { email, password: PASSWORD } })).sessionId ?? '';
+    const home = await send(service.url, 'GET', '/account/', { headers: { cookie: `session_id=${sessionId}`, 'accept-language': 'en' } });
+    expect(home.text).toContain('<html lang="fr">');
+    expect(home.text).toContain(`Vous êtes connecté en tant que ${email}.`);
+    const chosen = await send(service.url, 'GET', '/account/', { headers: { cookie: `session_id=${sessionId}; sesame_lang=en`, 'accept-language': 'fr' } });
+    expect(chosen.text).toContain('<html lang="en">');
   });
 
   it('keeps a mailed token and return_to in the switch\'s links, and nothing else', async () => {
@@ -270,7 +291,10 @@ describe('enumeration-safe sign-up on the page (REQUIRE_EMAIL_VERIFICATION=true)
     expect(second.text).toBe(first.text);
     const unverified = await signIn(pagesOf(service), email);
     expect(unverified.status).toBe(403);
-    expect(unverified.text).toContain('Confirm your email address first');
+    expect(unverified.text).toContain('<ul><li>Confirm your email address first: open the link in the message we sent you.</li></ul>');
+    expect(unverified.text).toContain('<a href="verify">Confirm with the code from the message</a>');
+    // The development policy asks for one character: the advice then names no length.
+    expect((await send(service.url, 'GET', '/account/signup')).text).toContain('<span class="hint" id="password-hint">A few unrelated words make a strong password that is easy to remember.</span>');
   });
 });
 

@@ -45,10 +45,25 @@ describe('safeReturnTo', () => {
     expect(safeReturnTo(value, [TRUSTED])).toBeUndefined();
   });
 
-  it('refuses nothing, an empty value and an overlong one', () => {
+  it('refuses nothing, an empty value, a relative path and an overlong one; 2,048 characters still pass', () => {
     expect(safeReturnTo(undefined, [TRUSTED])).toBeUndefined();
     expect(safeReturnTo('', [TRUSTED])).toBeUndefined();
+    expect(safeReturnTo('app/home', [TRUSTED])).toBeUndefined();
+    expect(safeReturnTo(`/${'a'.repeat(2047)}`, [TRUSTED])).toBe(`/${'a'.repeat(2047)}`);
     expect(safeReturnTo(`/${'a'.repeat(2048)}`, [TRUSTED])).toBeUndefined();
+  });
+
+  it('refuses control characters, spaces, DEL and backslashes anywhere, which browsers strip or turn into slashes', () => {
+    for (const value of ['/a b', '/a\\b', '/a\u007f', '/a\u001f', '/a\u0000', '/a\tb', '/a\nb']) expect(safeReturnTo(value, [TRUSTED]), JSON.stringify(value)).toBeUndefined();
+    expect(safeReturnTo('/a!b', [TRUSTED])).toBe('/a!b');
+  });
+
+  it('refuses a user name or a password even on a listed origin, and any origin not listed exactly', () => {
+    expect(safeReturnTo('https://user@trusted.example/', [TRUSTED])).toBeUndefined();
+    expect(safeReturnTo('https://:pass@trusted.example/', [TRUSTED])).toBeUndefined();
+    expect(safeReturnTo('http://trusted.example/', ['http://trusted.example'])).toBe('http://trusted.example/');
+    expect(safeReturnTo('javascript://trusted.example/%0aalert(1)', [TRUSTED])).toBeUndefined();
+    expect(safeReturnTo('https://trusted.example.', [TRUSTED])).toBeUndefined();
   });
 });
 

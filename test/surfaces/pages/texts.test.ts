@@ -38,5 +38,8 @@ describe('the pages\' texts', () => {
     ]);
     expect(parseTextOverrides({ en: { 'login.title': 'x'.repeat(2001) } }).problems).toHaveLength(1);
     expect(parseTextOverrides({ en: { toString: 'x' } }).problems).toEqual(['unknown text key "en.toString"']);
+    for (const document of [null, 'x', 3]) expect(parseTextOverrides(document).problems, JSON.stringify(document)).toHaveLength(1);
+    for (const texts of [null, [], 'x']) expect(parseTextOverrides({ en: texts }).problems, JSON.stringify(texts)).toEqual(['"en" must be an object of text keys']);
+    expect(parseTextOverrides({ en: { 'login.title': 'x'.repeat(2000) } }).problems).toEqual([]);
   });
 });
