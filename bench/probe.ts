@@ -105,9 +105,9 @@ function startProfilerControl(send: (message: ProfileWritten) => void): void {
   });
 }
 
-/** Serves `GET /` → `{"hello":"world"}` on SESAME_BENCH_HELLO_PORT with the server's own logger settings: the framework's floor. */
+/** Serves `GET /` → `{"hello":"world"}` on BENCH_HELLO_PORT with the server's own logger settings: the framework's floor. */
 function startHelloWorld(): void {
-  const port = Number(process.env['SESAME_BENCH_HELLO_PORT']);
+  const port = Number(process.env['BENCH_HELLO_PORT']);
   if (!Number.isInteger(port) || port <= 0) return;
   const level = (process.env['LOG_LEVEL'] ?? 'info') as LogLevel;
   const app = Fastify({ logger: loggerOptions(level), return503OnClosing: true });

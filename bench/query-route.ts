@@ -12,9 +12,9 @@ import { loggerOptions } from '../src/kernel/logging.js';
 
 /** Settings the bench hands the probe for this route (environment variables, as the probe starts before the server). */
 export const QUERY_ROUTE_ENV = {
-  port: 'SESAME_BENCH_QUERY_PORT',
-  sql: 'SESAME_BENCH_QUERY_SQL',
-  idHash: 'SESAME_BENCH_QUERY_ID_HASH',
+  port: 'BENCH_QUERY_PORT',
+  sql: 'BENCH_QUERY_SQL',
+  idHash: 'BENCH_QUERY_ID_HASH',
 } as const;
 
 /** Serves `GET /` → `{"email": ...}` from the prepared lookup when the bench asked for it; does nothing otherwise. */

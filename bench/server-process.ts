@@ -132,7 +132,7 @@ export async function startServer(spec: ServerSpec): Promise<BenchServer> {
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
       // A benchmark from one address is exactly what the rate limits exist to stop.
       RATE_LIMIT_ENABLED: 'false',
-      ...(helloPort === undefined ? {} : { SESAME_BENCH_HELLO_PORT: String(helloPort) }),
+      ...(helloPort === undefined ? {} : { BENCH_HELLO_PORT: String(helloPort) }),
       ...(queryPort === undefined || spec.queryRoute === undefined
         ? {}
         : { [QUERY_ROUTE_ENV.port]: String(queryPort), [QUERY_ROUTE_ENV.sql]: spec.queryRoute.sql, [QUERY_ROUTE_ENV.idHash]: spec.queryRoute.idHash }),

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { sesamePlugin, PLUGIN_TABLE_PREFIX, type SesamePluginOptions, type SesameProfile } from './surfaces/api/plugin.js';
+export type { SesameSettings } from './settings-types.js';
 export { sesameErrorHandler } from './surfaces/api/error-handler.js';
 export { SESSION_COOKIE, HOST_SESSION_COOKIE, type ValidSession, type SessionEndReason } from './modules/sessions/index.js';
 export { requireSession, type SessionChecker } from './surfaces/api/require-session.js';

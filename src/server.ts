@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { createSesame, openStorage, migrationSql, SchemaVersionError, type MigrationSqlOptions, type Sesame, type SesameOptions, type PasswordFlows } from './sesame.js';
-export { loadConfig, ConfigError, SETTING_NAMES, type Config, type LogLevel } from './config.js';
+export { loadConfig, ConfigError, SETTING_NAMES, settingNearMisses, type Config, type LoadOptions, type LogLevel, type SesameSettings } from './config.js';
 export { buildServer } from './bin/app.js';
 export { Auth, DB, type AuthServices } from './seed/index.js';
 export { SessionService, type SessionSummary } from './modules/sessions/index.js';

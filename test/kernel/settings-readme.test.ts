@@ -2,6 +2,7 @@
 // the composed config schema reads, no more and no fewer.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { renderSettingTypes } from '../../scripts/setting-types.js';
 import { SETTING_NAMES } from '../../src/config.js';
 
 /** The variable names in the first column of README's "Settings" table. */
@@ -22,5 +23,11 @@ describe('README settings table', () => {
     expect(documented.length).toBeGreaterThan(20);
     expect(new Set(documented).size).toBe(documented.length);
     expect([...documented].sort()).toEqual([...SETTING_NAMES].sort());
+  });
+
+  it('is the source of the typed settings object: src/settings-types.ts is what `npm run docs:settings` writes from it', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readFileSync(new URL('../../src/settings-types.ts', import.meta.url), 'utf8')).toBe(renderSettingTypes(readme));
+    expect(renderSettingTypes(readme)).toContain('  /** TCP port (0 picks a free one). Default: `5000`. */\n  readonly PORT?: string | undefined;');
   });
 });

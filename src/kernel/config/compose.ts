@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { CheckContext, ConfigFragment } from './fragment.js';
 import { PROFILES, type Profile } from './profile.js';
+import { nearMisses, refusedNames } from './unknown-settings.js';
 
 /** Raised for an environment that cannot be turned into a configuration; its message lists every bad setting. */
 export class ConfigError extends Error {
@@ -29,8 +30,20 @@ export type ComposedConfig<F extends Record<string, AnyFragment>> = {
 export interface ConfigLoader<F extends Record<string, AnyFragment>> {
   /** Every variable the fragments read, `SESAME_PROFILE` included: for documentation tests and for stripping a test's environment. */
   readonly settingNames: readonly string[];
-  /** Reads and checks the settings from an environment (default `process.env`); throws {@link ConfigError} listing every problem. */
-  load(env?: Readonly<Record<string, string | undefined>>): ComposedConfig<F>;
+  /**
+   * Reads and checks the settings from an environment (default `process.env`); throws {@link ConfigError} listing every
+   * problem. An unknown `SESAME_*` variable is one; with `strict` (a settings object, where every key is meant for
+   * Sesame) every unknown name is.
+   */
+  load(env?: Readonly<Record<string, string | undefined>>, options?: LoadOptions): ComposedConfig<F>;
+  /** Variables of an environment that look like misspelt settings, as "did you mean" warnings. */
+  nearMisses(env: Readonly<Record<string, string | undefined>>): string[];
+}
+
+/** How {@link ConfigLoader.load} reads names it does not know. */
+export interface LoadOptions {
+  /** Every name is meant as a setting (a host's `settings` object): refuse any unknown one, not only `SESAME_*`. */
+  readonly strict?: boolean;
 }
 
 const profileField = z.enum(PROFILES as [Profile, ...Profile[]], { message: `SESAME_PROFILE must be one of ${PROFILES.join(', ')}` });
@@ -50,7 +63,10 @@ export function composeConfig<F extends Record<string, AnyFragment>>(fragments: 
 
   return {
     settingNames: Object.keys(shape),
-    load(env = process.env) {
+    nearMisses: (env) => nearMisses(Object.keys(env), Object.keys(shape)),
+    load(env = process.env, options = {}) {
+      const unknown = refusedNames(Object.keys(env), Object.keys(shape), options.strict === true);
+      if (unknown.length > 0) throw new ConfigError(unknown);
       // An empty variable (`PORT=`) means "not set", as in most twelve-factor tools.
       const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
       const profileName = present['SESAME_PROFILE'];

@@ -10,12 +10,13 @@ import { accountsRoutes } from '../../modules/accounts/index.js';
 import { passwordRoutes } from '../../modules/password/index.js';
 import { rateLimitRouteHook } from '../../modules/rate-limits/index.js';
 import { sessionsRoutes, type SessionCookieSettings } from '../../modules/sessions/index.js';
-import { ConfigError, loadConfig, type Config } from '../../config.js';
+import { ConfigError, loadConfig, type Config, type SesameSettings } from '../../config.js';
 import { mailLinkBase, normalizedPrefix } from './config.js';
 import type { Profile } from '../../kernel/config/profile.js';
 import type { SesameLogger } from '../../kernel/logging.js';
 import { createSesame, type AuthEvent, type Sesame } from '../../sesame.js';
 import { registerCors } from './cors.js';
+import { standaloneOnlyProblems } from './host-settings.js';
 import { pageRoutes } from '../pages/routes.js';
 import { emailRoutes } from '../../modules/email/index.js';
 import { crossSiteGuard } from './csrf.js';
@@ -42,8 +43,12 @@ export interface SesamePluginOptions {
    * settings at start-up, as the standalone server does; `development` keeps the seed's own flow working.
    */
   readonly profile: SesameProfile;
-  /** Settings as environment-style strings (README's table), e.g. `{ DATABASE_URL, SECRET_KEY }`; unset ones take the profile's default. */
-  readonly settings?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Settings as environment-style strings (README's table), e.g. `{ DATABASE_URL, SECRET_KEY }`; unset ones take the
+   * profile's default. Typed, so an editor completes and documents each name; an unknown name (a typo) and a setting
+   * only the standalone server reads (`PORT`, `METRICS_ENABLED`, ...) are refused at start-up, naming what to use.
+   */
+  readonly settings?: SesameSettings;
   /**
    * An instance the host built itself (`createSesame` from `sesame-auth/server`), which it then closes; its profile must
    * be `profile`. Without it the plugin builds one from `settings` and closes it with the host.
@@ -118,10 +123,12 @@ async function instanceFor(host: FastifyInstance, options: SesamePluginOptions):
     }
     return { sesame: given, owned: false };
   }
-  const settings = options.settings ?? {};
+  const settings: Readonly<Record<string, string | undefined>> = options.settings ?? {};
+  const standalone = standaloneOnlyProblems(settings, 'plugin');
+  if (standalone.length > 0) throw new ConfigError(standalone);
   const named = settings['SESAME_PROFILE'];
   if (named !== undefined && named !== '' && named !== profile) refuse(`settings.SESAME_PROFILE '${named}' contradicts the profile option '${profile}'`);
-  const config = loadConfig({ ...settings, SESAME_PROFILE: profile, ...(options.limits === false ? { RATE_LIMIT_ENABLED: 'false' } : {}) });
+  const config = loadConfig({ ...settings, SESAME_PROFILE: profile, ...(options.limits === false ? { RATE_LIMIT_ENABLED: 'false' } : {}) }, { strict: true });
   linkBaseFor(config, options.prefix);
   const sesame = await createSesame(config, {
     mountPrefix: normalizedPrefix(options.prefix),

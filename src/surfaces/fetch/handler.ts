@@ -9,13 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parse } from 'cookie';
-import { loadConfig } from '../../config.js';
+import { ConfigError, loadConfig } from '../../config.js';
 import { peerTrust, REQUEST_ID_HEADER, requestIdGenerator } from '../../kernel/http/request-id.js';
 import type { PublicUser } from '../../modules/users/index.js';
 import { toPublicUser } from '../../modules/users/index.js';
 import { sessionHandle } from '../../modules/sessions/index.js';
 import type { Sesame } from '../../sesame.js';
 import { answerFor, ERROR_HEADER, RequestError, sendError, type RequestErrorCode } from '../api/errors.js';
+import { standaloneOnlyProblems } from '../api/host-settings.js';
 import { API_BODY_LIMIT, sesamePlugin, type SesamePluginOptions } from '../api/plugin.js';
 import { seedReasonPhrase } from '../api/reason-phrases.js';
 import { SECURITY_HEADERS } from '../api/security-headers.js';
@@ -128,8 +129,12 @@ export function refusalResponse(code: RequestErrorCode): Response {
  * missing profile or a refused setting.
  */
 export async function createFetchHandler(options: FetchHandlerOptions): Promise<SesameFetchHandler> {
-  // The server-level settings (proxy trust) come from the same settings the plugin reads.
-  const trustProxy = loadConfig({ ...options.settings, SESAME_PROFILE: options.profile }).server.trustProxy;
+  const { TRUST_PROXY: proxySetting, ...pluginSettings } = (options.settings ?? {}) as Readonly<Record<string, string | undefined>>;
+  const standalone = standaloneOnlyProblems(options.settings ?? {}, 'fetch');
+  if (standalone.length > 0) throw new ConfigError(standalone);
+  // The server-level settings (proxy trust) come from the same settings the plugin reads; the plugin itself, which a
+  // Fastify host would give its own trustProxy, does not see TRUST_PROXY.
+  const trustProxy = loadConfig({ ...pluginSettings, ...(proxySetting === undefined ? {} : { TRUST_PROXY: proxySetting }), SESAME_PROFILE: options.profile }, { strict: true }).server.trustProxy;
   const bodyLimit = options.bodyLimit ?? API_BODY_LIMIT;
   const app: FastifyInstance = Fastify({
     logger: false,
@@ -149,7 +154,7 @@ export async function createFetchHandler(options: FetchHandlerOptions): Promise<
     void reply.headers(SECURITY_HEADERS);
     void sendError(reply, new RequestError('route.not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
   });
-  await app.register(sesamePlugin, options);
+  await app.register(sesamePlugin, { ...options, settings: pluginSettings });
   await app.ready();
   const { sesame } = app;
   const cookieName = sesame.config.sessions.cookie.name;
