@@ -64,6 +64,12 @@ export interface SessionInfo {
   readonly expires_at: string;
   /** Whether it is the session this client presents. */
   readonly current: boolean;
+  /** The `User-Agent` it was last used with (cut to 256 characters), or null when none was recorded. */
+  readonly user_agent: string | null;
+  /** The client address it was last used from (as `TRUST_PROXY` reads it), or null when none was recorded. */
+  readonly ip: string | null;
+  /** Its last recorded use (ISO 8601), its start until then; recorded at most once a minute, so it may lag by that much. */
+  readonly last_seen_at: string;
 }
 
 /** `GET /sessions`'s answer: the user's live sessions, newest first. */
@@ -141,6 +147,118 @@ export interface LanguageSetting {
   readonly language: 'en' | 'fr';
 }
 
+/** Which page of `GET /profile/events` to read; the server's defaults stand for what is left out. */
+export interface EventsPage {
+  /** Events per page, 1 to 100 (default 50); anything else is a 400 `account.invalid_page`. */
+  readonly limit?: number;
+  /** Events to skip, newest first (default 0). */
+  readonly offset?: number;
+}
+
+/** One audit event about the signed-in account, as `GET /profile/events` and `GET /profile/export` give it. */
+export interface AccountEvent {
+  /** What happened (`login.succeeded`, `password.changed`, ...). */
+  readonly type: string;
+  /** Who did it: `user`, `cli` or `admin:<token-id>`. */
+  readonly actor: string;
+  /** When (ISO 8601). */
+  readonly created_at: string;
+  /** The `X-Request-Id` of the request that caused it, or null outside a request. */
+  readonly request_id: string | null;
+  /** The client address of that request, or null. */
+  readonly ip: string | null;
+  /** The `User-Agent` of that request, or null. */
+  readonly user_agent: string | null;
+  /** The event's facts (counts, reasons), or null. */
+  readonly detail: Readonly<Record<string, unknown>> | null;
+}
+
+/** `GET /profile/events`'s answer: a page of the account's own audit events, newest first. */
+export interface AccountEventList {
+  /** The events. */
+  readonly events: readonly AccountEvent[];
+}
+
+/** The account itself in `GET /profile/export`: every column Sesame keeps but the password hash. */
+export interface ExportedAccount {
+  /** The account's number. */
+  readonly id: number;
+  /** The account's email as stored. */
+  readonly email: string;
+  /** Whether it can sign in (`active`) or an operator disabled it. */
+  readonly state: 'active' | 'disabled';
+  /** When it was created (ISO 8601). */
+  readonly created_at: string;
+  /** When it last changed (ISO 8601). */
+  readonly updated_at: string;
+  /** When it was disabled (ISO 8601), or null. */
+  readonly disabled_at: string | null;
+  /** The operator's reason for disabling it, or null. */
+  readonly disabled_reason: string | null;
+  /** When its address was proved (ISO 8601), or null while it is not. */
+  readonly email_verified_at: string | null;
+  /** The language of the messages Sesame sends it. */
+  readonly language: string;
+}
+
+/** A session in `GET /profile/export`, live or ended, by its handle only (never its id or hash). */
+export interface ExportedSession {
+  /** The 16-hex-digit handle, as `listSessions` gives it. */
+  readonly id: string;
+  /** When it began (ISO 8601). */
+  readonly created_at: string;
+  /** When it ends or ended by its lifetime (ISO 8601). */
+  readonly expires_at: string;
+  /** Its last recorded use (ISO 8601), or null when none was recorded. */
+  readonly last_used_at: string | null;
+  /** When it ended early (ISO 8601), or null. */
+  readonly ended_at: string | null;
+  /** Why it ended early (`logout`, `password_change`, `revoked`, ...), or null. */
+  readonly end_reason: string | null;
+  /** Whether it is the session that asked for the export. */
+  readonly current: boolean;
+}
+
+/** A message sent (or waiting to be sent) to the account's address in `GET /profile/export`: never its body. */
+export interface ExportedMail {
+  /** What the message was (`email_verify`, `password_reset`, ...). */
+  readonly kind: string;
+  /** How it went out. */
+  readonly channel: 'email' | 'webhook';
+  /** Where it stands in the outbox. */
+  readonly status: 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
+  /** How many times sending was tried. */
+  readonly attempts: number;
+  /** When it was written (ISO 8601). */
+  readonly created_at: string;
+  /** When it was sent (ISO 8601), or null. */
+  readonly sent_at: string | null;
+}
+
+/** `GET /profile/export`'s answer: everything Sesame keeps about the signed-in account, for the user to download. */
+export interface ProfileExport {
+  /** The account, without its password hash. */
+  readonly account: ExportedAccount;
+  /** Its sessions, live and ended. */
+  readonly sessions: readonly ExportedSession[];
+  /** Its audit events, newest first. */
+  readonly events: readonly AccountEvent[];
+  /** The messages sent to its address, newest first, kept until `MAIL_RETENTION`. */
+  readonly mail: readonly ExportedMail[];
+}
+
+/** Body of `DELETE /profile`. */
+export interface DeleteProfileInput {
+  /** The current password: a session alone does not delete an account. */
+  readonly password: string;
+}
+
+/** `{"message"}`: what `DELETE /profile` answers. */
+export interface Confirmation {
+  /** The server's confirmation (`account deleted`). */
+  readonly message: string;
+}
+
 /** `GET /` answer. */
 export interface Welcome {
   /** `Bienvenue`, the seed's greeting. */
@@ -189,6 +307,18 @@ export interface SesameClient {
   changeEmail(input: ChangeEmailInput): Promise<EmailMessage>;
   /** `PUT /profile/language`: the language of the messages Sesame sends the signed-in account. */
   setLanguage(input: LanguageSetting): Promise<LanguageSetting>;
+  /** `GET /profile/events`: a page of the signed-in account's own audit events, newest first (400 `account.invalid_page`). */
+  listProfileEvents(page?: EventsPage): Promise<AccountEventList>;
+  /**
+   * `GET /profile/export`: everything Sesame keeps about the signed-in account, as JSON; a page saves it with
+   * `new Blob([JSON.stringify(data)], { type: 'application/json' })`.
+   */
+  exportProfile(): Promise<ProfileExport>;
+  /**
+   * `DELETE /profile`: deletes the signed-in account with its sessions and tokens, and forgets its cookie (403
+   * `account.password_wrong`; 429 `rate_limit.exceeded`, the same password-guessing budget as a login).
+   */
+  deleteProfile(input: DeleteProfileInput): Promise<Confirmation>;
   /** `GET /health/ready`: whether the instance can serve (503 with `retryAfter` when its database does not answer). */
   ready(): Promise<HealthStatus>;
   /** `GET /health/live`: whether the process answers at all. */
@@ -228,6 +358,15 @@ async function refusal(response: Response): Promise<SesameClientError> {
     message: said ?? `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
     retryAfter: parseRetryAfter(response.headers.get('retry-after')),
   });
+}
+
+/** The query string of an events page: only what was given, so the server's defaults apply to the rest. */
+function pageQuery(limit: number | undefined, offset: number | undefined): string {
+  const query = new URLSearchParams();
+  if (limit !== undefined) query.set('limit', String(limit));
+  if (offset !== undefined) query.set('offset', String(offset));
+  const text = query.toString();
+  return text === '' ? '' : `?${text}`;
 }
 
 /** Builds a client for one Sesame service. */
@@ -282,6 +421,9 @@ export function createSesameClient(options: SesameClientOptions): SesameClient {
     resendVerification: ({ email }) => call({ method: 'POST', path: '/email/verify/resend', body: { email } }),
     changeEmail: ({ password, new_email }) => call({ method: 'PUT', path: '/email', body: { password, new_email } }),
     setLanguage: ({ language }) => call({ method: 'PUT', path: '/profile/language', body: { language } }),
+    listProfileEvents: ({ limit, offset } = {}) => call({ method: 'GET', path: `/profile/events${pageQuery(limit, offset)}` }),
+    exportProfile: () => call({ method: 'GET', path: '/profile/export' }),
+    deleteProfile: ({ password }) => call({ method: 'DELETE', path: '/profile', body: { password } }),
     ready: () => call({ method: 'GET', path: '/health/ready' }),
     live: () => call({ method: 'GET', path: '/health/live' }),
   };

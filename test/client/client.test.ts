@@ -1,7 +1,8 @@
 // sesame-auth/client against the real service over loopback HTTP: the seed flow, typed refusals (codes from the
 // Sesame-Error header, retryAfter from Retry-After), the Node cookie jar keeping and forgetting the session cookie by
 // whatever name the server gives it (session_id, __Host-session_id in production), browser mode leaving cookies to
-// the platform, and the rule that the client has no runtime import outside src/client/.
+// the platform, the account owner's routes (events, export, deletion) on both engines, and the rule that the client has
+// no runtime import outside src/client/.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -15,6 +16,7 @@ import {
   type SesameErrorCode,
 } from '../../src/client/index.js';
 import type { ApiErrorCode } from '../../src/surfaces/api/errors.js';
+import { createPostgresSchema, describeEngines } from '../support/engines.js';
 import { sleep, uniqueEmail } from '../support/http.js';
 import { startService, type Service } from '../support/in-process.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
@@ -367,6 +369,77 @@ describe('the email routes through the client (verification required, mail to a 
       await mailed.stop();
       await smtp.stop();
     }
+  });
+});
+
+describeEngines('the account owner\'s routes through the client', (engine) => {
+  let owned: Service;
+  let done: () => Promise<void>;
+  beforeAll(async () => {
+    if (engine.name === 'sqlite') {
+      owned = await startService();
+      done = () => owned.stop();
+    } else {
+      const schema = await createPostgresSchema('client');
+      owned = await startService({ DATABASE_URL: schema.url });
+      done = async () => {
+        await owned.stop();
+        await schema.drop();
+      };
+    }
+  });
+  afterAll(() => done());
+
+  it('lists sessions with where they were last used, pages the events, exports the account and deletes it with the password', async () => {
+    const answers: Response[] = [];
+    // The client's own fetch option: a fixed User-Agent to find in the session list, and the raw answers to read headers.
+    const client = createSesameClient({
+      baseUrl: owned.url,
+      fetch: async (input, init) => {
+        const response = await fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'user-agent': 'client-test/1.0' } });
+        answers.push(response);
+        return response;
+      },
+    });
+    const email = uniqueEmail('client-owner');
+    await client.register({ email, password: 'owner pass' });
+    expect((await refusalOf(client.listProfileEvents())).code).toBe('session.required');
+    expect((await refusalOf(client.exportProfile())).code).toBe('session.required');
+    expect((await refusalOf(client.deleteProfile({ password: 'owner pass' }))).code).toBe('session.required');
+    expect((await refusalOf(client.login({ email, password: 'wrong' }))).code).toBe('login.invalid_credentials');
+    await client.login({ email, password: 'owner pass' });
+
+    const [session] = (await client.listSessions()).sessions;
+    expect(session).toMatchObject({ current: true, user_agent: 'client-test/1.0', ip: '127.0.0.1' });
+    expect(session?.last_seen_at).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+    expect(Date.parse(session?.last_seen_at ?? '')).toBeGreaterThanOrEqual(Date.parse(session?.created_at ?? ''));
+
+    const { events } = await client.listProfileEvents();
+    expect(events.map((event) => event.type)).toEqual(['login.succeeded', 'login.failed', 'account.created']);
+    expect(events[0]).toMatchObject({ actor: 'user', ip: '127.0.0.1', user_agent: 'client-test/1.0', detail: null });
+    expect(events[1]?.detail).toEqual({ reason: 'wrong-password' });
+    expect((await client.listProfileEvents({ limit: 1, offset: 1 })).events.map((event) => event.type)).toEqual(['login.failed']);
+    expect((await client.listProfileEvents({ offset: 2 })).events.map((event) => event.type)).toEqual(['account.created']);
+    expect(await refusalOf(client.listProfileEvents({ limit: 0 }))).toMatchObject({ status: 400, code: 'account.invalid_page' });
+    expect((await refusalOf(client.listProfileEvents({ limit: 101 }))).code).toBe('account.invalid_page');
+
+    const exported = await client.exportProfile();
+    // A JSON answer like the others, not an attachment: the page that asked decides how to save it.
+    expect(answers.at(-1)?.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(answers.at(-1)?.headers.get('content-disposition')).toBeNull();
+    expect(exported.account).toMatchObject({ email, state: 'active', disabled_at: null, disabled_reason: null, email_verified_at: null, language: 'en' });
+    expect(Object.keys(exported.account).sort()).toEqual(['created_at', 'disabled_at', 'disabled_reason', 'email', 'email_verified_at', 'id', 'language', 'state', 'updated_at']);
+    expect(exported.sessions).toEqual([expect.objectContaining({ id: session?.id, current: true, ended_at: null, end_reason: null })]);
+    expect(exported.events.map((event) => event.type)).toEqual(['login.succeeded', 'login.failed', 'account.created']);
+    expect(Array.isArray(exported.mail)).toBe(true);
+
+    expect(await refusalOf(client.deleteProfile({ password: 'wrong' }))).toMatchObject({ status: 403, code: 'account.password_wrong', message: 'password is wrong' });
+    expect(await client.profile()).toEqual({ email });
+    expect(await client.deleteProfile({ password: 'owner pass' })).toEqual({ message: 'account deleted' });
+    // The server cleared the cookie, so the jar forgets it; the account is gone with its password.
+    expect(client.cookieJar?.header()).toBeUndefined();
+    expect((await refusalOf(client.profile())).code).toBe('session.required');
+    expect((await refusalOf(client.login({ email, password: 'owner pass' }))).code).toBe('login.invalid_credentials');
   });
 });
 
