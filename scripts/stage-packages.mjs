@@ -86,7 +86,7 @@ function writeManifest(dir, manifest) {
 
 /**
  * Stages `sesame-auth`: the compiled src/ (declarations, no source maps), README with every document it links
- * (SECURITY.md and docs/*.md: a registry page or an unpacked package has no repository to resolve them against),
+ * (SECURITY.md, docs/*.md and the screenshots in docs/screenshots/: a registry page or an unpacked package has no repository to resolve them against),
  * CHANGELOG and LICENSE, and the manifest's published fields. Returns the folder.
  */
 export function stageServer(out) {
@@ -96,6 +96,8 @@ export function stageServer(out) {
   for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', 'SECURITY.md']) cpSync(join(ROOT, file), join(dir, file));
   mkdirSync(join(dir, 'docs'));
   for (const file of readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md'))) cpSync(join(ROOT, 'docs', file), join(dir, 'docs', file));
+  // README shows the hosted pages' screenshots: the package keeps them, so its README's images resolve.
+  cpSync(join(ROOT, 'docs', 'screenshots'), join(dir, 'docs', 'screenshots'), { recursive: true });
   // `files` names what the folder holds, so a stray file dropped into it is still left out of the tarball.
   writeManifest(dir, { ...pick(readJson(join(ROOT, 'package.json')), PUBLISHED_FIELDS), files: ['dist/src/', 'docs/', 'CHANGELOG.md', 'SECURITY.md'] });
   return dir;
