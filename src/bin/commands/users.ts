@@ -95,14 +95,16 @@ export async function users(out: Output, sub: string | undefined, args: readonly
       }
       case 'disable': {
         const found = await account(sesame, who);
-        const ended = await sesame.accounts.disable(found.id, options.reason ?? '', context);
-        out.result({ id: found.id, disabled: true, sessionsEnded: ended }, () => `disabled ${found.email}; ${ended} sessions ended`);
+        const { sessionsEnded, alreadyDisabled } = await sesame.accounts.disable(found.id, options.reason ?? '', context);
+        out.result({ id: found.id, disabled: true, sessionsEnded, alreadyDisabled }, () =>
+          alreadyDisabled ? `${found.email} is already disabled: nothing changed` : `disabled ${found.email}; ${sessionsEnded} sessions ended`,
+        );
         return;
       }
       case 'enable': {
         const found = await account(sesame, who);
-        await sesame.accounts.enable(found.id, context);
-        out.result({ id: found.id, enabled: true }, () => `enabled ${found.email}`);
+        const { alreadyEnabled } = await sesame.accounts.enable(found.id, context);
+        out.result({ id: found.id, enabled: true, alreadyEnabled }, () => (alreadyEnabled ? `${found.email} is already enabled: nothing changed` : `enabled ${found.email}`));
         return;
       }
       case 'delete': {
