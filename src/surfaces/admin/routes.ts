@@ -98,6 +98,12 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
         body: { type: 'object', properties: { reason: { type: 'string', maxLength: 256 } }, additionalProperties: false },
         response: { 200: documented(OBJECT_REPLY, 'Disabled; how many sessions ended; `already_disabled` when it was (nothing changed, no event)'), ...refusals(['body']), ...ON_ACCOUNT },
       },
+      // The reason is optional, so no body at all (`curl -X POST` with no data and no content type) means none: it is
+      // validated as the empty object rather than refused as "not an object".
+      preValidation: (request, _reply, done) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+        done();
+      },
     },
     async (request) => {
       const { sessionsEnded, alreadyDisabled } = await accounts.disable(request.params.id, request.body?.reason ?? '', adminContext(request));
