@@ -14,6 +14,7 @@ import { backup, purgeExpired } from './commands/maintenance.js';
 import { migrate } from './commands/migrate.js';
 import { users } from './commands/users.js';
 import { printWebhookSecret } from './commands/webhook-secret.js';
+import { SESAME_VERSION } from '../kernel/version.js';
 
 /** What `sesame --help` prints. */
 export const USAGE = `usage: sesame <command> [options]
@@ -30,7 +31,7 @@ commands:
   users show|disable|enable|delete|revoke-sessions|force-reset EMAIL|ID [--reason R] [--yes]
   users create EMAIL [--unverified]
                              create an account (its address counts as verified unless --unverified);
-                             the password is read from standard input
+                             the password is asked on the terminal without echo, or read from piped input
   admin-tokens create --name NAME | list | revoke ID [--yes]
                              bearer tokens for the admin API (ADMIN_PORT); a token is shown once
   webhook secret             the whsec_ key receivers verify reset webhooks with (derived from SECRET_KEY)
@@ -41,6 +42,7 @@ options:
   --actor NAME               audit this command's changes as cli:NAME (default cli:<os user>)
   --yes, -y                  do a destructive act without asking
   -h, --help                 show this help
+  -v, --version              print Sesame's version
 
 read-only commands (users list|show, audit tail, admin-tokens list, config check, migrate --dry-run, backup)
 never create or migrate the database; the others migrate it first, as the server does.
@@ -57,6 +59,7 @@ function options(args: readonly string[]) {
     options: {
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
       'dry-run': { type: 'boolean' },
       yes: { type: 'boolean', short: 'y' },
       user: { type: 'string' },
@@ -93,6 +96,10 @@ async function run(argv: readonly string[]): Promise<number> {
   const [command, sub, ...rest] = positionals;
   if (values.help === true || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (values.version === true) {
+    output(values.json === true).result({ version: SESAME_VERSION }, ({ version }) => `sesame ${version}`);
     return EXIT.ok;
   }
   if (command === undefined) {

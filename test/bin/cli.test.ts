@@ -1,17 +1,19 @@
 /**
  * The `sesame` command as an operator runs it: the compiled CLI as a child process against real databases on both
- * engines, its output (human and `--json`) and its exit codes checked: `config check`, `migrate` (with `--dry-run`
- * changing nothing), `sessions purge-expired`, `audit tail` (with `--follow`), `backup`, and the refusals.
+ * engines, its output (human and `--json`) and its exit codes checked: `--version`, `config check`, `migrate` (with
+ * `--dry-run` changing nothing), `sessions purge-expired`, `audit tail` (with `--follow`, and refusing an unknown
+ * `--type`), `users create` (its password piped, or typed on a terminal without echo), a repeated disable or enable,
+ * `backup`, and the refusals.
  * @module
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSesame, loadConfig } from '../../src/server.js';
 import { REPO_ROOT, baseEnvironment, makeTempDir, type TempDir } from '../support/built-server.js';
-import { createPostgresSchema, describeEngines, type EngineCase } from '../support/engines.js';
+import { createPostgresSchema, describeEngines, isCi, type EngineCase } from '../support/engines.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
 
 // Each test here runs the compiled CLI a dozen times or more, one after another; on a busy 2-core machine each start
@@ -78,6 +80,38 @@ describe('sesame (no database)', () => {
     expect((await sesame(['config', 'check', '--colour'], {})).code).toBe(2);
   });
 
+  it('--version and -v print the package version (as JSON with --json)', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await sesame(['--version'], {})).toEqual({ code: 0, stdout: `sesame ${version}\n`, stderr: '' });
+    expect(await sesame(['-v', '--json'], {})).toEqual({ code: 0, stdout: `${JSON.stringify({ version })}\n`, stderr: '' });
+  });
+
+  it('audit tail --type refuses a type the audit log never holds (exit 2) before opening any database', async () => {
+    const dir = makeTempDir('cli-type');
+    dirs.push(dir);
+    const env = { DATABASE_URL: `sqlite:${join(dir.path, 'sesame.db')}` };
+    const typo = await sesame(['audit', 'tail', '--type', 'login.fail'], env);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^sesame: unknown event type "login\.fail" \(did you mean login\.failed\?\); the audit log holds account\.created, .*sessions\.revoked\n$/);
+    const unlike = await sesame(['audit', 'tail', '--type', 'nothing-like-it', '--follow'], env);
+    expect(unlike.code).toBe(2);
+    expect(unlike.stderr).not.toContain('did you mean');
+    const traffic = await sesame(['audit', 'tail', '--type', 'rate_limit.refused'], env);
+    expect(traffic.code).toBe(2);
+    expect(traffic.stderr).toMatch(/rate_limit\.refused events are never stored in the audit log/);
+    expect(existsSync(join(dir.path, 'sesame.db'))).toBe(false);
+  });
+
+  it('users create refuses an empty piped password with "no password given" (exit 2), touching no database', async () => {
+    const dir = makeTempDir('cli-empty');
+    dirs.push(dir);
+    const env = { DATABASE_URL: `sqlite:${join(dir.path, 'sesame.db')}` };
+    for (const input of ['', '\n']) {
+      expect(await sesame(['users', 'create', 'empty@example.com'], env, input)).toEqual({ code: 2, stdout: '', stderr: 'sesame: no password given\n' });
+    }
+    expect(existsSync(join(dir.path, 'sesame.db'))).toBe(false);
+  });
+
   it('config check: the effective settings with secrets masked, or exit 2 listing every problem', async () => {
     const ok = await sesame(['config', 'check', '--json'], {
       SECRET_KEY: TEST_SECRET_KEY,
@@ -132,7 +166,15 @@ describeEngines('the sesame command', (engine) => {
       await instance.auth.createSession('tail@example.com');
       const purge = await sesame(['sessions', 'purge-expired', '--json'], env);
       expect(purge.code, purge.stderr).toBe(0);
-      expect(Object.keys((jsonLines(purge.stdout)[0] as { removed: object }).removed).length).toBeGreaterThan(0);
+      const { removed } = jsonLines(purge.stdout)[0] as { removed: Record<string, unknown> };
+      expect(Object.keys(removed)).toEqual(expect.arrayContaining(['sessions', 'idleSessionsEnded', 'verificationTokens', 'rateLimitCounters', 'auditEvents', 'mailOutbox']));
+      for (const count of Object.values(removed)) expect(count).toEqual(expect.any(Number));
+      // For people: one line a step, each saying what was removed and how many, never an object's default string.
+      const said = await sesame(['sessions', 'purge-expired'], env);
+      expect(said.code, said.stderr).toBe(0);
+      expect(said.stdout).not.toContain('[object');
+      expect(said.stdout).toMatch(/^sessions past their expiry deleted: \d+\nidle sessions ended: \d+\nexpired one-time tokens deleted: \d+\n/);
+      expect(said.stdout.trim().split('\n')).toHaveLength(Object.keys(removed).length);
 
       const tail = await sesame(['audit', 'tail', '--json', '--user', 'tail@example.com'], env);
       expect(tail.code, tail.stderr).toBe(0);
@@ -174,7 +216,15 @@ describeEngines('the sesame command', (engine) => {
       expect(disabled.code, disabled.stderr).toBe(0);
       expect(jsonLines(disabled.stdout)[0]).toMatchObject({ disabled: true, sessionsEnded: 1 });
       expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(false);
-      expect((await sesame(['users', 'enable', String(id), '--actor', 'ops'], env)).code).toBe(0);
+      // Again: nothing changes, no second event, and it says so.
+      const again = await sesame(['users', 'disable', 'ops@example.com', '--reason', 'again', '--actor', 'ops'], env);
+      expect(again).toEqual({ code: 0, stdout: 'ops@example.com is already disabled: nothing changed\n', stderr: '' });
+      expect(jsonLines((await sesame(['users', 'disable', String(id), '--json'], env)).stdout)[0]).toEqual({ id, disabled: true, sessionsEnded: 0, alreadyDisabled: true });
+      expect((await instance.audit.list({ userId: id, type: 'account.disabled' })).map((event) => event.detail)).toEqual(['{"sessionsEnded":1}']);
+      expect((await instance.accounts.find(id))?.disabledReason).toBe('leaked');
+      expect(await sesame(['users', 'enable', String(id), '--actor', 'ops'], env)).toEqual({ code: 0, stdout: 'enabled ops@example.com\n', stderr: '' });
+      expect(await sesame(['users', 'enable', String(id), '--actor', 'ops'], env)).toEqual({ code: 0, stdout: 'ops@example.com is already enabled: nothing changed\n', stderr: '' });
+      expect(await instance.audit.list({ userId: id, type: 'account.enabled' })).toHaveLength(1);
       expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(true);
 
       await instance.auth.createSession('ops@example.com');
@@ -260,5 +310,59 @@ describeEngines('the sesame command', (engine) => {
     }
     expect((await sesame(['backup', file], env)).code).toBe(4);
     expect((await sesame(['backup', file, '--yes'], env)).code).toBe(0);
+  });
+});
+
+/** Whether util-linux `script` is here to give the CLI a terminal (a pseudo-terminal) for the password prompt. */
+const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
+
+/**
+ * Runs `sesame users create EMAIL` on a pseudo-terminal (util-linux `script`), typing each answer only once its
+ * prompt shows, as a person would; returns everything the terminal showed and how the command ended.
+ */
+function createOnTerminal(email: string, answers: readonly string[], env: Readonly<Record<string, string>>): Promise<{ code: number | null; screen: string }> {
+  return new Promise((resolve) => {
+    const command = [process.execPath, CLI, 'users', 'create', email].map((word) => `'${word}'`).join(' ');
+    const child = spawn('script', ['--quiet', '--return', '--flush', '--command', command, '/dev/null'], { env: { ...baseEnvironment(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    let prompts = 0;
+    const look = (chunk: Buffer): void => {
+      screen += chunk.toString('utf8');
+      const shown = screen.match(/Password( \(again\))?: /g)?.length ?? 0;
+      // Each answer is typed after its prompt, with Enter as a terminal sends it (a carriage return).
+      while (prompts < shown && prompts < answers.length) child.stdin?.write(`${answers[prompts++] ?? ''}\r`);
+    };
+    child.stdout?.on('data', look);
+    child.stderr?.on('data', look);
+    child.once('exit', (code) => {
+      child.stdin?.destroy();
+      resolve({ code, screen });
+    });
+  });
+}
+
+(hasScript || isCi ? describe : describe.skip)(`sesame users create on a terminal${hasScript || isCi ? '' : ' (skipped: util-linux script is not installed)'}`, () => {
+  it('asks for the password twice without echoing it; refuses an empty one and two that differ', async () => {
+    const dir = makeTempDir('cli-tty');
+    dirs.push(dir);
+    const env = { DATABASE_URL: `sqlite:${join(dir.path, 'sesame.db')}`, SECRET_KEY: TEST_SECRET_KEY, BCRYPT_COST: '4' };
+    const typed = await createOnTerminal('tty@example.com', ['typed-unseen-42', 'typed-unseen-42'], env);
+    expect(typed.code, typed.screen).toBe(0);
+    expect(typed.screen).toMatch(/^Password: \r?\nPassword \(again\): \r?\ncreated account \d+ \(tty@example\.com\)/);
+    expect(typed.screen).not.toContain('typed-unseen');
+    const differ = await createOnTerminal('differ@example.com', ['one-password-1', 'another-one-2'], env);
+    expect(differ.code, differ.screen).toBe(2);
+    expect(differ.screen).toContain('sesame: the two passwords differ: nothing was done');
+    const empty = await createOnTerminal('empty@example.com', [''], env);
+    expect(empty.code, empty.screen).toBe(2);
+    expect(empty.screen).toContain('sesame: no password given');
+    const instance = await createSesame(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { sweeper: false });
+    try {
+      expect(await instance.auth.validLogin('tty@example.com', 'typed-unseen-42')).toBe(true);
+      expect(await instance.accounts.find('differ@example.com')).toBeUndefined();
+      expect(await instance.accounts.find('empty@example.com')).toBeUndefined();
+    } finally {
+      await instance.close();
+    }
   });
 });

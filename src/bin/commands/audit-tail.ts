@@ -4,6 +4,7 @@
  * across every process that writes to it).
  * @module
  */
+import { AUDITED_EVENT_TYPES, destinationOf } from '../../event-types.js';
 import type { Sesame } from '../../sesame.js';
 import { EXIT, CommandError, withSesame, type Output } from './io.js';
 
@@ -34,8 +35,37 @@ function line(event: { id: number; type: string; user_id: number | null; actor: 
   return [new Date(event.created_at).toISOString(), event.type, who, event.actor, event.request_id ?? '-', event.ip ?? '-', event.detail ?? ''].join('  ').trimEnd();
 }
 
+/** How many single-character edits turn `a` into `b` (Levenshtein), for suggesting the type that was meant. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * Refuses a `--type` the audit log can never hold, before the database is opened: a mistyped type would otherwise
+ * print nothing, or with `--follow` wait forever, as if nothing had happened. Names the nearest type when one is
+ * close, and the types the log holds.
+ */
+export function checkEventType(type: string): void {
+  const destination = destinationOf(type);
+  if (destination === 'audited') return;
+  if (destination !== undefined) {
+    throw new CommandError(`${type} events are never stored in the audit log: they are logged and counted only (see the metrics)`, EXIT.usage);
+  }
+  const [nearest] = [...AUDITED_EVENT_TYPES].map((known) => ({ known, edits: distance(type, known) })).sort((a, b) => a.edits - b.edits);
+  // Within a third of the word: close enough to be a typo of it rather than another word.
+  const hint = nearest !== undefined && nearest.edits <= Math.max(2, Math.floor(type.length / 3)) ? ` (did you mean ${nearest.known}?)` : '';
+  throw new CommandError(`unknown event type ${JSON.stringify(type)}${hint}; the audit log holds ${AUDITED_EVENT_TYPES.join(', ')}`, EXIT.usage);
+}
+
 /** Prints the newest events, then (with `follow`) new ones as they come. */
 export async function auditTail(out: Output, options: AuditTailOptions): Promise<void> {
+  if (options.type !== undefined) checkEventType(options.type);
   await withSesame(async (sesame) => {
     const filter = { ...(options.user === undefined ? {} : { userId: await accountId(sesame, options.user) }), ...(options.type === undefined ? {} : { type: options.type }) };
     const newest = await sesame.audit.list({ ...filter, limit: options.limit });

@@ -18,10 +18,3 @@ export async function confirm(question: string, yes: boolean): Promise<void> {
     terminal.close();
   }
 }
-
-/** Reads a secret from standard input (piped, or typed without echo being our concern), trimmed of its line end. */
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}

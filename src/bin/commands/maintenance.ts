@@ -11,10 +11,29 @@ import { connectStorage, engineOf } from '../../kernel/database/storage.js';
 import { refuseMissingFile, storageOptions } from './database.js';
 import { EXIT, CommandError, settingsFromEnvironment, withSesame, type Output } from './io.js';
 
-/** Purges expired sessions, tokens, counters and old audit events once; prints how many rows each step removed. */
+/** What each count of `Sesame.purgeExpired` stands for, in words; a count it adds later shows under its own name. */
+const PURGED: Readonly<Record<string, string>> = {
+  sessions: 'sessions past their expiry deleted',
+  idleSessionsEnded: 'idle sessions ended',
+  verificationTokens: 'expired one-time tokens deleted',
+  rateLimitCounters: 'expired rate-limit counters deleted',
+  auditEvents: 'audit events past retention deleted',
+  mailOutbox: 'outbox messages past retention deleted',
+};
+
+/** The purge's counts as lines, one per step, e.g. `sessions past their expiry deleted: 3`. */
+export function purgeReport(removed: Readonly<Record<string, number>>): string {
+  const lines = Object.entries(removed).map(([what, count]) => `${PURGED[what] ?? what}: ${count}`);
+  return lines.length === 0 ? 'nothing to purge' : lines.join('\n');
+}
+
+/**
+ * Purges expired sessions, tokens, counters and old audit events once; prints how many rows each step removed (with
+ * `--json`, `{"removed": {"sessions": n, ...}}`).
+ */
 export async function purgeExpired(out: Output): Promise<void> {
   const removed = await withSesame((sesame) => sesame.purgeExpired(), 'read-write');
-  out.result({ removed }, (counts) => Object.entries(counts).map(([what, n]) => `${what}: ${n} removed`).join('\n'));
+  out.result({ removed }, (result) => purgeReport(result.removed));
 }
 
 /**

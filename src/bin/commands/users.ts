@@ -7,8 +7,9 @@
 import type { AccountView } from '../../modules/accounts/index.js';
 import { checkedEmail } from '../../modules/users/index.js';
 import type { Sesame } from '../../sesame.js';
-import { confirm, readStdin } from './confirm.js';
+import { confirm } from './confirm.js';
 import { EXIT, CommandError, withSesame, type Output } from './io.js';
+import { readNewPassword } from './password-prompt.js';
 
 /** The options the users commands take. */
 export interface UsersOptions {
@@ -49,7 +50,7 @@ function checkUsage(sub: string | undefined, args: readonly string[], options: U
   const named = sub === 'list' ? 0 : 1;
   const extra = args.slice(named);
   if (extra.length > 0) throw new CommandError(`unexpected ${JSON.stringify(extra.join(' '))}`, EXIT.usage);
-  if (sub === 'create' && args.length === 0) throw new CommandError('usage: sesame users create EMAIL (the password is read from standard input)', EXIT.usage);
+  if (sub === 'create' && args.length === 0) throw new CommandError('usage: sesame users create EMAIL (the password is asked on the terminal, or read from standard input)', EXIT.usage);
   if (named === 1 && (args[0] ?? '') === '') throw new CommandError('name the account by email or id', EXIT.usage);
   if (options.state !== undefined && options.state !== 'active' && options.state !== 'disabled') throw new CommandError('--state must be active or disabled', EXIT.usage);
   if (sub === 'create') {
@@ -65,6 +66,9 @@ function checkUsage(sub: string | undefined, args: readonly string[], options: U
 export async function users(out: Output, sub: string | undefined, args: readonly string[], options: UsersOptions): Promise<void> {
   const context = { actor: options.actor };
   checkUsage(sub, args, options);
+  // Asked before the database is opened: nobody types a password while a connection (or a write lock) waits, and an
+  // empty one is refused having touched nothing.
+  const password = sub === 'create' ? await readNewPassword() : '';
   await withSesame(async (sesame) => {
     // checkUsage made sure an account is named wherever one is needed.
     const who = args[0] ?? '';
@@ -86,8 +90,6 @@ export async function users(out: Output, sub: string | undefined, args: readonly
         return;
       }
       case 'create': {
-        // Never on the command line: it would sit in the shell's history and in every process listing.
-        const password = await readStdin();
         // The operator vouches for the address (no verification mail); `--unverified` leaves the proof to the owner.
         const created = await sesame.password.registration.register(who, password, context, options.unverified === true ? {} : { emailVerifiedAt: Date.now() });
         out.result({ id: created.id, email: created.email }, (user) => `created account ${user.id} (${user.email})`);
@@ -95,14 +97,16 @@ export async function users(out: Output, sub: string | undefined, args: readonly
       }
       case 'disable': {
         const found = await account(sesame, who);
-        const ended = await sesame.accounts.disable(found.id, options.reason ?? '', context);
-        out.result({ id: found.id, disabled: true, sessionsEnded: ended }, () => `disabled ${found.email}; ${ended} sessions ended`);
+        const { sessionsEnded, alreadyDisabled } = await sesame.accounts.disable(found.id, options.reason ?? '', context);
+        out.result({ id: found.id, disabled: true, sessionsEnded, alreadyDisabled }, () =>
+          alreadyDisabled ? `${found.email} is already disabled: nothing changed` : `disabled ${found.email}; ${sessionsEnded} sessions ended`,
+        );
         return;
       }
       case 'enable': {
         const found = await account(sesame, who);
-        await sesame.accounts.enable(found.id, context);
-        out.result({ id: found.id, enabled: true }, () => `enabled ${found.email}`);
+        const { alreadyEnabled } = await sesame.accounts.enable(found.id, context);
+        out.result({ id: found.id, enabled: true, alreadyEnabled }, () => (alreadyEnabled ? `${found.email} is already enabled: nothing changed` : `enabled ${found.email}`));
         return;
       }
       case 'delete': {

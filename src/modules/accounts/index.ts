@@ -5,7 +5,7 @@
  * @module
  */
 export { AccountsService, toView, type AccountsServiceDeps } from './service.js';
-export { KyselyAccountStore, type AccountStore, type AccountFilter, type StoredAccountMail, type StoredAccountSession } from './store.js';
+export { KyselyAccountStore, type AccountStore, type AccountFilter, type StateChange, type StoredAccountMail, type StoredAccountSession } from './store.js';
 export type {
   AccountDetails,
   AccountEvent,
@@ -13,6 +13,8 @@ export type {
   AccountQuery,
   AccountState,
   AccountView,
+  Disabled,
+  Enabled,
   ForcedReset,
   ForcedResetDelivery,
   MailRecord,

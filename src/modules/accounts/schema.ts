@@ -124,6 +124,20 @@ export type ForcedResetDelivery =
   | { readonly via: 'returned'; readonly token: string }
   | { readonly via: 'none' };
 
+/** What {@link AccountsService.disable} did. */
+export interface Disabled {
+  /** Sessions it ended (0 when the account was already disabled). */
+  readonly sessionsEnded: number;
+  /** The account was disabled already: nothing changed and no event was recorded. */
+  readonly alreadyDisabled: boolean;
+}
+
+/** What {@link AccountsService.enable} did. */
+export interface Enabled {
+  /** The account was not disabled: nothing changed and no event was recorded. */
+  readonly alreadyEnabled: boolean;
+}
+
 /** What {@link AccountsService.forceReset} did. */
 export interface ForcedReset {
   /** Sessions it ended. */

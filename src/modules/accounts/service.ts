@@ -20,6 +20,8 @@ import type {
   AccountExport,
   AccountQuery,
   AccountView,
+  Disabled,
+  Enabled,
   ForcedReset,
   ForcedResetDelivery,
   MailRecord,
@@ -109,28 +111,38 @@ export class AccountsService {
   /**
    * Disables the account, in one transaction: marks it with the reason, bumps its credential version (a login whose
    * password check is in flight creates no session), ends every session (reason `disabled`), spends its reset
-   * links, cancels a pending change of address and records `account.disabled`. Returns how many sessions ended;
-   * `account.not_found` for no such account.
+   * links, cancels a pending change of address and records `account.disabled`. Says how many sessions ended;
+   * `account.not_found` for no such account. An account already disabled is left as it is (its first reason stays)
+   * and no second event is recorded: the audit log then says once when and why it was disabled, and a script that
+   * repeats the command learns it was already done (`alreadyDisabled`).
    */
-  async disable(id: number, reason: string, context: EventContext): Promise<number> {
+  async disable(id: number, reason: string, context: EventContext): Promise<Disabled> {
     const kept = [...reason].slice(0, REASON_WIDTH).join('');
     return this.#deps.changes.transact(async (tx, record) => {
-      if (!(await this.#deps.store.in(tx).disable(id, kept, this.#deps.clock()))) throw notFound(id);
+      const change = await this.#deps.store.in(tx).disable(id, kept, this.#deps.clock());
+      if (change === 'not-found') throw notFound(id);
+      // A disabled account has no live session, reset link or pending change of address left to end: its disable
+      // ended them, and none can be made while it stays disabled.
+      if (change === 'unchanged') return { sessionsEnded: 0, alreadyDisabled: true };
       const cancelled = await this.#deps.cancelPending(tx, id);
       const ended = await this.#deps.sessions.endAllOfUser(id, 'disabled', tx);
       await record({ type: 'account.disabled', context, account: { userId: id }, detail: { sessionsEnded: ended, ...cancelledDetail(cancelled) } });
-      return ended;
+      return { sessionsEnded: ended, alreadyDisabled: false };
     });
   }
 
   /**
    * Enables a disabled account again (its password works again; ended sessions stay ended) and records
-   * `account.enabled`. Nothing the disable spent or cancelled comes back: a change of address asked before it stays dead.
+   * `account.enabled`. Nothing the disable spent or cancelled comes back: a change of address asked before it stays
+   * dead. An account that is not disabled is left as it is, with no event (`alreadyEnabled`).
    */
-  async enable(id: number, context: EventContext): Promise<void> {
-    await this.#deps.changes.transact(async (tx, record) => {
-      if (!(await this.#deps.store.in(tx).enable(id, this.#deps.clock()))) throw notFound(id);
+  async enable(id: number, context: EventContext): Promise<Enabled> {
+    return this.#deps.changes.transact(async (tx, record) => {
+      const change = await this.#deps.store.in(tx).enable(id, this.#deps.clock());
+      if (change === 'not-found') throw notFound(id);
+      if (change === 'unchanged') return { alreadyEnabled: true };
       await record({ type: 'account.enabled', context, account: { userId: id } });
+      return { alreadyEnabled: false };
     });
   }
 

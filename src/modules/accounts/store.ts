@@ -19,6 +19,9 @@ export type StoredAccountSession = Pick<SessionsTable, 'id_hash' | 'created_at' 
 /** An outbox row as the accounts module reads it: what was sent and when, never its recipient, subject, bodies or error. */
 export type StoredAccountMail = Pick<OutboxSummary, 'kind' | 'channel' | 'status' | 'attempts' | 'created_at' | 'sent_at'>;
 
+/** What a change of an account's state did: `changed`, `unchanged` (it was already in that state), or `not-found`. */
+export type StateChange = 'changed' | 'unchanged' | 'not-found';
+
 /** A filter and page of {@link AccountStore.list}. */
 export interface AccountFilter {
   /** Normalised email prefix. */
@@ -39,12 +42,13 @@ export interface AccountStore {
   /** Accounts matching the filter, ordered by id. */
   list(filter: AccountFilter): Promise<User[]>;
   /**
-   * Marks the account disabled with its reason and bumps its credential version (a login whose password check is in
-   * flight then cannot create a session); false when there is no such account.
+   * Marks an active account disabled with its reason and bumps its credential version (a login whose password check
+   * is in flight then cannot create a session). `unchanged` when it was already disabled (its first reason and time
+   * stay), `not-found` when there is no such account.
    */
-  disable(userId: number, reason: string, now: number): Promise<boolean>;
-  /** Clears the disabled state; false when there is no such account. */
-  enable(userId: number, now: number): Promise<boolean>;
+  disable(userId: number, reason: string, now: number): Promise<StateChange>;
+  /** Clears the disabled state; `unchanged` when the account was not disabled, `not-found` when there is none. */
+  enable(userId: number, now: number): Promise<StateChange>;
   /**
    * Sets a password hash no password matches and bumps the credential version, so the account cannot be signed into
    * until its owner spends a reset token; false when there is no such account.
@@ -102,19 +106,33 @@ export class KyselyAccountStore implements AccountStore {
   }
 
   /** {@inheritDoc AccountStore.disable} */
-  async disable(userId: number, reason: string, now: number): Promise<boolean> {
+  async disable(userId: number, reason: string, now: number): Promise<StateChange> {
+    // Only an active row changes: of two disables at once, one updates and the other finds it disabled, so the
+    // account gets one `account.disabled` event, and a repeat keeps the first reason and time.
     const result = await this.#db
       .updateTable('users')
       .set((eb) => ({ disabled_at: now, disabled_reason: reason, credential_version: eb('credential_version', '+', 1), updated_at: now }))
       .where('id', '=', userId)
+      .where('disabled_at', 'is', null)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return Number(result.numUpdatedRows) === 1 ? 'changed' : await this.#unchangedOrMissing(userId);
   }
 
   /** {@inheritDoc AccountStore.enable} */
-  async enable(userId: number, now: number): Promise<boolean> {
-    const result = await this.#db.updateTable('users').set({ disabled_at: null, disabled_reason: null, updated_at: now }).where('id', '=', userId).executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  async enable(userId: number, now: number): Promise<StateChange> {
+    const result = await this.#db
+      .updateTable('users')
+      .set({ disabled_at: null, disabled_reason: null, updated_at: now })
+      .where('id', '=', userId)
+      .where('disabled_at', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? 'changed' : await this.#unchangedOrMissing(userId);
+  }
+
+  /** After a conditional update changed no row: whether the account exists (so was already in that state) or not. */
+  async #unchangedOrMissing(userId: number): Promise<StateChange> {
+    const row = await this.#db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    return row === undefined ? 'not-found' : 'unchanged';
   }
 
   /** {@inheritDoc AccountStore.makePasswordUnusable} */

@@ -96,10 +96,21 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
         params: ID_PARAMS,
         consumes: ['application/json'],
         body: { type: 'object', properties: { reason: { type: 'string', maxLength: 256 } }, additionalProperties: false },
-        response: { 200: documented(OBJECT_REPLY, 'Disabled; how many sessions ended'), ...refusals(['body']), ...ON_ACCOUNT },
+        response: { 200: documented(OBJECT_REPLY, 'Disabled; how many sessions ended; `already_disabled` when it was (nothing changed, no event)'), ...refusals(['body']), ...ON_ACCOUNT },
+      },
+      // The reason is optional, so no body at all (`curl -X POST` with no data and no content type) means none: it is
+      // validated as the empty object rather than refused as "not an object".
+      preValidation: (request, _reply, done) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+        done();
       },
     },
-    async (request) => ({ message: 'account disabled', sessions_ended: await accounts.disable(request.params.id, request.body?.reason ?? '', adminContext(request)) }),
+    async (request) => {
+      const { sessionsEnded, alreadyDisabled } = await accounts.disable(request.params.id, request.body?.reason ?? '', adminContext(request));
+      // A repeat is a success that says so, not a 409: the account is in the state asked for, and a retried request
+      // (a timeout, a script run twice) must not look like a failure.
+      return { message: alreadyDisabled ? 'account already disabled: nothing changed' : 'account disabled', sessions_ended: sessionsEnded, already_disabled: alreadyDisabled };
+    },
   );
 
   app.post<{ Params: { id: number } }>(
@@ -110,12 +121,12 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
         summary: 'Enables a disabled account (its password works again)',
         tags: ['admin'],
         params: ID_PARAMS,
-        response: { 200: documented(OBJECT_REPLY, 'Enabled'), ...ON_ACCOUNT },
+        response: { 200: documented(OBJECT_REPLY, 'Enabled; `already_enabled` when it was not disabled (nothing changed, no event)'), ...ON_ACCOUNT },
       },
     },
     async (request) => {
-      await accounts.enable(request.params.id, adminContext(request));
-      return { message: 'account enabled' };
+      const { alreadyEnabled } = await accounts.enable(request.params.id, adminContext(request));
+      return { message: alreadyEnabled ? 'account already enabled: nothing changed' : 'account enabled', already_enabled: alreadyEnabled };
     },
   );
 

@@ -23,12 +23,19 @@ const FASTIFY_CODES: Readonly<Record<string, RequestErrorCode>> = {
   [BAD_FORM_ENCODING]: 'request.bad_form_encoding',
 };
 
-/** The refusal an error thrown anywhere in a route (or its body parsing) stands for, or null for a fault. */
-export function refusalOf(error: FastifyError | SesameError): SesameError | null {
+/**
+ * The refusal an error thrown anywhere in a route (or its body parsing) stands for, or null for a fault. With the
+ * request, a validation refusal names what the field must be from the route's own schema.
+ */
+export function refusalOf(error: FastifyError | SesameError, request?: FastifyRequest): SesameError | null {
   if (error instanceof SesameError) return error;
   // The database cannot serve now (dropped, refused, timed out, busy, full): a 503 that heals, not a bug.
   if (isDatabaseUnavailable(error)) return new DatabaseUnavailableError(error);
-  if (error.validation) return new RequestError('request.invalid', describeValidationError(error.validation as never));
+  if (error.validation) {
+    const part = error.validationContext;
+    const schema = part === undefined ? undefined : (request?.routeOptions.schema as Readonly<Record<string, unknown>> | undefined)?.[part];
+    return new RequestError('request.invalid', describeValidationError(error.validation as never, schema));
+  }
   const status = error.statusCode ?? 500;
   if (status < 400 || status >= 500) return null;
   // A SyntaxError from a JSON parser (ours or a host's) quotes the body: reduce it to a fixed sentence.
@@ -38,7 +45,7 @@ export function refusalOf(error: FastifyError | SesameError): SesameError | null
 
 /** Replies to an error thrown anywhere in a Sesame route with a JSON `{"message"}` from the table. */
 export function sesameErrorHandler(error: FastifyError | SesameError, request: FastifyRequest, reply: FastifyReply): void {
-  const refusal = refusalOf(error);
+  const refusal = refusalOf(error, request);
   if (refusal !== null) {
     if (refusal instanceof DatabaseUnavailableError) request.log.warn({ err: error }, 'database unavailable: answered 503');
     void sendError(reply, refusal);

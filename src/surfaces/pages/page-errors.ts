@@ -26,7 +26,7 @@ function retryAfter(reply: FastifyReply): number | undefined {
 /** The pages' error handler: refusals as HTML in the page's language, anything else as the API answers it. */
 export function pageErrorHandler(site: PageSite) {
   return (error: FastifyError | SesameError, request: FastifyRequest, reply: FastifyReply): void => {
-    const refusal = refusalOf(error);
+    const refusal = refusalOf(error, request);
     if (refusal === null) {
       sesameErrorHandler(error, request, reply);
       return;

@@ -39,7 +39,7 @@ describeEngines('accounts service', (engine) => {
     const phone = await sesame.password.login.login(EMAIL, PASSWORD, undefined);
     await sesame.password.login.login(EMAIL, PASSWORD, undefined);
     const before = await row();
-    expect(await sesame.accounts.disable(userId, 'chargeback', CLI)).toBe(2);
+    expect(await sesame.accounts.disable(userId, 'chargeback', CLI)).toEqual({ sessionsEnded: 2, alreadyDisabled: false });
     const after = await row();
     expect(after.disabled_reason).toBe('chargeback');
     expect(after.disabled_at).not.toBeNull();
@@ -53,7 +53,7 @@ describeEngines('accounts service', (engine) => {
     expect(disabled).toMatchObject({ user_id: userId, actor: 'cli', detail: '{"sessionsEnded":2}' });
     expect((await sesame.accounts.find(EMAIL))?.state).toBe('disabled');
 
-    await sesame.accounts.enable(userId, { actor: 'admin:t1' });
+    expect(await sesame.accounts.enable(userId, { actor: 'admin:t1' })).toEqual({ alreadyEnabled: false });
     expect(await row()).toMatchObject({ disabled_at: null, disabled_reason: null });
     const [enabled] = await sesame.audit.list({ type: 'account.enabled' });
     expect(enabled).toMatchObject({ user_id: userId, actor: 'admin:t1' });
@@ -62,6 +62,20 @@ describeEngines('accounts service', (engine) => {
     expect(await sesame.sessions.validate(again?.sessionId)).not.toBeNull();
     // Sessions the disable ended stay ended.
     expect(await sesame.sessions.validate(phone?.sessionId)).toBeNull();
+  });
+
+  it('disabling a disabled account, or enabling an enabled one, changes nothing and records no second event', async () => {
+    expect(await sesame.accounts.enable(userId, CLI)).toEqual({ alreadyEnabled: true });
+    expect(await sesame.audit.list({ type: 'account.enabled' })).toEqual([]);
+    await sesame.accounts.disable(userId, 'first reason', CLI);
+    const first = await row();
+    expect(await sesame.accounts.disable(userId, 'second reason', { actor: 'admin:t2' })).toEqual({ sessionsEnded: 0, alreadyDisabled: true });
+    // The first disable's reason, time and credential version stay: the repeat wrote nothing.
+    expect(await row()).toEqual(first);
+    expect((await sesame.audit.list({ type: 'account.disabled' })).map((event) => event.actor)).toEqual(['cli']);
+    expect(await sesame.accounts.enable(userId, CLI)).toEqual({ alreadyEnabled: false });
+    expect(await sesame.accounts.enable(userId, CLI)).toEqual({ alreadyEnabled: true });
+    expect(await sesame.audit.list({ type: 'account.enabled' })).toHaveLength(1);
   });
 
   it('a login whose password check passed before the disable commits creates no session', async () => {

@@ -7,7 +7,8 @@ import { fields, password } from '../../../kernel/http/schemas.js';
 /** `POST /sessions/end` form: the password again, and which sessions to end. */
 export const endSessionsBody = fields({
   password,
-  session: { type: 'string', pattern: '^([0-9a-f]{16}|others|all)$' },
+  // The description is also the refusal's wording (`session must be ...`), so it reads as what the field must be.
+  session: { type: 'string', pattern: '^([0-9a-f]{16}|others|all)$', description: 'a session id from GET /sessions, "others" or "all"' },
 });
 /** Body of `POST /sessions/end`. */
 export interface EndSessionsBody {
