@@ -15,6 +15,14 @@ export interface FormProblem {
   readonly message: string;
 }
 
+/** The problems of an address and a password posted empty (`passwordField` names the password's input); none when both are given. */
+export function missingCredentials(view: PageView, email: string, password: string, passwordField = 'password'): FormProblem[] {
+  const missing: FormProblem[] = [];
+  if (email.trim() === '') missing.push({ field: 'email', message: view.t('error.emailMissing') });
+  if (password === '') missing.push({ field: passwordField, message: view.t('error.passwordMissing') });
+  return missing;
+}
+
 /** One input. */
 export interface FieldSpec {
   readonly name: string;

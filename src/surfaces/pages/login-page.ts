@@ -11,7 +11,7 @@ import { provedAccount } from '../../modules/rate-limits/index.js';
 import { readSessionId, setSessionCookie, type SessionCookieSettings } from '../../modules/sessions/index.js';
 import { expiredForm, pageLink } from './answers.js';
 import { FORM_TOKEN_FIELD } from './form-token.js';
-import { alternatives, errorSummary, field, hidden, submit, type FormProblem } from './form-kit.js';
+import { alternatives, errorSummary, field, hidden, missingCredentials, submit, type FormProblem } from './form-kit.js';
 import { html } from './html.js';
 import { sendPage, viewOf, type PageSite, type PageView } from './layout.js';
 import { safeReturnTo } from './return-to.js';
@@ -86,9 +86,7 @@ export function loginPageRoutes(app: FastifyInstance, { login, cookie, site, ret
       const { email = '', password = '', form_token: formToken } = request.body;
       const returnTo = safeReturnTo(request.body.return_to, returnOrigins);
       if (!site.forms.check(request, LOGIN_FORM, formToken)) return expiredForm(view);
-      const missing: FormProblem[] = [];
-      if (email.trim() === '') missing.push({ field: 'email', message: t('error.emailMissing') });
-      if (password === '') missing.push({ field: 'password', message: t('error.passwordMissing') });
+      const missing = missingCredentials(view, email, password);
       if (missing.length > 0) return sendPage(view, 400, t('login.title'), loginForm(view, email, returnTo, missing));
       let loggedIn;
       try {

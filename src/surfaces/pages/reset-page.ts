@@ -11,7 +11,7 @@ import { InvalidResetTokenError, PasswordTooCostlyError, WeakPasswordError, type
 import { provedAccount } from '../../modules/rate-limits/index.js';
 import { expiredForm, pageLink } from './answers.js';
 import { FORM_TOKEN_FIELD } from './form-token.js';
-import { errorSummary, field, hidden, passwordAdvice, submit, weakPasswordMessage, type FormProblem } from './form-kit.js';
+import { errorSummary, field, hidden, missingCredentials, passwordAdvice, submit, weakPasswordMessage, type FormProblem } from './form-kit.js';
 import { html } from './html.js';
 import { sendPage, TOKEN_SHAPE, viewOf, type PageSite, type PageView } from './layout.js';
 
@@ -83,9 +83,7 @@ export function resetPageRoutes(app: FastifyInstance, { reset, site }: ResetPage
       const { token, email = '', new_password: password = '', form_token: formToken } = request.body;
       if (!site.forms.check(request, RESET_FORM, formToken)) return expiredForm(view);
       if (!TOKEN_SHAPE.test(token)) return invalidLink(view);
-      const missing: FormProblem[] = [];
-      if (email.trim() === '') missing.push({ field: 'email', message: t('error.emailMissing') });
-      if (password === '') missing.push({ field: 'new_password', message: t('error.passwordMissing') });
+      const missing = missingCredentials(view, email, password, 'new_password');
       if (missing.length > 0) return sendPage(view, 400, t('reset.title'), resetForm(view, token, email, missing));
       try {
         provedAccount(request, (await reset.reset(token, password, email, requestContext(request))).email);

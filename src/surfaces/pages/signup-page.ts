@@ -11,7 +11,7 @@ import { PasswordTooCostlyError, WeakPasswordError, type Registration } from '..
 import { InvalidEmailError, UserAlreadyExistsError } from '../../modules/users/index.js';
 import { expiredForm, pageLink } from './answers.js';
 import { FORM_TOKEN_FIELD } from './form-token.js';
-import { alternatives, errorSummary, field, passwordAdvice, submit, weakPasswordMessage, type FormProblem } from './form-kit.js';
+import { alternatives, errorSummary, field, missingCredentials, passwordAdvice, submit, weakPasswordMessage, type FormProblem } from './form-kit.js';
 import { html } from './html.js';
 import { notice, sendPage, viewOf, type PageSite, type PageView } from './layout.js';
 
@@ -77,9 +77,7 @@ export function signupPageRoutes(app: FastifyInstance, { registration, requireVe
       const { t } = view;
       const { email = '', password = '', form_token: formToken } = request.body;
       if (!site.forms.check(request, SIGNUP_FORM, formToken)) return expiredForm(view);
-      const missing: FormProblem[] = [];
-      if (email.trim() === '') missing.push({ field: 'email', message: t('error.emailMissing') });
-      if (password === '') missing.push({ field: 'password', message: t('error.passwordMissing') });
+      const missing = missingCredentials(view, email, password);
       if (missing.length > 0) return sendPage(view, 400, t('signup.title'), signupForm(view, email, missing));
       try {
         // The page's language is the account's first language: its mail is written in it.
