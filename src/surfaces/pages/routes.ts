@@ -1,6 +1,6 @@
 /**
  * The hosted pages under `/account/`, registered together over one site (branding, stylesheet, texts, form-token key):
- * sign up, sign in, the account page, sign out, forgot password, and the two pages mailed links open (reset,
+ * sign up, sign in, the account pages (account/), sign out, forgot password, and the two pages mailed links open (reset,
  * verify). Registered inside the API scope, so the form parser, the rate limits and the cross-site guard apply to
  * their POSTs; their refusals are pages too (page-errors.ts). `PAGES_ENABLED=false` leaves all of them out.
  * @module
@@ -8,8 +8,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { SecretKey } from '../../kernel/secrets.js';
 import type { EmailAddresses } from '../../modules/email/index.js';
-import type { PasswordLogin, PasswordReset, Registration } from '../../modules/password/index.js';
+import type { AccountsService } from '../../modules/accounts/index.js';
+import type { PasswordChange, PasswordLogin, PasswordReset, Registration } from '../../modules/password/index.js';
 import type { SessionCookieSettings, SessionService } from '../../modules/sessions/index.js';
+import { accountPageRoutes } from './account/routes.js';
 import { assetRoutes, buildAssets } from './assets.js';
 import type { PagesConfig } from './config.js';
 import { forgotPageRoutes } from './forgot-page.js';
@@ -29,8 +31,12 @@ export interface PageDeps {
   readonly login: PasswordLogin;
   /** The reset flow (the forgot and reset pages). */
   readonly reset: PasswordReset;
-  /** The email service (the verification page). */
+  /** The password change (the account's password page). */
+  readonly change: PasswordChange;
+  /** The email service (the verification page, the account's address and language). */
   readonly email: EmailAddresses;
+  /** The owner's events, export and deletion (the account pages). */
+  readonly accounts: AccountsService;
   readonly sessions: SessionService;
   /** The server secret; the form tokens use its `page-forms` key. */
   readonly secret: Pick<SecretKey, 'derive'>;
@@ -62,6 +68,7 @@ export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
     signupPageRoutes(pages, { registration: deps.registration, requireVerification: deps.requireVerification, site });
     loginPageRoutes(pages, { login: deps.login, cookie: deps.cookie, site, returnOrigins });
     sessionPageRoutes(pages, { sessions: deps.sessions, cookie: deps.cookie, site });
+    accountPageRoutes(pages, { site, sessions: deps.sessions, cookie: deps.cookie, change: deps.change, email: deps.email, accounts: deps.accounts });
     forgotPageRoutes(pages, { reset: deps.reset, site });
     resetPageRoutes(pages, { reset: deps.reset, site });
     verifyPageRoutes(pages, { email: deps.email, site });

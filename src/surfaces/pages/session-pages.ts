@@ -1,11 +1,10 @@
 /**
- * The pages for a signed-in person: the account page (`/account/`, for now who is signed in and a way out; the
- * account issue extends it) and sign-out (`/account/logout`). Sign-out is a form with a button: a GET never ends a
+ * Sign-out (`/account/logout`). Sign-out is a form with a button: a GET never ends a
  * session, so a link, an image or a prefetch on another page cannot sign anyone out. The POST goes through the same
  * logout as `DELETE /sessions` and clears the cookie the same way.
  * @module
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestContext } from '../../kernel/http/event-context.js';
 import { clearSessionCookie, readSessionId, type SessionCookieSettings, type SessionService, type ValidSession } from '../../modules/sessions/index.js';
 import { expiredForm, pageLink } from './answers.js';
@@ -29,19 +28,8 @@ async function signedIn(sessions: SessionService, request: FastifyRequest, cooki
   return sessions.validate(readSessionId(request, cookie.name));
 }
 
-/** Registers `GET /account/`, `GET /account` (to the former), and `GET`/`POST /account/logout`; all hidden from the API description. */
+/** Registers `GET`/`POST /account/logout`, hidden from the API description. */
 export function sessionPageRoutes(app: FastifyInstance, { sessions, cookie, site }: SessionPagesDeps): void {
-  // Without the slash, relative links (`login`, `assets/...`) would resolve beside `/account`, not under it.
-  app.get('/account', { schema: { hide: true } }, async (_request, reply: FastifyReply) => reply.redirect('account/', 301));
-
-  app.get('/account/', { schema: { hide: true } }, async (request, reply) => {
-    const session = await signedIn(sessions, request, cookie);
-    if (session === null) return reply.redirect('login', 303);
-    const view = viewOf(request, reply, site, session.user.language);
-    const { t } = view;
-    return sendPage(view, 200, t('account.title'), html`<p>${t('account.signedInAs', { email: session.user.email })}</p><p>${pageLink('logout', t('account.signOut'))}</p>`);
-  });
-
   app.get('/account/logout', { schema: { hide: true } }, async (request, reply) => {
     const session = await signedIn(sessions, request, cookie);
     const view = viewOf(request, reply, site, session?.user.language ?? undefined);

@@ -32,12 +32,27 @@ input[aria-invalid=true]{border:2px solid var(--danger)}
 .field-error{display:block;color:var(--danger);font-weight:600;margin:0 0 .375rem}
 button{display:block;width:100%;min-height:2.75rem;padding:.625rem 1rem;font:inherit;font-weight:600;border:0;border-radius:.375rem;background:var(--accent);color:#fff;cursor:pointer}
 button:hover{filter:brightness(.92)}
-a:focus-visible,button:focus-visible,input:focus-visible,.summary:focus{outline:3px solid #1b1b1f;outline-offset:2px;box-shadow:0 0 0 5px #fff}
+a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,.summary:focus{outline:3px solid #1b1b1f;outline-offset:2px;box-shadow:0 0 0 5px #fff}
 .summary{border:2px solid var(--danger);background:var(--danger-bg);border-radius:.5rem;padding:1rem;margin:0 0 1.25rem}
 .summary h2{font-size:1.125rem;margin:0 0 .5rem}
 .summary ul{margin:0;padding-left:1.25rem}
 .summary a{color:var(--danger);font-weight:600}
 .notice{border-left:4px solid var(--accent);background:#f1f4fd;padding:.75rem 1rem;margin:0 0 1rem}
+h2{font-size:1.1875rem;line-height:1.3;margin:0 0 .75rem}
+section{border-top:1px solid var(--line);padding-top:1.25rem;margin-top:1.25rem}
+select{display:block;width:100%;min-height:2.75rem;padding:.5rem .75rem;font:inherit;color:inherit;border:1px solid #6e6e78;border-radius:.375rem;background:#fff}
+button.secondary{background:#fff;color:var(--accent);border:2px solid var(--accent)}
+button.danger{background:var(--danger)}
+.tag{display:inline-block;font-size:.875rem;font-weight:600;padding:0 .5rem;border-radius:1rem;background:#e6f4ea;color:#0d5323}
+.tag.warn{background:#fdf1dc;color:#6b4400}
+.sessions,.links{list-style:none;margin:0 0 1rem;padding:0}
+.session{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;margin:0 0 .75rem}
+.session p{margin:0 0 .5rem}
+.device{font-weight:600}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.125rem .75rem;margin:0 0 .5rem;font-size:.9375rem}
+dt{color:var(--muted)}
+dd{margin:0}
+.links li{margin:0 0 .5rem}
 .alt{margin:1.25rem 0 0;color:var(--muted)}
 .alt a{display:inline-block;padding:.25rem 0}
 nav ul{display:flex;flex-wrap:wrap;gap:.75rem;list-style:none;margin:0;padding:0}

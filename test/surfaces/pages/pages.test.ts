@@ -146,7 +146,7 @@ describe('the hosted pages (development profile)', () => {
   it('sends a signed-out visit of the account page to sign-in, and /account to /account/', async () => {
     const home = await send(service.url, 'GET', '/account/');
     expect(home.status).toBe(303);
-    expect(home.headers.location).toBe('login');
+    expect(home.headers.location).toBe('login?return_to=%2Faccount%2F');
     const bare = await send(service.url, 'GET', '/account');
     expect(bare.status).toBe(301);
     expect(new URL(bare.headers.location ?? '', `${service.url}/account`).pathname).toBe('/account/');

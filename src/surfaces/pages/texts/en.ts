@@ -3,6 +3,9 @@
  * `PAGES_TEXTS` (README, "Hosted pages"); `{name}` marks a value the page fills in, always escaped.
  * @module
  */
+import { accountDetailsEn } from './account-details.js';
+import { accountHomeEn } from './account-home.js';
+import { accountSecurityEn } from './account-security.js';
 
 /** The English texts, by key. */
 export const en = {
@@ -39,9 +42,6 @@ export const en = {
   'login.invalid': 'The email address or the password is not right.',
   'login.unverified': 'Confirm your email address first: open the link in the message we sent you.',
   'login.confirmWithCode': 'Confirm with the code from the message',
-  'account.title': 'Your account',
-  'account.signedInAs': 'You are signed in as {email}.',
-  'account.signOut': 'Sign out',
   'logout.title': 'Sign out',
   'logout.body': 'You are signed in as {email}. Signing out ends this session on this device.',
   'logout.submit': 'Sign out',
@@ -94,6 +94,9 @@ export const en = {
   'refused.other': 'This request was refused',
   'refused.wait': 'Try again in {seconds} seconds.',
   'refused.nothingChanged': 'Nothing was changed.',
+  ...accountHomeEn,
+  ...accountSecurityEn,
+  ...accountDetailsEn,
 } as const;
 
 /** A text's key. */

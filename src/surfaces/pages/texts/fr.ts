@@ -2,6 +2,9 @@
  * The pages' French texts, key for key with the English set (the type refuses a missing or an unknown key).
  * @module
  */
+import { accountDetailsFr } from './account-details.js';
+import { accountHomeFr } from './account-home.js';
+import { accountSecurityFr } from './account-security.js';
 import type { TextKey } from './en.js';
 
 /** The French texts, by key. */
@@ -39,9 +42,6 @@ export const fr: Readonly<Record<TextKey, string>> = {
   'login.invalid': 'L’adresse e-mail ou le mot de passe n’est pas correct.',
   'login.unverified': 'Confirmez d’abord votre adresse e-mail : ouvrez le lien du message que nous vous avons envoyé.',
   'login.confirmWithCode': 'Confirmer avec le code du message',
-  'account.title': 'Votre compte',
-  'account.signedInAs': 'Vous êtes connecté en tant que {email}.',
-  'account.signOut': 'Se déconnecter',
   'logout.title': 'Se déconnecter',
   'logout.body': 'Vous êtes connecté en tant que {email}. La déconnexion met fin à cette session sur cet appareil.',
   'logout.submit': 'Se déconnecter',
@@ -94,4 +94,7 @@ export const fr: Readonly<Record<TextKey, string>> = {
   'refused.other': 'Cette demande a été refusée',
   'refused.wait': 'Réessayez dans {seconds} secondes.',
   'refused.nothingChanged': 'Rien n’a été modifié.',
+  ...accountHomeFr,
+  ...accountSecurityFr,
+  ...accountDetailsFr,
 };
