@@ -114,7 +114,7 @@ export async function loaded(page: Page, act: () => Promise<unknown>): Promise<v
 }
 
 /**
- * What the focused element is, as a keyboard user meets it: `input "Email address"` (its label without the
+ * What the focused element is, as a keyboard user meets it: `input "Email address"` or `select "Language"` (its label without the
  * "(required)" marker), `button "Create account"`, `link "Sign in"`, or `body` when nothing is focused.
  */
 export function focused(page: Page): Promise<string> {
@@ -122,10 +122,10 @@ export function focused(page: Page): Promise<string> {
     const element = document.activeElement;
     if (element === null || element === document.body) return 'body';
     const text = (node: Node | null): string => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
-    if (element instanceof HTMLInputElement) {
+    if (element instanceof HTMLInputElement || element instanceof HTMLSelectElement) {
       const label = element.labels?.[0];
       const own = label === undefined ? '' : [...label.childNodes].filter((node) => !(node instanceof HTMLElement && node.classList.contains('req'))).map(text).join(' ').trim();
-      return `input "${own}"`;
+      return `${element.tagName.toLowerCase()} "${own}"`;
     }
     if (element instanceof HTMLButtonElement) return `button "${text(element)}"`;
     if (element instanceof HTMLAnchorElement) return `link "${text(element)}"`;
