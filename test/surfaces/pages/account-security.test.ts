@@ -374,6 +374,17 @@ describe('the account security pages past the rate limits', () => {
     await service.stop();
   });
 
+  it('hands a right password\'s points back after a page sign-in (its 303), so signing in often never locks a person out', async () => {
+    const email = uniqueEmail('often');
+    await register(service, email);
+    // Twice the limit: were each 303 counted as a guess, the fourth would be refused.
+    for (let i = 0; i < 6; i += 1) await signIn(pagesOf(service), email);
+    // The budget is whole: three wrong passwords still fit before the limit answers.
+    const wrong = [];
+    for (let i = 0; i < 4; i += 1) wrong.push((await send(service.url, 'POST', '/sessions', { form: { email, password: 'not the password' } })).status);
+    expect(wrong).toEqual([401, 401, 401, 429]);
+  });
+
   it('refuses wrong passwords past the account\'s limit with a 429 page, on the counters the API shares', async () => {
     for (const [path, form] of [
       ['sessions?session=others', 'sessions'],

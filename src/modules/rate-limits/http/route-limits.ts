@@ -17,7 +17,7 @@ export interface RouteRateLimit {
   /** Where the account comes from: the body's `email`, or the checked session (routes that test a password behind a session). */
   readonly account: 'body' | 'session';
   /**
-   * Hand the account's points back after a 2xx answer (the credential was right), so a user who mistyped starts
+   * Hand the account's points back after a success (a 2xx, or a 303 with a proved account: the credential was right), so a user who mistyped starts
    * afresh. For a `body` route, the account handed back is the one the handler says its proof resolved to
    * ({@link provedAccount}), never merely the one the body names.
    */
@@ -53,6 +53,17 @@ function accountOf(request: FastifyRequest, from: RouteRateLimit['account']): st
   return (request.body as { email?: unknown } | undefined)?.email?.toString() ?? '';
 }
 
+/**
+ * Whether the answer says the credential was right: a 2xx, or a 303 after the handler named the account it proved.
+ * The sign-in page answers a right password with a 303 (so a reload never posts it again); without the second case
+ * every page sign-in would stay counted as a guess, and five in a quarter of an hour would lock a person out of their
+ * own account. A 303 alone proves nothing (the account pages send a signed-out visit to sign-in with one).
+ */
+function succeeded(request: FastifyRequest, reply: FastifyReply): boolean {
+  const status = reply.statusCode;
+  return (status >= 200 && status < 300) || (status === 303 && request.sesameProvedAccount !== undefined);
+}
+
 /** The account a success hands points back to: the session's, or the one the handler said it proved (none if it said none). */
 function handBackAccount(request: FastifyRequest, from: RouteRateLimit['account']): string {
   return from === 'session' ? accountOf(request, from) : (request.sesameProvedAccount ?? '');
@@ -83,7 +94,7 @@ export function rateLimitRouteHook(limits: RateLimits | undefined, publish: (eve
       route.onSend = [
         ...asArray(route.onSend),
         async function sesameRateLimitHandBack(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-          if (reply.statusCode >= 200 && reply.statusCode < 300) await limits.recordSuccess(rule.action, request.ip, handBackAccount(request, rule.account));
+          if (succeeded(request, reply)) await limits.recordSuccess(rule.action, request.ip, handBackAccount(request, rule.account));
           return payload;
         },
       ];
