@@ -104,7 +104,7 @@ describeBrowser('hosted pages: the journeys, in a real browser with real mail', 
     expect(await hasSession(page)).toBe(false);
     // The account page now sends the person to sign in.
     await page.goto(url('/account/'));
-    expect(page.url()).toBe(url('/account/login'));
+    expect(page.url()).toBe(url('/account/login?return_to=%2Faccount%2F'));
   });
 
   it('forgot, reset from the mail, sign in with the new password', async () => {

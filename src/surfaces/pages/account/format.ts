@@ -10,11 +10,17 @@ import type { PageView } from '../layout.js';
 /** One formatter per language: building one is slow, and the account page writes a time per session. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * The locale a page language's times are written in: British English for `en`, whose day-month order and 24-hour
+ * clock read unambiguously the world over (an American "3/4" is a European's 3 April).
+ */
+const LOCALES: Readonly<Record<string, string>> = { en: 'en-GB' };
+
 /** A time as text in `language`, e.g. "8 Dec 2026, 14:05 UTC". */
 export function timeText(language: string, ms: number): string {
   let format = formatters.get(language);
   if (format === undefined) {
-    format = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+    format = new Intl.DateTimeFormat(LOCALES[language] ?? language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
     formatters.set(language, format);
   }
   return `${format.format(new Date(ms))} UTC`;

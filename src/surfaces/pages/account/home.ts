@@ -53,14 +53,16 @@ function sessionItem(view: PageView, session: SessionSummary, index: number): Sa
   const { t } = view;
   const deviceId = `session-${index}`;
   const device = session.userAgent ?? t('account.sessions.unknownDevice');
+  // This device's way out is the page's one "Sign out" link, below: a second link of that name here would be a
+  // duplicate to a screen reader's list of links.
   const end = session.current
-    ? html`<a href="logout" aria-describedby="${deviceId}">${t('account.signOut')}</a>`
-    : html`<a href="sessions?${new URLSearchParams({ session: session.handle }).toString()}" aria-describedby="${deviceId}">${t('account.sessions.endOne')}</a>`;
+    ? ''
+    : html`<p><a href="sessions?${new URLSearchParams({ session: session.handle }).toString()}" aria-describedby="${deviceId}">${t('account.sessions.endOne')}</a></p>`;
   return html`<li class="session"><p class="device" id="${deviceId}">${device}${session.current ? html` <span class="tag">${t('account.sessions.current')}</span>` : ''}</p><dl><dt>${t(
     'account.sessions.ip',
   )}</dt><dd>${session.ip ?? t('account.sessions.unknownIp')}</dd><dt>${t('account.sessions.signedIn')}</dt><dd>${pageTime(view, session.createdAt)}</dd><dt>${t(
     'account.sessions.lastSeen',
-  )}</dt><dd>${pageTime(view, session.lastSeenAt)}</dd></dl><p>${end}</p></li>`;
+  )}</dt><dd>${pageTime(view, session.lastSeenAt)}</dd></dl>${end}</li>`;
 }
 
 /** Every live session of the account, newest first, this one marked; "sign out all others" when there are others. */
