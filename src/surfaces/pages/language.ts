@@ -21,8 +21,7 @@ const LANGUAGE_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
 export function pageLanguage(request: FastifyRequest, reply: FastifyReply, accountLanguage?: string): Language {
   const asked = (request.query as Record<string, unknown> | undefined)?.[LANGUAGE_PARAMETER];
   if (typeof asked === 'string' && isLanguage(asked)) {
-    // No Path: scoped to the directory of the pages (`/account`, under any mount prefix), as the form cookies are.
-    void reply.header('set-cookie', serialize(LANGUAGE_COOKIE, asked, { httpOnly: true, sameSite: 'lax', maxAge: LANGUAGE_COOKIE_MAX_AGE_S, secure: request.protocol === 'https' }));
+    rememberLanguage(request, reply, asked);
     return asked;
   }
   const header = request.headers.cookie;
@@ -30,4 +29,13 @@ export function pageLanguage(request: FastifyRequest, reply: FastifyReply, accou
   if (remembered !== undefined && isLanguage(remembered)) return remembered;
   if (accountLanguage !== undefined && isLanguage(accountLanguage)) return accountLanguage;
   return negotiateLanguage(request.headers['accept-language']);
+}
+
+/**
+ * Remembers a language choice in the page-language cookie: the switch's `?lang=`, and the account's language form,
+ * whose choice must win over an earlier switch that the cookie would otherwise keep showing.
+ */
+export function rememberLanguage(request: FastifyRequest, reply: FastifyReply, language: Language): void {
+  // No Path: scoped to the directory of the pages (`/account`, under any mount prefix), as the form cookies are.
+  void reply.header('set-cookie', serialize(LANGUAGE_COOKIE, language, { httpOnly: true, sameSite: 'lax', maxAge: LANGUAGE_COOKIE_MAX_AGE_S, secure: request.protocol === 'https' }));
 }

@@ -7,10 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { requestContext } from '../../../kernel/http/event-context.js';
 import { CLEARS_SESSION_COOKIE, documented, refusals } from '../../../kernel/http/responses.js';
 import { BODY_TYPES, messageReply } from '../../../kernel/http/schemas.js';
-import { checkedSession, clearSessionCookie, sessionHandle } from '../../sessions/index.js';
+import { checkedSession, clearSessionCookie } from '../../sessions/index.js';
 import { AccountError } from '../errors.js';
-import type { AccountEvent } from '../schema.js';
 import type { AccountRoutesDeps } from './deps.js';
+import { eventJson, exportJson } from './export-json.js';
 import { deleteProfileBody, eventsQuery, eventsReply, exportReply, type DeleteProfileBody, type EventsQuery } from './schemas.js';
 
 /** Events per page unless the query says otherwise, and the most it may ask for. */
@@ -23,24 +23,6 @@ function pageNumber(value: string | undefined, name: string, fallback: number, m
   const parsed = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
   if (!(parsed >= min && parsed <= max)) throw new AccountError('account.invalid_page', `${name} must be a whole number from ${min} to ${max}`);
   return parsed;
-}
-
-/** An ISO 8601 time, or null. */
-function isoOrNull(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
-
-/** An event as the owner's routes write it. */
-function eventJson(event: AccountEvent) {
-  return {
-    type: event.type,
-    actor: event.actor,
-    created_at: new Date(event.createdAt).toISOString(),
-    request_id: event.requestId,
-    ip: event.ip,
-    user_agent: event.userAgent,
-    detail: event.detail,
-  };
 }
 
 /** Registers `GET /profile/events`, `GET /profile/export` and `DELETE /profile`. */
@@ -81,40 +63,7 @@ export function accountsRoutes(app: FastifyInstance, { accounts, cookie }: Accou
     },
     async (request) => {
       const session = checkedSession(request);
-      const exported = await accounts.exportOf(session.user.id);
-      const { account } = exported;
-      const current = sessionHandle(session.idHash);
-      return {
-        account: {
-          id: account.id,
-          email: account.email,
-          state: account.state,
-          created_at: new Date(account.createdAt).toISOString(),
-          updated_at: new Date(account.updatedAt).toISOString(),
-          disabled_at: isoOrNull(account.disabledAt),
-          disabled_reason: account.disabledReason,
-          email_verified_at: isoOrNull(account.emailVerifiedAt),
-          language: account.language,
-        },
-        sessions: exported.sessions.map((s) => ({
-          id: s.handle,
-          created_at: new Date(s.createdAt).toISOString(),
-          expires_at: new Date(s.expiresAt).toISOString(),
-          last_used_at: isoOrNull(s.lastUsedAt),
-          ended_at: isoOrNull(s.endedAt),
-          end_reason: s.endReason,
-          current: s.handle === current,
-        })),
-        events: exported.events.map(eventJson),
-        mail: exported.mail.map((m) => ({
-          kind: m.kind,
-          channel: m.channel,
-          status: m.status,
-          attempts: m.attempts,
-          created_at: new Date(m.createdAt).toISOString(),
-          sent_at: isoOrNull(m.sentAt),
-        })),
-      };
+      return exportJson(await accounts.exportOf(session.user.id), session);
     },
   );
 
