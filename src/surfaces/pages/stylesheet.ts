@@ -49,9 +49,9 @@ button.danger{background:var(--danger)}
 .session{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;margin:0 0 .75rem}
 .session p{margin:0 0 .5rem}
 .device{font-weight:600}
-dl{display:grid;grid-template-columns:auto 1fr;gap:.125rem .75rem;margin:0 0 .5rem;font-size:.9375rem}
+dl{display:grid;grid-template-columns:auto minmax(0,1fr);gap:.125rem .75rem;margin:0 0 .5rem;font-size:.9375rem}
 dt{color:var(--muted)}
-dd{margin:0}
+dd{margin:0;min-width:0;overflow-wrap:anywhere}
 .links li{margin:0 0 .5rem}
 .alt{margin:1.25rem 0 0;color:var(--muted)}
 .alt a{display:inline-block;padding:.25rem 0}

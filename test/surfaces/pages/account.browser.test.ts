@@ -9,11 +9,13 @@
  * Skipped with the reason when /usr/bin/chromium is missing; under CI=true that fails instead.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeBrowser } from '../../support/browser.js';
-import { send } from '../../support/http.js';
-import { focused, GOOD_PASSWORD, heading, launchChromium, loaded, startPagesService, tabTo, verifiedAccount, type PagesService } from '../../support/pages-browser.js';
+import { send, uniqueEmail } from '../../support/http.js';
+import { mailTo } from '../../support/mail-doubles.js';
+import { focused, GOOD_PASSWORD, heading, launchChromium, loaded, mailedLink, startPagesService, tabTo, verifiedAccount, type PagesService } from '../../support/pages-browser.js';
 
 const NEW_PASSWORD = 'walnut harbour semaphore';
 
@@ -123,6 +125,61 @@ describeBrowser('the account pages: journeys in a real browser with real mail', 
     expect(await signedIn(page)).toBe(true);
     expect(await apiLogin(email, NEW_PASSWORD)).toBe(200);
     expect(await apiLogin(email, GOOD_PASSWORD)).toBe(401);
+  });
+
+  it('changes the address through the new mailbox; the events and the downloaded export show what happened', async () => {
+    const email = await verifiedAccount(pages, 'account-email');
+    const newEmail = uniqueEmail('account-email-new');
+    const page = await tab();
+    await signIn(page, email);
+
+    await loaded(page, () => page.getByRole('link', { name: 'Change email address' }).click());
+    expect(await heading(page)).toBe('Change your email address');
+    await page.getByLabel('New email address').fill(newEmail);
+    await page.getByLabel('Your current password').fill(GOOD_PASSWORD);
+    await loaded(page, () => page.getByRole('button', { name: 'Send the confirmation' }).click());
+    expect(await heading(page)).toBe('Check your new mailbox');
+    // Until the new mailbox answers, the account keeps its address.
+    expect(await apiLogin(email, GOOD_PASSWORD)).toBe(200);
+    // The old address hears of it.
+    expect((await mailTo(pages.smtp, email, 'asked to change the email address')).text).not.toContain(newEmail);
+
+    const link = await mailedLink(pages.smtp, newEmail, 'verify');
+    await page.goto(url(link.path));
+    await loaded(page, () => page.getByRole('button', { name: 'Confirm this email address' }).click());
+    expect(await page.locator('main').textContent()).toContain(newEmail);
+    expect(await apiLogin(newEmail, GOOD_PASSWORD)).toBe(200);
+    expect(await apiLogin(email, GOOD_PASSWORD)).toBe(401);
+
+    await page.goto(url('/account/'));
+    expect(await page.getByRole('region', { name: 'Email address' }).textContent()).toContain(newEmail);
+    await loaded(page, () => page.getByRole('link', { name: 'Recent security events' }).click());
+    expect(await heading(page)).toBe('Recent security events');
+    const events = (await page.locator('main').textContent()) ?? '';
+    expect(events).toContain('Email address changed');
+    expect(events).toContain('Change of email address requested');
+    expect(events).toContain('Signed in');
+
+    await page.goto(url('/account/'));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download my data' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^sesame-account-\d+-\d{4}-\d{2}-\d{2}\.json$/);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as { account: { email: string }; events: Array<{ type: string }> };
+    expect(exported.account.email).toBe(newEmail);
+    expect(exported.events.map((event) => event.type)).toEqual(expect.arrayContaining(['email.changed', 'email.change_requested', 'login.succeeded']));
+  });
+
+  it('saves the language: the account page, and the account\'s mail, speak it', async () => {
+    const email = await verifiedAccount(pages, 'account-language');
+    const page = await tab();
+    await signIn(page, email);
+    await page.getByLabel('Language of pages and messages').selectOption('fr');
+    await loaded(page, () => page.getByRole('button', { name: 'Save language' }).click());
+    expect(page.url()).toBe(url('/account/?done=language'));
+    expect(await heading(page)).toBe('Votre compte');
+    expect(await page.locator('.notice').textContent()).toBe('Votre langue est enregistrée.');
+    const sessionId = (await page.context().cookies(url('/'))).find((cookie) => cookie.name === 'session_id')?.value;
+    const exported = (await send(pages.service.url, 'GET', '/profile/export', sessionId === undefined ? {} : { sessionId })).json as { account: { language: string } } | undefined;
+    expect(exported?.account.language).toBe('fr');
   });
 
   it('deletes the account after the confirmation step; signing in then fails', async () => {
