@@ -21,7 +21,7 @@ const GUIDES = join(REPO_ROOT, 'docs', 'guides');
 /** How a server example is exercised once it listens. */
 type Drive = (url: string) => Promise<void>;
 
-/** A guide, the example file its code block must equal, and how the test exercises it. */
+/** A guide and the example file its code block must equal. */
 interface Guide {
   /** The guide's file name under docs/guides/. */
   readonly page: string;
