@@ -86,7 +86,7 @@ function writeManifest(dir, manifest) {
 
 /**
  * Stages `sesame-auth`: the compiled src/ (declarations, no source maps), README with every document it links
- * (SECURITY.md, docs/*.md and the screenshots in docs/screenshots/: a registry page or an unpacked package has no repository to resolve them against),
+ * (SECURITY.md, docs/*.md, the guides in docs/guides/ and the screenshots in docs/screenshots/: a registry page or an unpacked package has no repository to resolve them against),
  * CHANGELOG and LICENSE, and the manifest's published fields. Returns the folder.
  */
 export function stageServer(out) {
@@ -96,6 +96,9 @@ export function stageServer(out) {
   for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', 'SECURITY.md']) cpSync(join(ROOT, file), join(dir, file));
   mkdirSync(join(dir, 'docs'));
   for (const file of readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md'))) cpSync(join(ROOT, 'docs', file), join(dir, 'docs', file));
+  // README links the per-host guides; their code is in the pages themselves, so the examples/ folder stays behind.
+  mkdirSync(join(dir, 'docs', 'guides'));
+  for (const file of readdirSync(join(ROOT, 'docs', 'guides')).filter((name) => name.endsWith('.md'))) cpSync(join(ROOT, 'docs', 'guides', file), join(dir, 'docs', 'guides', file));
   // README shows the hosted pages' screenshots: the package keeps them, so its README's images resolve.
   cpSync(join(ROOT, 'docs', 'screenshots'), join(dir, 'docs', 'screenshots'), { recursive: true });
   // `files` names what the folder holds, so a stray file dropped into it is still left out of the tarball.

@@ -35,6 +35,8 @@ export type SesameApiErrorCode =
   | 'database.unavailable'
   | 'server.overloaded'
   | 'admin.unauthorized'
+  // The host application: sesame-auth/fetch mounted after a body parser of the host's, which read the body first.
+  | 'host.body_consumed'
   // Accounts (users), sessions, passwords and logins, rate limits, the account API, email addresses.
   | 'users.not_found'
   | 'users.unknown_column'

@@ -114,7 +114,7 @@ describe('the npm package', () => {
     for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'SECURITY.md', 'docs/CONTRACT.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/server.js', 'dist/src/server.d.ts', 'dist/src/fetch.js', 'dist/src/client/index.js', 'dist/src/client/index.d.ts', 'dist/src/bin/cli.js', 'dist/src/modules/password/strength-worker.js']) {
       expect(paths, needed).toContain(needed);
     }
-    const unwanted = paths.filter((path) => !/^(dist\/src\/.*\.(js|d\.ts)$|docs\/[A-Z]+\.md$|docs\/screenshots\/[a-z0-9-]+\.png$|package\.json$|README\.md$|CHANGELOG\.md$|SECURITY\.md$|LICENSE$)/.test(path));
+    const unwanted = paths.filter((path) => !/^(dist\/src\/.*\.(js|d\.ts)$|docs\/[A-Z]+\.md$|docs\/guides\/[A-Za-z-]+\.md$|docs\/screenshots\/[a-z0-9-]+\.png$|package\.json$|README\.md$|CHANGELOG\.md$|SECURITY\.md$|LICENSE$)/.test(path));
     expect(unwanted).toEqual([]);
     console.info(`sesame-auth tarball: ${pack.entryCount} files, ${(pack.size / 1024).toFixed(0)} KiB packed, ${(pack.unpackedSize / 1024).toFixed(0)} KiB unpacked; install ${(install.ms / 1000).toFixed(1)} s (scripts off, from npm's cache)`);
   });

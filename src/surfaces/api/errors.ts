@@ -42,7 +42,8 @@ export type RequestErrorCode =
   | 'server.internal'
   | 'database.unavailable'
   | 'server.overloaded'
-  | 'admin.unauthorized';
+  | 'admin.unauthorized'
+  | 'host.body_consumed';
 
 /** Every code the API surface can answer with: its own and every module's. */
 export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode | AccountsErrorCode | EmailErrorCode;
@@ -131,6 +132,9 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'email.change_limited': { status: 429, message: 'too many changes of address: try again in an hour' },
   // The admin listener's only refusal of its own: one answer for a missing, unknown or revoked token.
   'admin.unauthorized': { status: 401, message: 'a valid admin token is required' },
+  // Only sesame-auth/fetch raises it: the host's own body parser read the body first. The host, not the client, is
+  // at fault (so a 5xx), and the message says what to change, since the developer meets it in their first test.
+  'host.body_consumed': { status: 500, message: "the request body was read before Sesame's handler: mount Sesame's handler before any body parser" },
 };
 
 /** The header that carries the refusal's code; defined beside the route schemas that document it. */

@@ -30,9 +30,11 @@ export interface ConnectionInfo {
    * The peer's IP address (e.g. Node's `req.socket.remoteAddress`). The rate limits count per client address, so
    * without it every client shares one budget (127.0.0.1). `TRUST_PROXY` is checked against it: when it names this
    * peer, `X-Forwarded-For`, `-Proto`, `-Host` and `X-Request-Id` are believed. Without it they never are, whatever
-   * `TRUST_PROXY` says: nothing then tells the host's proxy from a client that sends those headers itself.
+   * `TRUST_PROXY` says: nothing then tells the host's proxy from a client that sends those headers itself. May be
+   * `undefined` outright, so a host can pass its framework's optional address as it is (under
+   * `exactOptionalPropertyTypes` too).
    */
-  readonly clientAddress?: string;
+  readonly clientAddress?: string | undefined;
 }
 
 /** A host's view of a signed-in request: the account (without its hashes) and the session's opaque handle. */
@@ -73,6 +75,30 @@ async function readCapped(request: Request, limit: number): Promise<Buffer | und
     await reader.cancel().catch(() => undefined);
   }
   return Buffer.concat(chunks).subarray(0, limit + 1);
+}
+
+/**
+ * Whether something before Sesame read this request's body: a host's body parser (Hono's `c.req.json()`, a
+ * middleware that parsed the form) leaves the stream used or held by a reader, and what is left is no body at all.
+ */
+export function bodyConsumed(request: Request): boolean {
+  return request.bodyUsed || request.body?.locked === true;
+}
+
+/** Instances already warned about a consumed body: the warning is for the operator, once, not once per request. */
+const warnedOfConsumedBodies = new WeakSet<Sesame>();
+
+/**
+ * The answer when the host's own body parser read the body before Sesame's handler: `host.body_consumed`, which says
+ * what to change, rather than a refusal that blames the client for a body it did send. Logged as a warning the first
+ * time for each instance, since every later request fails the same way until the host is fixed.
+ */
+export function consumedBodyRefusal(sesame: Sesame, path: string): Response {
+  if (!warnedOfConsumedBodies.has(sesame)) {
+    warnedOfConsumedBodies.add(sesame);
+    sesame.log.warn({ code: 'host.body_consumed', path }, "the request body was read before Sesame's handler: mount Sesame's handler before any body parser");
+  }
+  return refusalResponse('host.body_consumed');
 }
 
 /**
@@ -163,6 +189,8 @@ export async function createFetchHandler(options: FetchHandlerOptions): Promise<
     sesame,
     async handle(request, connection = {}) {
       const url = new URL(request.url);
+      // Checked before reading: a used stream would otherwise fail in the reader, and look like a client's broken body.
+      if (bodyConsumed(request)) return consumedBodyRefusal(sesame, url.pathname);
       let payload: Buffer | undefined;
       try {
         payload = await readCapped(request, bodyLimit);

@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { refusalResponse, type SesameFetchHandler } from './handler.js';
+import { consumedBodyRefusal, refusalResponse, type SesameFetchHandler } from './handler.js';
 
 /** A Node (Express/Connect-style) handler; `next` receives an error the handler could not answer itself. */
 export type NodeHandler = (request: IncomingMessage & { originalUrl?: string }, response: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -89,6 +89,21 @@ function toRequest(request: IncomingMessage & { originalUrl?: string }): Request
   }
 }
 
+/**
+ * Whether a middleware of the host's (Express's `express.json()`, `express.urlencoded()`, any body parser) read the
+ * request's stream before Sesame's handler: what is left of it is nothing, and a `Request` built from it would carry
+ * an empty or broken body that Sesame would refuse as the client's fault. A parser reads through `data` events, and
+ * one that read an empty body still ended the stream.
+ */
+function nodeBodyConsumed(request: IncomingMessage): boolean {
+  return request.readableDidRead || request.readableEnded;
+}
+
+/** The request's path without its query, for the log line of a consumed body (a query may carry a token). */
+function pathOnly(request: IncomingMessage & { originalUrl?: string }): string {
+  return (pathOf(request.originalUrl ?? request.url ?? '/') ?? '/').split('?')[0] ?? '/';
+}
+
 /** Writes a `Response` on Node's response, every `Set-Cookie` line apart. */
 async function write(answer: Response, response: ServerResponse): Promise<void> {
   response.statusCode = answer.status;
@@ -106,7 +121,7 @@ export function toNodeHandler(handler: SesameFetchHandler): NodeHandler {
     const address = request.socket.remoteAddress;
     // Inside the promise chain, so nothing this request does can throw past it.
     Promise.resolve()
-      .then(() => toRequest(request))
+      .then(() => (nodeBodyConsumed(request) ? consumedBodyRefusal(handler.sesame, pathOnly(request)) : toRequest(request)))
       .then((built) => (built instanceof Response ? built : handler.handle(built, address === undefined ? {} : { clientAddress: address })))
       .then((answer) => write(answer, response))
       .catch((error: unknown) => {
