@@ -1,8 +1,8 @@
 /**
  * The CLI's helpers in process, without spawning it: the hidden password prompt on a stand-in terminal (raw mode on
  * while it reads and off after, nothing echoed, backspace and Ctrl-U editing, Ctrl-C cancelling), a piped password,
- * the `--type` check of `audit tail`, the purge report's wording, and the event-type list against the sources that
- * publish each type.
+ * the `--type` check of `audit tail`, the purge report's wording, the text layout of the commands' output (columns,
+ * `key: value` lines), and the event-type list against the sources that publish each type.
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { checkEventType } from '../../src/bin/commands/audit-tail.js';
 import { purgeReport } from '../../src/bin/commands/maintenance.js';
 import { askHidden, readNewPassword, type TerminalInput } from '../../src/bin/commands/password-prompt.js';
+import { cell, columns, facts, fields, section } from '../../src/bin/commands/text.js';
 import { AUDITED_EVENT_TYPES, EVENT_TYPES, destinationOf } from '../../src/event-types.js';
 import { REPO_ROOT } from '../support/built-server.js';
 
@@ -161,5 +162,36 @@ describe('the purge report', () => {
     expect(purgeReport({ sessions: 3, idleSessionsEnded: 1, mailOutbox: 0 })).toBe('sessions past their expiry deleted: 3\nidle sessions ended: 1\noutbox messages past retention deleted: 0');
     expect(purgeReport({ futureThing: 2 })).toBe('futureThing: 2');
     expect(purgeReport({})).toBe('nothing to purge');
+  });
+});
+
+describe('the text of the commands without --json', () => {
+  it('aligns columns under their header, pads every column but the last, and shows a missing value as -', () => {
+    expect(columns(['ID', 'EMAIL', 'STATE'], [[1, 'a@example.com', 'active'], [22, 'b@x.io', null]])).toBe('ID  EMAIL          STATE\n1   a@example.com  active\n22  b@x.io         -');
+    expect(section('mail', ['ID'], [])).toBe('mail: none');
+    expect(section('sessions', ['ID', 'ENDED_AT'], [['ab', null]])).toBe('sessions (1):\n  ID  ENDED_AT\n  ab  -');
+  });
+
+  it('writes one object as key: value lines, the values in one column, nested objects under dotted keys', () => {
+    expect(fields({ id: 1, email_verified_at: null, database: { url: 'sqlite:x', pool_size: 10 }, trusted: [], empty: {} })).toBe(
+      [
+        'id:                 1',
+        'email_verified_at:  -',
+        'database.url:       sqlite:x',
+        'database.pool_size: 10',
+        'trusted:            -',
+        'empty:              -',
+      ].join('\n'),
+    );
+  });
+
+  it('shows facts as key=value, and JSON-quotes a string with a control character so it cannot garble the terminal', () => {
+    expect(facts({ sessions_ended: 1, email_change_cancelled: true, reason: 'leaked' })).toBe('sessions_ended=1 email_change_cancelled=true reason=leaked');
+    expect(facts(null)).toBe('-');
+    expect(facts({})).toBe('-');
+    expect(facts({ nested: { a: 1 } })).toBe('nested={"a":1}');
+    expect(cell('evil\u001b[2Jname')).toBe('"evil\\u001b[2Jname"');
+    expect(cell('plain name')).toBe('plain name');
+    expect(cell(['a', 'b'])).toBe('a, b');
   });
 });

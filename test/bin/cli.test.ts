@@ -3,7 +3,8 @@
  * engines, its output (human and `--json`) and its exit codes checked: `--version`, `config check`, `migrate` (with
  * `--dry-run` changing nothing), `sessions purge-expired`, `audit tail` (with `--follow`, and refusing an unknown
  * `--type`), `users create` (its password piped, or typed on a terminal without echo), a repeated disable or enable,
- * `backup`, and the refusals.
+ * `backup`, and the refusals. Every `--json` run's output is checked for the one JSON style (snake_case keys, ISO
+ * times, `detail` an object) as it comes back, and the text without `--json` is columns or `key: value` lines.
  * @module
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSesame, loadConfig } from '../../src/server.js';
 import { REPO_ROOT, baseEnvironment, makeTempDir, type TempDir } from '../support/built-server.js';
 import { createPostgresSchema, describeEngines, isCi, type EngineCase } from '../support/engines.js';
+import { expectJsonStyle } from '../support/json-style.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
 
 // Each test here runs the compiled CLI a dozen times or more, one after another; on a busy 2-core machine each start
@@ -30,8 +32,27 @@ interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `sesame ...args` with the given settings (and nothing of the developer's shell), to completion. */
-function sesame(args: readonly string[], env: Readonly<Record<string, string>>, input?: string): Promise<CliRun> {
+/**
+ * Runs `sesame ...args` with the given settings (and nothing of the developer's shell), to completion. With `--json`,
+ * every line it printed must be a JSON value in the one style: so every `--json` run in this file checks it.
+ */
+async function sesame(args: readonly string[], env: Readonly<Record<string, string>>, input?: string): Promise<CliRun> {
+  const run = await spawned(args, env, input);
+  if (args.includes('--json')) {
+    for (const line of run.stdout.split('\n').filter((text) => text !== '')) expectJsonStyle(JSON.parse(line), `sesame ${args.join(' ')}`, { verbatim: new Set(['texts']) });
+  }
+  return run;
+}
+
+/** Text for people: no line of it is a JSON object or array (the text of `--json`, printed without it). */
+function expectText(run: CliRun, command: string): void {
+  expect(run.code, `${command}: ${run.stderr}`).toBe(0);
+  expect(run.stdout.trim(), command).not.toBe('');
+  for (const line of run.stdout.split('\n')) expect(line.trim(), command).not.toMatch(/^[[{]/);
+}
+
+/** The child process behind {@link sesame}. */
+function spawned(args: readonly string[], env: Readonly<Record<string, string>>, input?: string): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...baseEnvironment(), ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     if (input !== undefined) child.stdin?.end(input);
@@ -86,6 +107,14 @@ describe('sesame (no database)', () => {
     expect(await sesame(['-v', '--json'], {})).toEqual({ code: 0, stdout: `${JSON.stringify({ version })}\n`, stderr: '' });
   });
 
+  it('webhook secret prints the whsec_ key (as {"secret"} with --json) from SECRET_KEY, with no database', async () => {
+    const env = { SECRET_KEY: TEST_SECRET_KEY, DATABASE_URL: 'sqlite:/nonexistent/dir/sesame.db' };
+    const said = await sesame(['webhook', 'secret'], env);
+    expect(said.code, said.stderr).toBe(0);
+    expect(said.stdout).toMatch(/^whsec_\S+\n$/);
+    expect(jsonLines((await sesame(['webhook', 'secret', '--json'], env)).stdout)).toEqual([{ secret: said.stdout.trim() }]);
+  });
+
   it('audit tail --type refuses a type the audit log never holds (exit 2) before opening any database', async () => {
     const dir = makeTempDir('cli-type');
     dirs.push(dir);
@@ -120,8 +149,9 @@ describe('sesame (no database)', () => {
       MAIL_FROM: 'auth@example.com',
     });
     expect(ok.code).toBe(0);
-    const [result] = jsonLines(ok.stdout) as [{ ok: boolean; settings: { profile: string; database: { url: string }; mail: { smtpUrl: string }; secrets: unknown } }];
-    expect(result.settings.mail.smtpUrl).toBe('smtps://mailer:***@mail.example.com:465');
+    const [result] = jsonLines(ok.stdout) as [{ ok: boolean; settings: { profile: string; database: { url: string; table_prefix: string }; mail: { smtp_url: string }; secrets: unknown } }];
+    expect(result.settings.mail.smtp_url).toBe('smtps://mailer:***@mail.example.com:465');
+    expect(result.settings.database.table_prefix).toBe('');
     expect(ok.stdout).not.toContain('smtp-s3cret');
     expect(result.ok).toBe(true);
     expect(result.settings.profile).toBe('development');
@@ -136,6 +166,16 @@ describe('sesame (no database)', () => {
     const human = await sesame(['config', 'check'], { BCRYPT_COST: 'many' });
     expect(human.code).toBe(2);
     expect(human.stderr).toMatch(/BCRYPT_COST/);
+    // For people: `key: value` lines under the same names as the JSON, the values aligned, secrets masked.
+    const text = await sesame(['config', 'check'], { SECRET_KEY: TEST_SECRET_KEY, DATABASE_URL: 'postgres://sesame:hunter2@db.internal:5432/sesame' });
+    expectText(text, 'config check');
+    expect(text.stdout).toMatch(/^settings are valid \(profile development\):\n {2}profile: +development\n/);
+    expect(text.stdout).toMatch(/^ {2}database\.url: +postgres:\/\/sesame:\*\*\*@db\.internal:5432\/sesame$/m);
+    expect(text.stdout).toMatch(/^ {2}database\.connect_timeout_ms: +\d+$/m);
+    const values = text.stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => /^ {2}[a-z0-9_.]+: +/.exec(line)?.[0].length);
+    expect(new Set(values).size, 'every value starts in the same column').toBe(1);
+    expect(text.stdout).not.toContain('hunter2');
+    expect(text.stdout).not.toContain(TEST_SECRET_KEY);
   });
 });
 
@@ -155,6 +195,7 @@ describeEngines('the sesame command', (engine) => {
     expect(applied.stdout).toMatch(/^applied 0001_\w+, /);
     const after = await sesame(['migrate', '--dry-run'], env);
     expect(after.stdout.trim()).toBe('the schema is up to date: nothing to apply');
+    expect(jsonLines((await sesame(['migrate', '--json'], env)).stdout)).toEqual([{ applied: [] }]);
   });
 
   it('sessions purge-expired and audit tail work on the services, with --follow printing new events', async () => {
@@ -167,7 +208,7 @@ describeEngines('the sesame command', (engine) => {
       const purge = await sesame(['sessions', 'purge-expired', '--json'], env);
       expect(purge.code, purge.stderr).toBe(0);
       const { removed } = jsonLines(purge.stdout)[0] as { removed: Record<string, unknown> };
-      expect(Object.keys(removed)).toEqual(expect.arrayContaining(['sessions', 'idleSessionsEnded', 'verificationTokens', 'rateLimitCounters', 'auditEvents', 'mailOutbox']));
+      expect(Object.keys(removed)).toEqual(expect.arrayContaining(['sessions', 'idle_sessions_ended', 'verification_tokens', 'rate_limit_counters', 'audit_events', 'mail_outbox']));
       for (const count of Object.values(removed)) expect(count).toEqual(expect.any(Number));
       // For people: one line a step, each saying what was removed and how many, never an object's default string.
       const said = await sesame(['sessions', 'purge-expired'], env);
@@ -180,6 +221,14 @@ describeEngines('the sesame command', (engine) => {
       expect(tail.code, tail.stderr).toBe(0);
       const types = jsonLines(tail.stdout).map((event) => event['type']);
       expect(types.length).toBeGreaterThan(0);
+      // GET /admin/events' objects, oldest first: ISO times and the account's id.
+      expect(jsonLines(tail.stdout)[0]).toMatchObject({ type: 'account.created', user_id: expect.any(Number) as number, created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/) as string });
+      // For people: one line an event, the time, type and account columns of the same width on every line.
+      const told = await sesame(['audit', 'tail', '--user', 'tail@example.com'], env);
+      expectText(told, 'audit tail');
+      const lines = told.stdout.trim().split('\n');
+      expect(lines).toHaveLength(types.length);
+      expect(lines[0]).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z {2}account\.created +user \d+ +user {2}- {2}- {2}-$/);
       expect((await sesame(['audit', 'tail', '--user', 'nobody@example.com'], env)).code).toBe(3);
 
       const following = sesame(['audit', 'tail', '--json', '--type', 'account.created', '--follow-for', '3'], env);
@@ -204,41 +253,65 @@ describeEngines('the sesame command', (engine) => {
     try {
       expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(true);
       const listed = await sesame(['users', 'list', '--json', '--email-prefix', 'ops@'], env);
-      expect(jsonLines(listed.stdout).map((row) => [row['email'], row['state']])).toEqual([['ops@example.com', 'active']]);
+      expect(jsonLines(listed.stdout).map((row) => [row['email'], row['state'], row['disabled_at']])).toEqual([['ops@example.com', 'active', null]]);
+      const table = await sesame(['users', 'list'], env);
+      expectText(table, 'users list');
+      expect(table.stdout).toMatch(/^ID +EMAIL +STATE +CREATED_AT +EMAIL_VERIFIED_AT +DISABLED_AT\n\d+ +ops@example\.com +active +\d{4}-[\d\-T:.]+Z +\d{4}-[\d\-T:.]+Z +-\n$/);
+      await instance.auth.createSession('ops@example.com');
       const shown = await sesame(['users', 'show', String(id), '--json'], env);
       expect(shown.code).toBe(0);
-      expect(shown.stdout).toContain('ops@example.com');
+      // GET /admin/users/:id's object: the account, its live sessions as handles, its events (detail parsed) and its mail.
+      const details = jsonLines(shown.stdout)[0] as { account: Record<string, unknown>; sessions: Array<Record<string, unknown>>; events: Array<Record<string, unknown>>; mail: unknown[] };
+      expect(Object.keys(details)).toEqual(['account', 'sessions', 'events', 'mail']);
+      expect(details.account).toMatchObject({ id, email: 'ops@example.com', state: 'active', disabled_at: null, language: 'en' });
+      expect(details.sessions).toEqual([expect.objectContaining({ id: expect.stringMatching(/^[0-9a-f]{16}$/) as string, ended_at: null, end_reason: null })]);
+      expect(details.events.map((event) => [event['type'], event['actor']])).toEqual([['account.created', 'cli:ops']]);
       expect(shown.stdout).not.toMatch(/\$2[aby]\$/);
+      const said = await sesame(['users', 'show', 'ops@example.com'], env);
+      expectText(said, 'users show');
+      expect(said.stdout).toMatch(/^id: +\d+\nemail: +ops@example\.com\nstate: +active\n/);
+      expect(said.stdout).toMatch(/^sessions \(1\):\n {2}ID +CREATED_AT +EXPIRES_AT +LAST_USED_AT\n {2}[0-9a-f]{16} /m);
+      expect(said.stdout).toMatch(/^events \(1\):\n {2}ID +CREATED_AT +TYPE +ACTOR +IP +DETAIL\n {2}\d+ +\S+ +account\.created +cli:ops +- +-$/m);
+      expect(said.stdout).toMatch(/^mail: none$/m);
       expect((await sesame(['users', 'show', 'nobody@example.com'], env)).code).toBe(3);
 
-      await instance.auth.createSession('ops@example.com');
       const disabled = await sesame(['users', 'disable', 'ops@example.com', '--reason', 'leaked', '--json', '--actor', 'ops'], env);
       expect(disabled.code, disabled.stderr).toBe(0);
-      expect(jsonLines(disabled.stdout)[0]).toMatchObject({ disabled: true, sessionsEnded: 1 });
+      expect(jsonLines(disabled.stdout)[0]).toEqual({ id, disabled: true, sessions_ended: 1, already_disabled: false });
       expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(false);
       // Again: nothing changes, no second event, and it says so.
       const again = await sesame(['users', 'disable', 'ops@example.com', '--reason', 'again', '--actor', 'ops'], env);
       expect(again).toEqual({ code: 0, stdout: 'ops@example.com is already disabled: nothing changed\n', stderr: '' });
-      expect(jsonLines((await sesame(['users', 'disable', String(id), '--json'], env)).stdout)[0]).toEqual({ id, disabled: true, sessionsEnded: 0, alreadyDisabled: true });
+      expect(jsonLines((await sesame(['users', 'disable', String(id), '--json'], env)).stdout)[0]).toEqual({ id, disabled: true, sessions_ended: 0, already_disabled: true });
       expect((await instance.audit.list({ userId: id, type: 'account.disabled' })).map((event) => event.detail)).toEqual(['{"sessionsEnded":1}']);
       expect((await instance.accounts.find(id))?.disabledReason).toBe('leaked');
       expect(await sesame(['users', 'enable', String(id), '--actor', 'ops'], env)).toEqual({ code: 0, stdout: 'enabled ops@example.com\n', stderr: '' });
       expect(await sesame(['users', 'enable', String(id), '--actor', 'ops'], env)).toEqual({ code: 0, stdout: 'ops@example.com is already enabled: nothing changed\n', stderr: '' });
+      expect(jsonLines((await sesame(['users', 'enable', String(id), '--json'], env)).stdout)).toEqual([{ id, enabled: true, already_enabled: true }]);
       expect(await instance.audit.list({ userId: id, type: 'account.enabled' })).toHaveLength(1);
       expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(true);
 
       await instance.auth.createSession('ops@example.com');
       expect((await sesame(['users', 'revoke-sessions', String(id)], env)).code).toBe(4);
-      expect(jsonLines((await sesame(['users', 'revoke-sessions', String(id), '--yes', '--json', '--actor', 'ops'], env)).stdout)[0]).toMatchObject({ sessionsEnded: 1 });
+      expect(jsonLines((await sesame(['users', 'revoke-sessions', String(id), '--yes', '--json', '--actor', 'ops'], env)).stdout)).toEqual([{ id, sessions_ended: 1 }]);
       const reset = await sesame(['users', 'force-reset', String(id), '--yes', '--json', '--actor', 'ops'], env);
       expect(reset.code, reset.stderr).toBe(0);
+      // The admin API's force-reset answer (it said `sessionsEnded` where disable said `sessions_ended`).
+      expect(jsonLines(reset.stdout)).toEqual([{ id, sessions_ended: 0, delivery: { via: 'returned', token: expect.any(String) as string } }]);
       expect(await instance.auth.validLogin('ops@example.com', 'pw-from-stdin')).toBe(false);
 
+      // For people, events of types of every length: the actor column still lines up, and the detail reads as facts.
+      const tail = await sesame(['audit', 'tail', '--user', String(id)], env);
+      expectText(tail, 'audit tail');
+      const lines = tail.stdout.trim().split('\n');
+      expect(lines.length).toBeGreaterThan(3);
+      expect(new Set(lines.map((line) => /^\S+ {2}\S+ +user \d+ +/.exec(line)?.[0].length)).size, 'the actor column lines up').toBe(1);
+      expect(tail.stdout).toMatch(/ account\.disabled +user \d+ +cli:ops {2}- {2}- {2}sessions_ended=1$/m);
       const audited = (await instance.audit.list({ userId: id })).filter((event) => event.actor === 'cli:ops').map((event) => event.type);
       expect(audited).toEqual(expect.arrayContaining(['account.disabled', 'account.enabled', 'account.force_reset']));
 
       expect((await sesame(['users', 'delete', String(id)], env)).code).toBe(4);
-      expect((await sesame(['users', 'delete', String(id), '--yes', '--actor', 'ops'], env)).code).toBe(0);
+      expect(await sesame(['users', 'delete', String(id), '--yes', '--actor', 'ops', '--json'], env)).toEqual({ code: 0, stdout: `${JSON.stringify({ id, deleted: true })}\n`, stderr: '' });
       expect((await sesame(['users', 'show', String(id)], env)).code).toBe(3);
       expect((await sesame(['users', 'frobnicate'], env)).code).toBe(2);
     } finally {
@@ -309,7 +382,7 @@ describeEngines('the sesame command', (engine) => {
       copy.close();
     }
     expect((await sesame(['backup', file], env)).code).toBe(4);
-    expect((await sesame(['backup', file, '--yes'], env)).code).toBe(0);
+    expect(jsonLines((await sesame(['backup', file, '--yes', '--json'], env)).stdout)).toEqual([{ file, pages: expect.any(Number) as number }]);
   });
 });
 

@@ -12,6 +12,7 @@ import { afterEach, expect, it } from 'vitest';
 import { createSesame, loadConfig } from '../../src/server.js';
 import { REPO_ROOT, baseEnvironment, makeTempDir, type TempDir } from '../support/built-server.js';
 import { createPostgresSchema, describeEngines, type EngineCase } from '../support/engines.js';
+import { expectJsonStyle } from '../support/json-style.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
 
 /** The compiled CLI. */
@@ -57,7 +58,7 @@ describeEngines('stored emails the address rule refuses', (engine) => {
       // No database yet: nothing to list, and none is created by looking.
       const empty = await sesame(['config', 'check', '--json'], env);
       expect(empty.code, empty.stderr).toBe(0);
-      expect(JSON.parse(empty.stdout)).toMatchObject({ ok: true, storedEmails: { checked: false } });
+      expect(JSON.parse(empty.stdout)).toMatchObject({ ok: true, stored_emails: { checked: false } });
       expect(existsSync(url.slice('sqlite:'.length))).toBe(false);
     }
     const instance = await createSesame(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { sweeper: false, mailDispatcher: false });
@@ -73,9 +74,10 @@ describeEngines('stored emails the address rule refuses', (engine) => {
 
       const checked = await sesame(['config', 'check', '--json'], env);
       expect(checked.code, checked.stderr).toBe(0);
-      const result = JSON.parse(checked.stdout) as { ok: boolean; storedEmails: { checked: boolean; invalid: Array<{ id: number; email: string }> } };
+      const result = JSON.parse(checked.stdout) as { ok: boolean; stored_emails: { checked: boolean; invalid: Array<{ id: number; email: string }> } };
       expect(result.ok).toBe(true);
-      expect(result.storedEmails).toEqual({ checked: true, invalid: before.filter((row) => legacy.includes(row.email)) });
+      expectJsonStyle(result, 'config check --json');
+      expect(result.stored_emails).toEqual({ checked: true, invalid: before.filter((row) => legacy.includes(row.email)) });
       const human = await sesame(['config', 'check'], env);
       expect(human.code).toBe(0);
       expect(human.stdout).toMatch(/2 stored email\(s\) are not addresses Sesame accepts today/);

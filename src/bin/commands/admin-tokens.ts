@@ -1,15 +1,24 @@
 /**
  * `sesame admin-tokens create|list|revoke`: the admin API's bearer tokens. `create` prints the token once (only its
- * hash is kept); `revoke` stops one at once. Each change is audited with the CLI's actor.
+ * hash is kept); `revoke` stops one at once. Each change is audited with the CLI's actor. `list --json` prints each
+ * token in the one JSON style (`surfaces/admin/json.ts`), without it an aligned table of the same fields.
  * @module
  */
-import type { AdminTokenSummary } from '../../modules/admin-tokens/index.js';
+import { adminTokenJson } from '../../surfaces/admin/json.js';
 import { confirm } from './confirm.js';
 import { EXIT, CommandError, withSesame, type Output } from './io.js';
+import { columns } from './text.js';
 
-/** An ISO time or a dash. */
-function when(ms: number | null): string {
-  return ms === null ? '-' : new Date(ms).toISOString();
+/** The columns of `admin-tokens list`, as the JSON names them. */
+const LIST_COLUMNS = ['id', 'name', 'created_by', 'created_at', 'last_used_at', 'revoked_at'] as const;
+
+/** The tokens as aligned columns under a header; a live token's `REVOKED_AT` is `-`. */
+function table(tokens: ReadonlyArray<ReturnType<typeof adminTokenJson>>): string {
+  if (tokens.length === 0) return 'no admin tokens';
+  return columns(
+    LIST_COLUMNS.map((name) => name.toUpperCase()),
+    tokens.map((token) => LIST_COLUMNS.map((name) => token[name])),
+  );
 }
 
 /** The usage line every malformed `admin-tokens` command gets. */
@@ -28,9 +37,9 @@ export async function adminTokens(out: Output, sub: string | undefined, args: re
   }
   if (sub === 'list' && args.length === 0) {
     await withSesame(async (sesame) => {
-      const tokens = await sesame.adminTokens.list();
+      const tokens = (await sesame.adminTokens.list()).map(adminTokenJson);
       if (out.json) for (const token of tokens) out.result(token, () => '');
-      else out.result(tokens, (list: AdminTokenSummary[]) => (list.length === 0 ? 'no admin tokens' : list.map((t) => `${t.id}  ${t.name}  created ${when(t.createdAt)} by ${t.createdBy}  last used ${when(t.lastUsedAt)}  ${t.revokedAt === null ? 'live' : `revoked ${when(t.revokedAt)}`}`).join('\n')));
+      else out.result(tokens, table);
     }, 'read-only');
     return;
   }

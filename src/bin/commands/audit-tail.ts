@@ -1,12 +1,15 @@
 /**
  * `sesame audit tail`: the newest account events from the audit log, filtered by account and type, and with
  * `--follow` every new one as it is written (polling the table once a second: it works the same on both engines and
- * across every process that writes to it).
+ * across every process that writes to it). With `--json` each event is the admin API's (`GET /admin/events`), one per
+ * line; without, one aligned line per event.
  * @module
  */
 import { AUDITED_EVENT_TYPES, destinationOf } from '../../event-types.js';
 import type { Sesame } from '../../sesame.js';
+import { auditEventJson } from '../../surfaces/admin/json.js';
 import { EXIT, CommandError, withSesame, type Output } from './io.js';
+import { cell, facts } from './text.js';
 
 /** What `audit tail` was asked for. */
 export interface AuditTailOptions {
@@ -29,10 +32,17 @@ async function accountId(sesame: Sesame, user: string): Promise<number> {
   return found.id;
 }
 
-/** One event as a line: time, type, account, actor, request and address. */
-function line(event: { id: number; type: string; user_id: number | null; actor: string; created_at: number; request_id: string | null; ip: string | null; detail: string | null }): string {
+/** The widest type the log holds: the type column is this wide on every line, so a followed tail stays aligned. */
+const TYPE_WIDTH = Math.max(...AUDITED_EVENT_TYPES.map((type) => type.length));
+
+/**
+ * One event as a line: time, type, account, actor, request, address and the detail's facts as `key=value`. The
+ * columns whose width is known (time, type, account) are padded to it; a tail is printed as it comes, so the rest
+ * cannot be measured first.
+ */
+function line(event: ReturnType<typeof auditEventJson>): string {
   const who = event.user_id === null ? '-' : `user ${event.user_id}`;
-  return [new Date(event.created_at).toISOString(), event.type, who, event.actor, event.request_id ?? '-', event.ip ?? '-', event.detail ?? ''].join('  ').trimEnd();
+  return [event.created_at, event.type.padEnd(TYPE_WIDTH), who.padEnd(12), event.actor, cell(event.request_id), cell(event.ip), facts(event.detail)].join('  ').trimEnd();
 }
 
 /** How many single-character edits turn `a` into `b` (Levenshtein), for suggesting the type that was meant. */
@@ -71,7 +81,7 @@ export async function auditTail(out: Output, options: AuditTailOptions): Promise
     const newest = await sesame.audit.list({ ...filter, limit: options.limit });
     let last = 0;
     for (const event of [...newest].reverse()) {
-      out.result(event, line);
+      out.result(auditEventJson(event), line);
       last = Math.max(last, event.id);
     }
     if (!options.follow) return;
@@ -87,7 +97,7 @@ export async function auditTail(out: Output, options: AuditTailOptions): Promise
         await new Promise((wake) => setTimeout(wake, 1000));
         const fresh = (await sesame.audit.list({ ...filter, limit: 500 })).filter((event) => event.id > last).reverse();
         for (const event of fresh) {
-          out.result(event, line);
+          out.result(auditEventJson(event), line);
           last = Math.max(last, event.id);
         }
       }

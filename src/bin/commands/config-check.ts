@@ -7,8 +7,13 @@
  */
 import { redactUrl } from '../../kernel/database/storage.js';
 import { ConfigError, loadConfig } from '../../config.js';
+import { snakeKeys } from '../../surfaces/admin/json.js';
 import { EXIT, CommandError, type Output } from './io.js';
 import { describeStoredEmails, storedEmailReport } from './stored-emails.js';
+import { fields } from './text.js';
+
+/** Settings that hold the operator's own keys (text ids such as `account.sessions.endOne`): printed as given. */
+const VERBATIM: ReadonlySet<string> = new Set(['texts']);
 
 /** Keys whose values are secrets wherever they appear in the settings. */
 const SECRET_KEY_NAME = /(secret|password|token|key)$/i;
@@ -39,7 +44,8 @@ export async function configCheck(out: Output): Promise<void> {
     if (out.json) out.result({ ok: false, problems: error.problems }, () => '');
     throw new CommandError(out.json ? '' : error.message, EXIT.usage);
   }
-  const masked = maskSettings(config);
+  // In the one JSON style of every `--json` output: snake_case names (`smtp_url` for the setting's `smtpUrl`).
+  const settings = snakeKeys(maskSettings(config), VERBATIM) as Record<string, unknown>;
   const storedEmails = await storedEmailReport(config);
-  out.result({ ok: true, settings: masked, storedEmails }, () => `settings are valid (profile ${config.profile}):\n${JSON.stringify(masked, null, 2)}\n${describeStoredEmails(storedEmails)}`);
+  out.result({ ok: true, settings, stored_emails: storedEmails }, () => `settings are valid (profile ${config.profile}):\n${fields(settings, '  ')}\n${describeStoredEmails(storedEmails)}`);
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connectStorage, engineOf } from '../../kernel/database/storage.js';
+import { snakeKeys } from '../../surfaces/admin/json.js';
 import { refuseMissingFile, storageOptions } from './database.js';
 import { EXIT, CommandError, settingsFromEnvironment, withSesame, type Output } from './io.js';
 
@@ -29,11 +30,11 @@ export function purgeReport(removed: Readonly<Record<string, number>>): string {
 
 /**
  * Purges expired sessions, tokens, counters and old audit events once; prints how many rows each step removed (with
- * `--json`, `{"removed": {"sessions": n, ...}}`).
+ * `--json`, `{"removed": {"sessions": n, "idle_sessions_ended": n, ...}}`, the counts' names in snake_case).
  */
 export async function purgeExpired(out: Output): Promise<void> {
   const removed = await withSesame((sesame) => sesame.purgeExpired(), 'read-write');
-  out.result({ removed }, (result) => purgeReport(result.removed));
+  out.result({ removed: snakeKeys(removed) }, () => purgeReport(removed));
 }
 
 /**

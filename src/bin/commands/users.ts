@@ -1,15 +1,18 @@
 /**
  * `sesame users list|show|create|disable|enable|delete|revoke-sessions|force-reset`: an operator's account tools on
  * the accounts service (the same one the admin API uses), an account named by email or id. Every change is audited
- * with the CLI's actor; destructive ones ask first unless `--yes`.
+ * with the CLI's actor; destructive ones ask first unless `--yes`. With `--json` an account, its sessions, events and
+ * mail are the admin API's objects (one serialiser, `surfaces/admin/json.ts`); without, the same fields as text.
  * @module
  */
 import type { AccountView } from '../../modules/accounts/index.js';
 import { checkedEmail } from '../../modules/users/index.js';
 import type { Sesame } from '../../sesame.js';
+import { accountDetailsJson, accountJson, disabledJson, enabledJson, forcedResetJson, sessionsEndedJson } from '../../surfaces/admin/json.js';
 import { confirm } from './confirm.js';
 import { EXIT, CommandError, withSesame, type Output } from './io.js';
 import { readNewPassword } from './password-prompt.js';
+import { columns, facts, fields, section } from './text.js';
 
 /** The options the users commands take. */
 export interface UsersOptions {
@@ -24,9 +27,26 @@ export interface UsersOptions {
   readonly offset: number;
 }
 
-/** One account as a line. */
-function line(account: AccountView): string {
-  return `${account.id}  ${account.email}  ${account.state}  created ${new Date(account.createdAt).toISOString()}`;
+/** The columns of `users list`, as the JSON names them. */
+const LIST_COLUMNS = ['id', 'email', 'state', 'created_at', 'email_verified_at', 'disabled_at'] as const;
+
+/** A page of accounts as aligned columns under a header. */
+function table(accounts: ReadonlyArray<ReturnType<typeof accountJson>>): string {
+  if (accounts.length === 0) return 'no accounts';
+  return columns(
+    LIST_COLUMNS.map((name) => name.toUpperCase()),
+    accounts.map((account) => LIST_COLUMNS.map((name) => account[name])),
+  );
+}
+
+/** `users show` for people: the account's fields, then its sessions, events and mail as tables. */
+function details(shown: ReturnType<typeof accountDetailsJson>): string {
+  return [
+    fields(shown.account),
+    section('sessions', ['ID', 'CREATED_AT', 'EXPIRES_AT', 'LAST_USED_AT'], shown.sessions.map((s) => [s.id, s.created_at, s.expires_at, s.last_used_at])),
+    section('events', ['ID', 'CREATED_AT', 'TYPE', 'ACTOR', 'IP', 'DETAIL'], shown.events.map((e) => [e.id, e.created_at, e.type, e.actor, e.ip, facts(e.detail)])),
+    section('mail', ['ID', 'CREATED_AT', 'KIND', 'CHANNEL', 'STATUS', 'ATTEMPTS', 'SENT_AT', 'LAST_ERROR'], shown.mail.map((m) => [m.id, m.created_at, m.kind, m.channel, m.status, m.attempts, m.sent_at, m.last_error])),
+  ].join('\n\n');
 }
 
 /** The account an email or id names, or a not-found error. */
@@ -80,13 +100,16 @@ export async function users(out: Output, sub: string | undefined, args: readonly
           limit: options.limit,
           offset: options.offset,
         });
-        if (out.json) for (const item of list) out.result(item, line);
-        else out.result(list, (all) => (all.length === 0 ? 'no accounts' : all.map(line).join('\n')));
+        const page = list.map(accountJson);
+        // One account per line for scripts (`| jq` line by line), one table for people.
+        if (out.json) for (const item of page) out.result(item, () => '');
+        else out.result(page, table);
         return;
       }
       case 'show': {
         const { id } = await account(sesame, who);
-        out.result(await sesame.accounts.show(id), (details) => JSON.stringify(details, null, 2));
+        const shown = await sesame.accounts.show(id);
+        out.result(accountDetailsJson(shown, await sesame.mail.recentFor(shown.account.email)), details);
         return;
       }
       case 'create': {
@@ -97,16 +120,16 @@ export async function users(out: Output, sub: string | undefined, args: readonly
       }
       case 'disable': {
         const found = await account(sesame, who);
-        const { sessionsEnded, alreadyDisabled } = await sesame.accounts.disable(found.id, options.reason ?? '', context);
-        out.result({ id: found.id, disabled: true, sessionsEnded, alreadyDisabled }, () =>
-          alreadyDisabled ? `${found.email} is already disabled: nothing changed` : `disabled ${found.email}; ${sessionsEnded} sessions ended`,
+        const result = await sesame.accounts.disable(found.id, options.reason ?? '', context);
+        out.result({ id: found.id, disabled: true, ...disabledJson(result) }, () =>
+          result.alreadyDisabled ? `${found.email} is already disabled: nothing changed` : `disabled ${found.email}; ${result.sessionsEnded} sessions ended`,
         );
         return;
       }
       case 'enable': {
         const found = await account(sesame, who);
-        const { alreadyEnabled } = await sesame.accounts.enable(found.id, context);
-        out.result({ id: found.id, enabled: true, alreadyEnabled }, () => (alreadyEnabled ? `${found.email} is already enabled: nothing changed` : `enabled ${found.email}`));
+        const result = await sesame.accounts.enable(found.id, context);
+        out.result({ id: found.id, enabled: true, ...enabledJson(result) }, () => (result.alreadyEnabled ? `${found.email} is already enabled: nothing changed` : `enabled ${found.email}`));
         return;
       }
       case 'delete': {
@@ -120,14 +143,15 @@ export async function users(out: Output, sub: string | undefined, args: readonly
         const found = await account(sesame, who);
         await confirm(`End every session of ${found.email}?`, options.yes);
         const ended = await sesame.accounts.revokeSessions(found.id, context);
-        out.result({ id: found.id, sessionsEnded: ended }, () => `ended ${ended} sessions of ${found.email}`);
+        out.result({ id: found.id, ...sessionsEndedJson(ended) }, () => `ended ${ended} sessions of ${found.email}`);
         return;
       }
       case 'force-reset': {
         const found = await account(sesame, who);
         await confirm(`Force a password reset of ${found.email}? Its sessions end and its password stops working.`, options.yes);
         const result = await sesame.accounts.forceReset(found.id, context);
-        out.result({ id: found.id, ...result }, (r) => `forced a reset of ${found.email}: ${r.sessionsEnded} sessions ended, reset ${r.delivery.via === 'returned' ? `token ${r.delivery.token}` : `delivery: ${r.delivery.via}`}`);
+        const { delivery } = result;
+        out.result({ id: found.id, ...forcedResetJson(result) }, () => `forced a reset of ${found.email}: ${result.sessionsEnded} sessions ended, reset ${delivery.via === 'returned' ? `token ${delivery.token}` : `delivery: ${delivery.via}${delivery.via === 'webhook-failed' ? ` (${delivery.error})` : ''}`}`);
         return;
       }
     }

@@ -1,7 +1,9 @@
 /**
  * The admin API's routes: list and search accounts, show one (with its sessions and recent events), disable, enable,
  * delete, end its sessions, force a password reset, and read the audit log. Each calls the accounts service with the
- * token's identity as the actor, so every change is audited as `admin-token:<id>`.
+ * token's identity as the actor, so every change is audited as `admin-token:<id>`. Every answer is written by the
+ * shared serialisers of `json.ts` (snake_case, ISO 8601 times, `detail` an object), which `sesame --json` prints too,
+ * and documented by the schemas beside them.
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -9,10 +11,8 @@ import type { EventContext } from '../../kernel/events.js';
 import { requestContext } from '../../kernel/http/event-context.js';
 import { documented, refusals } from '../../kernel/http/responses.js';
 import type { Sesame } from '../../sesame.js';
+import { accountDetailsJson, accountJson, ADMIN_REPLIES, auditEventJson, disabledJson, enabledJson, forcedResetJson, sessionsEndedJson } from './json.js';
 import { adminIdentity } from './token-check.js';
-
-/** A JSON object reply whose properties the route writes as they are (the service's own shapes). */
-const OBJECT_REPLY = { type: 'object', additionalProperties: true } as const;
 
 /** `:id` in every account route. */
 const ID_PARAMS = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'], additionalProperties: false } as const;
@@ -49,12 +49,13 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
           },
           additionalProperties: false,
         },
-        response: { 200: documented(OBJECT_REPLY, 'A page of accounts (`users`), ordered by id'), ...COMMON },
+        response: { 200: documented(ADMIN_REPLIES.users, 'A page of accounts (`users`), ordered by id'), ...COMMON },
       },
     },
     async (request) => {
       const { email_prefix: emailPrefix, state, limit = 50, offset = 0 } = request.query;
-      return { users: await accounts.list({ ...(emailPrefix === undefined ? {} : { emailPrefix }), ...(state === undefined ? {} : { state }), limit, offset }) };
+      const page = await accounts.list({ ...(emailPrefix === undefined ? {} : { emailPrefix }), ...(state === undefined ? {} : { state }), limit, offset });
+      return { users: page.map(accountJson) };
     },
   );
 
@@ -66,23 +67,13 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
         summary: 'One account, with its live sessions (as handles), its recent events and its recent mail (status, never bodies)',
         tags: ['admin'],
         params: ID_PARAMS,
-        response: { 200: documented(OBJECT_REPLY, 'The account, its sessions, its 20 most recent events and messages'), ...ON_ACCOUNT },
+        response: { 200: documented(ADMIN_REPLIES.user, 'The account, its sessions, its 20 most recent events and messages'), ...ON_ACCOUNT },
       },
     },
     async (request) => {
       const details = await accounts.show(request.params.id);
       // Delivery problems show where an operator looks when someone says "I never got the mail".
-      const mail = (await sesame.mail.recentFor(details.account.email)).map((message) => ({
-        id: message.id,
-        kind: message.kind,
-        channel: message.channel,
-        status: message.status,
-        attempts: message.attempts,
-        last_error: message.last_error,
-        created_at: new Date(message.created_at).toISOString(),
-        sent_at: message.sent_at === null ? null : new Date(message.sent_at).toISOString(),
-      }));
-      return { ...details, mail };
+      return accountDetailsJson(details, await sesame.mail.recentFor(details.account.email));
     },
   );
 
@@ -96,7 +87,7 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
         params: ID_PARAMS,
         consumes: ['application/json'],
         body: { type: 'object', properties: { reason: { type: 'string', maxLength: 256 } }, additionalProperties: false },
-        response: { 200: documented(OBJECT_REPLY, 'Disabled; how many sessions ended; `already_disabled` when it was (nothing changed, no event)'), ...refusals(['body']), ...ON_ACCOUNT },
+        response: { 200: documented(ADMIN_REPLIES.disabled, 'Disabled; how many sessions ended; `already_disabled` when it was (nothing changed, no event)'), ...refusals(['body']), ...ON_ACCOUNT },
       },
       // The reason is optional, so no body at all (`curl -X POST` with no data and no content type) means none: it is
       // validated as the empty object rather than refused as "not an object".
@@ -106,10 +97,10 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
       },
     },
     async (request) => {
-      const { sessionsEnded, alreadyDisabled } = await accounts.disable(request.params.id, request.body?.reason ?? '', adminContext(request));
+      const result = await accounts.disable(request.params.id, request.body?.reason ?? '', adminContext(request));
       // A repeat is a success that says so, not a 409: the account is in the state asked for, and a retried request
       // (a timeout, a script run twice) must not look like a failure.
-      return { message: alreadyDisabled ? 'account already disabled: nothing changed' : 'account disabled', sessions_ended: sessionsEnded, already_disabled: alreadyDisabled };
+      return { message: result.alreadyDisabled ? 'account already disabled: nothing changed' : 'account disabled', ...disabledJson(result) };
     },
   );
 
@@ -121,12 +112,12 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
         summary: 'Enables a disabled account (its password works again)',
         tags: ['admin'],
         params: ID_PARAMS,
-        response: { 200: documented(OBJECT_REPLY, 'Enabled; `already_enabled` when it was not disabled (nothing changed, no event)'), ...ON_ACCOUNT },
+        response: { 200: documented(ADMIN_REPLIES.enabled, 'Enabled; `already_enabled` when it was not disabled (nothing changed, no event)'), ...ON_ACCOUNT },
       },
     },
     async (request) => {
-      const { alreadyEnabled } = await accounts.enable(request.params.id, adminContext(request));
-      return { message: alreadyEnabled ? 'account already enabled: nothing changed' : 'account enabled', already_enabled: alreadyEnabled };
+      const result = await accounts.enable(request.params.id, adminContext(request));
+      return { message: result.alreadyEnabled ? 'account already enabled: nothing changed' : 'account enabled', ...enabledJson(result) };
     },
   );
 
@@ -138,7 +129,7 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
         summary: 'Deletes an account with its sessions and tokens; its audit events stay, pseudonymised',
         tags: ['admin'],
         params: ID_PARAMS,
-        response: { 200: documented(OBJECT_REPLY, 'Deleted'), ...ON_ACCOUNT },
+        response: { 200: documented(ADMIN_REPLIES.deleted, 'Deleted'), ...ON_ACCOUNT },
       },
     },
     async (request) => {
@@ -155,10 +146,10 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
         summary: 'Ends every session of an account, spends its reset links and cancels a pending change of address',
         tags: ['admin'],
         params: ID_PARAMS,
-        response: { 200: documented(OBJECT_REPLY, 'How many sessions ended'), ...ON_ACCOUNT },
+        response: { 200: documented(ADMIN_REPLIES.sessionsEnded, 'How many sessions ended'), ...ON_ACCOUNT },
       },
     },
-    async (request) => ({ sessions_ended: await accounts.revokeSessions(request.params.id, adminContext(request)) }),
+    async (request) => sessionsEndedJson(await accounts.revokeSessions(request.params.id, adminContext(request))),
   );
 
   app.post<{ Params: { id: number } }>(
@@ -169,10 +160,10 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
         summary: 'Ends every session, makes the password unusable and sends a reset through the configured delivery',
         tags: ['admin'],
         params: ID_PARAMS,
-        response: { 200: documented(OBJECT_REPLY, 'How many sessions ended and how the reset went out'), ...ON_ACCOUNT },
+        response: { 200: documented(ADMIN_REPLIES.forcedReset, 'How many sessions ended and how the reset went out'), ...ON_ACCOUNT },
       },
     },
-    async (request) => accounts.forceReset(request.params.id, adminContext(request)),
+    async (request) => forcedResetJson(await accounts.forceReset(request.params.id, adminContext(request))),
   );
 
   app.get<{ Querystring: { user_id?: number; type?: string; limit?: number; before_id?: number } }>(
@@ -192,13 +183,13 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
           },
           additionalProperties: false,
         },
-        response: { 200: documented(OBJECT_REPLY, 'The newest events (`events`); the next page: `before_id` = the last event\'s id'), ...COMMON },
+        response: { 200: documented(ADMIN_REPLIES.events, 'The newest events (`events`); the next page: `before_id` = the last event\'s id'), ...COMMON },
       },
     },
     async (request) => {
       const { user_id: userId, type, limit = 100, before_id: beforeId } = request.query;
       const filter = { ...(userId === undefined ? {} : { userId }), ...(type === undefined ? {} : { type }), ...(beforeId === undefined ? {} : { beforeId }), limit };
-      return { events: await sesame.audit.list(filter) };
+      return { events: (await sesame.audit.list(filter)).map(auditEventJson) };
     },
   );
 }

@@ -33,8 +33,9 @@ const ADMIN_DOCUMENT = {
   title: 'Sesame admin API',
   description:
     'Operators\' API on its own listener (ADMIN_PORT): accounts, their sessions and the audit log. Every request needs ' +
-    '`Authorization: Bearer <token>` with a token from `sesame admin-tokens create`. Errors are `{"message": string}`, ' +
-    'their stable code in the `Sesame-Error` header.',
+    '`Authorization: Bearer <token>` with a token from `sesame admin-tokens create`. Answers are in the public API\'s ' +
+    'style, as `sesame ... --json` prints them: snake_case keys, ISO 8601 times (null when absent), an event\'s `detail` ' +
+    'an object. Errors are `{"message": string}`, their stable code in the `Sesame-Error` header.',
   tags: [{ name: 'admin', description: 'Accounts, sessions and the audit log' }],
   securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
 } as const;

@@ -2,13 +2,15 @@
  * The admin API on its own listener, as an operator uses it: the built server with ADMIN_PORT set, a token made by
  * the `sesame admin-tokens` CLI on the same database, and real HTTP. Every request without a valid token is refused
  * (none, a wrong one, a revoked one); public routes never answer on the admin port nor admin routes on the public
- * one; the account routes act and are audited as `admin-token:<id>`.
+ * one; the account routes act and are audited as `admin-token:<id>`, and answer in the one JSON style (snake_case,
+ * ISO times, `detail` an object), as `sesame admin-tokens list --json` prints.
  * @module
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, baseEnvironment, findFreePort, startBuiltServer, type RunningServer } from '../../support/built-server.js';
+import { expectJsonStyle } from '../../support/json-style.js';
 import { SLOW_START_MS, SLOW_TEST_MS, waitUntil } from '../../support/ops-doubles.js';
 
 /** Runs the compiled CLI on the server's database; returns its parsed JSON output and exit code. */
@@ -79,8 +81,12 @@ describe('the admin API', () => {
 
     const list = (await (await fetch(`${admin}/admin/users?email_prefix=${encodeURIComponent(email)}`, { headers: bearer() })).json()) as { users: Array<{ id: number; email: string; state: string }> };
     expect(list.users.map((user) => [user.email, user.state])).toEqual([[email, 'active']]);
+    expectJsonStyle(list, 'GET /admin/users');
     const id = list.users[0]?.id ?? 0;
     const shown = (await (await fetch(`${admin}/admin/users/${id}`, { headers: bearer() })).json()) as Record<string, unknown>;
+    expectJsonStyle(shown, 'GET /admin/users/:id');
+    expect(shown['account']).toMatchObject({ id, email, state: 'active', disabled_at: null, created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) as string });
+    expect(shown['sessions']).toEqual([expect.objectContaining({ id: expect.stringMatching(/^[0-9a-f]{16}$/) as string, ended_at: null })]);
     expect(JSON.stringify(shown)).toContain(email);
     expect(JSON.stringify(shown)).not.toMatch(/\$2[aby]\$/);
     expect(shown['mail']).toEqual([]);
@@ -100,7 +106,7 @@ describe('the admin API', () => {
 
     const disabled = await fetch(`${admin}/admin/users/${id}/disable`, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: '{"reason":"compromised"}' });
     expect(disabled.status).toBe(200);
-    expect(((await disabled.json()) as { sessions_ended: number }).sessions_ended).toBe(1);
+    expect(await disabled.json()).toEqual({ message: 'account disabled', sessions_ended: 1, already_disabled: false });
     expect((await fetch(`${server.url}/profile`, { headers: { cookie } })).status).toBe(403);
     // A disabled account's right password answers exactly as a wrong one.
     const refused = await form(`${server.url}/sessions`, { email, password: 'pw-managed' });
@@ -109,13 +115,16 @@ describe('the admin API', () => {
     expect((await fetch(`${admin}/admin/users/${id}/enable`, { method: 'POST', headers: bearer() })).status).toBe(200);
     expect((await form(`${server.url}/sessions`, { email, password: 'pw-managed' })).status).toBe(200);
     const revoked = (await (await fetch(`${admin}/admin/users/${id}/revoke-sessions`, { method: 'POST', headers: bearer() })).json()) as { sessions_ended: number };
-    expect(revoked.sessions_ended).toBe(1);
+    expect(revoked).toEqual({ sessions_ended: 1 });
 
+    // The same key as disable and revoke-sessions (it was `sessionsEnded` here).
     const reset = (await (await fetch(`${admin}/admin/users/${id}/force-reset`, { method: 'POST', headers: bearer() })).json()) as { delivery: { via: string } };
-    expect(reset.delivery.via).toBe('returned');
+    expect(reset).toEqual({ sessions_ended: 0, delivery: { via: 'returned', token: expect.any(String) as string } });
     expect((await form(`${server.url}/sessions`, { email, password: 'pw-managed' })).status).toBe(401);
 
-    const events = (await (await fetch(`${admin}/admin/events?user_id=${id}`, { headers: bearer() })).json()) as { events: Array<{ type: string; actor: string }> };
+    const events = (await (await fetch(`${admin}/admin/events?user_id=${id}`, { headers: bearer() })).json()) as { events: Array<{ type: string; actor: string; detail: unknown }> };
+    expectJsonStyle(events, 'GET /admin/events');
+    expect(events.events.find((event) => event.type === 'account.force_reset')?.detail).toEqual({ sessions_ended: 0, delivery: 'returned' });
     const byToken = events.events.filter((event) => event.actor === `admin-token:${tokenId}`).map((event) => event.type);
     expect(byToken).toEqual(expect.arrayContaining(['account.disabled', 'account.enabled', 'account.force_reset']));
     // Paged: two at a time, each page older than the last, together the whole log of the account.
@@ -154,8 +163,9 @@ describe('the admin API', () => {
     expect(cli(server.databasePath, ['admin-tokens', 'revoke', String(second.json['id']), '--yes']).code).toBe(0);
     expect((await fetch(`${admin}/admin/users`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(401);
     const listed = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'bin', 'cli.js'), 'admin-tokens', 'list', '--json'], { env: { ...baseEnvironment(), DATABASE_URL: `sqlite:${server.databasePath}` }, encoding: 'utf8' });
-    const tokens = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; revokedAt: number | null });
-    expect(tokens.map((t) => [t.name, t.revokedAt === null])).toEqual([['ops test', true], ['short-lived', false]]);
+    const tokens = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; revoked_at: string | null; last_used_at: string | null });
+    expectJsonStyle(tokens, 'sesame admin-tokens list --json');
+    expect(tokens.map((t) => [t.name, t.revoked_at === null, t.last_used_at !== null])).toEqual([['ops test', true, true], ['short-lived', false, true]]);
     expect(listed.stdout).not.toContain('sesame_admin_');
     // Four CLI runs, each a Node process loading the compiled CLI: seconds apiece on a loaded machine.
   }, SLOW_TEST_MS);
