@@ -5,6 +5,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { CountingHasher } from '../../support/doubles.js';
 import { createPostgresSchema, describeEngines } from '../../support/engines.js';
 import { send, type Reply } from '../../support/http.js';
+import { expectJsonStyle } from '../../support/json-style.js';
 import { startService, type Service } from '../../support/in-process.js';
 
 const EMAIL = 'owner@x.io';
@@ -85,6 +86,17 @@ describeEngines('account owner routes', (engine) => {
   it('a force-reset account logs in as a wrong password does', async () => {
     await service.sesame.accounts.forceReset(await accountId(), { actor: 'cli' });
     expect(visible(await login(PASSWORD))).toEqual(visible(await login('not the password')));
+  });
+
+  it('GET /profile/events and /profile/export write an event\'s facts in the one JSON style (sessions_ended, not sessionsEnded)', async () => {
+    const session = (await login(PASSWORD)).sessionId ?? '';
+    const changed = await send(service.url, 'PUT', '/password', { sessionId: session, form: { password: PASSWORD, new_password: 'a different passphrase 42' } });
+    expect(changed.status).toBe(200);
+    const fresh = changed.sessionId ?? '';
+    const events = (await send(service.url, 'GET', '/profile/events', { sessionId: fresh })).json as { events: Array<{ type: string; detail: unknown }> };
+    expect(events.events.find((event) => event.type === 'password.changed')?.detail).toEqual({ sessions_ended: 1 });
+    expectJsonStyle(events, 'GET /profile/events');
+    expectJsonStyle((await send(service.url, 'GET', '/profile/export', { sessionId: fresh })).json, 'GET /profile/export');
   });
 
   it('GET /profile/events pages the owner\'s own events, newest first', async () => {

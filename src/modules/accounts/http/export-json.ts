@@ -4,6 +4,7 @@
  * forgotten in the other, or a secret left out of one only).
  * @module
  */
+import { detailJson } from '../../../kernel/json-style.js';
 import { sessionHandle, type ValidSession } from '../../sessions/index.js';
 import type { AccountEvent, AccountExport } from '../schema.js';
 
@@ -21,7 +22,8 @@ export function eventJson(event: AccountEvent) {
     request_id: event.requestId,
     ip: event.ip,
     user_agent: event.userAgent,
-    detail: event.detail,
+    // The facts are written by code in camelCase; they leave in the one style, as the admin API shows them.
+    detail: detailJson(event.detail),
   };
 }
 
