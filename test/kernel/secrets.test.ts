@@ -52,7 +52,9 @@ describe('SECRET_KEY', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual(['SECRET_KEY must be at least 32 random bytes in hex or base64 (e.g. the output of: openssl rand -base64 32)']);
+    expect((error as ConfigError).problems).toEqual([
+      'SECRET_KEY must be at least 32 random bytes in hex or base64 (e.g. the output of: sesame secret-key generate, or openssl rand -base64 32)',
+    ]);
   });
 
   it('is required in production', () => {
