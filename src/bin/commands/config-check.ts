@@ -2,16 +2,20 @@
  * `sesame config check`: reads the environment as the server would, prints the effective settings with every secret
  * masked, and exits 2 listing every problem (a production refusal included) before a deployment finds them at start.
  * With valid settings it also lists accounts whose stored email the address rule would refuse today (see
- * `stored-emails.ts`): a warning, not a problem, since nothing but the operator can fix those rows.
+ * `stored-emails.ts`): a warning, not a problem, since nothing but the operator can fix those rows. And it says of
+ * each previous secret key (`SECRET_KEYS_PREVIOUS`) whether sealed data still needs it (see `secret-key.ts`); data
+ * sealed under a key that is not configured at all is a problem (exit 2), since it opens with no key until it is
+ * added back.
  * @module
  */
 import { redactUrl } from '../../kernel/database/storage.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import { EXIT, CommandError, type Output } from './io.js';
+import { describeKeys, keyProblems, keyReport } from './secret-key.js';
 import { describeStoredEmails, storedEmailReport } from './stored-emails.js';
 
-/** Keys whose values are secrets wherever they appear in the settings. */
-const SECRET_KEY_NAME = /(secret|password|token|key)$/i;
+/** Keys whose values are secrets wherever they appear in the settings (`previousKeys` too). */
+const SECRET_KEY_NAME = /(secret|password|token|key)s?$/i;
 
 /** The settings with secrets replaced and passwords cut out of URLs, safe to print or paste in a ticket. */
 export function maskSettings(value: unknown, key = ''): unknown {
@@ -41,5 +45,11 @@ export async function configCheck(out: Output): Promise<void> {
   }
   const masked = maskSettings(config);
   const storedEmails = await storedEmailReport(config);
-  out.result({ ok: true, settings: masked, storedEmails }, () => `settings are valid (profile ${config.profile}):\n${JSON.stringify(masked, null, 2)}\n${describeStoredEmails(storedEmails)}`);
+  const keys = await keyReport(config);
+  const problems = keyProblems(keys);
+  out.result({ ok: problems.length === 0, settings: masked, storedEmails, keys, ...(problems.length === 0 ? {} : { problems }) }, () =>
+    [`settings are valid (profile ${config.profile}):`, JSON.stringify(masked, null, 2), describeStoredEmails(storedEmails), describeKeys(keys)].join('\n'),
+  );
+  // Settings that parse but leave sealed data unopenable (a previous key dropped too early, or mistyped) are wrong.
+  if (problems.length > 0) throw new CommandError('', EXIT.usage);
 }
