@@ -284,17 +284,26 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const clock = options.clock ?? systemClock;
   const db = storage.kysely;
 
-  const secret = await loadSecretKey(db, config.secrets.key, clock(), { generate: options.generateSecret !== false });
+  let secret: Awaited<ReturnType<typeof loadSecretKey>>;
+  let pseudonymKey: Buffer;
+  try {
+    secret = await loadSecretKey(db, config.secrets.key, clock(), { generate: options.generateSecret !== false });
+    const ring = new SecretKeyring(secret.key, config.secrets.previousKeys);
+    // Kept apart from the rotating secret, so an address's audit trail stays one across rotations (see
+    // PSEUDONYM_KEPT_KEY). Before it was kept, pseudonyms were made with the `audit-pseudonym` key of the secret then
+    // in use: the current one, or, when this start is already a rotation (a previous key given), the previous one.
+    pseudonymKey = await loadKeptKey(db, ring, PSEUDONYM_KEPT_KEY, () => (ring.previous[0] ?? ring.current).derive(PSEUDONYM_PURPOSE), clock(), {
+      write: options.generateSecret !== false,
+    });
+  } catch (error) {
+    // A key that cannot be read (a dropped previous key) stops start-up: the database opened for it is closed.
+    if (ownsStorage) await storage.close();
+    throw error;
+  }
   if (secret.generated) {
     log.warn('SECRET_KEY is not set: generated one and kept it in the database (development only; production refuses to start without SECRET_KEY)');
   }
   const keys = new SecretKeyring(secret.key, config.secrets.previousKeys);
-  // Kept apart from the rotating secret, so an address's audit trail stays one across rotations (see PSEUDONYM_KEPT_KEY).
-  // Before it was kept, pseudonyms were made with the `audit-pseudonym` key of the secret then in use: the current
-  // one, or, when this start is already a rotation (a previous key given), the previous one.
-  const pseudonymKey = await loadKeptKey(db, keys, PSEUDONYM_KEPT_KEY, () => (keys.previous[0] ?? keys.current).derive(PSEUDONYM_PURPOSE), clock(), {
-    write: options.generateSecret !== false,
-  });
   const audit = new AuditLog({ store: new KyselyAuditStore(db), pseudonymKey, clock, config: config.audit });
   const events = new EventBus<AuthEvent>(db, (error, event) => log.error({ err: error, event: event.type }, 'an event listener failed'));
   events.store(audit.persist);
