@@ -16,10 +16,11 @@ import { connectStorage, redactUrl, type Storage, type StorageOptions } from './
 import { logEvents } from './kernel/event-log.js';
 import { EventBus } from './kernel/events.js';
 import { createLogger, type SesameLogger } from './kernel/logging.js';
-import { kernelMigrations, loadSecretKey, type SecretKey } from './kernel/secrets.js';
+import { loadKeptKey } from './kernel/kept-keys.js';
+import { kernelMigrations, loadSecretKey, SecretKeyring, type SecretKey } from './kernel/secrets.js';
 import { startSweeper } from './kernel/sweeper.js';
 import { AccountsService, KyselyAccountStore, type AccountsEvent } from './modules/accounts/index.js';
-import { AuditLog, auditMigrations, KyselyAuditStore } from './modules/audit/index.js';
+import { AuditLog, auditMigrations, KyselyAuditStore, PSEUDONYM_KEPT_KEY, PSEUDONYM_PURPOSE } from './modules/audit/index.js';
 import {
   BcryptHasher,
   BoundedHasher,
@@ -52,7 +53,7 @@ import {
   MailOutbox,
   mailMigrations,
   smtpTransport,
-  webhookSigningKey,
+  webhookSigningKeys,
   webhookTransport,
   type DispatchOptions,
   type MailChannel,
@@ -60,7 +61,7 @@ import {
   type MailTransport,
 } from './modules/mail/index.js';
 import { EmailAddresses, type EmailEvent } from './modules/email/index.js';
-import { codeHash, formatCode, generateCode } from './modules/verification/index.js';
+import { codeHashes, formatCode, generateCode, type CodeHashes } from './modules/verification/index.js';
 import { hashToken } from './kernel/tokens.js';
 import { Auth } from './seed/auth.js';
 import { DB } from './seed/db.js';
@@ -218,8 +219,10 @@ export interface Sesame {
   readonly log: SesameLogger;
   /** What happened: services record events here; the audit log stores them, the log and metrics listen. */
   readonly events: EventBus<AuthEvent>;
-  /** The server secret (`SECRET_KEY`, or the development one kept in the database). */
+  /** The server secret (`SECRET_KEY`, or the development one kept in the database): what every write is keyed with. */
   readonly secret: SecretKey;
+  /** The server secret with the previous ones still read (`SECRET_KEYS_PREVIOUS`): what every reader checks against. */
+  readonly keys: SecretKeyring;
   /** The append-only record of account events. */
   readonly audit: AuditLog;
   /** The account store. */
@@ -281,11 +284,27 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
   const clock = options.clock ?? systemClock;
   const db = storage.kysely;
 
-  const secret = await loadSecretKey(db, config.secrets.key, clock(), { generate: options.generateSecret !== false });
+  let secret: Awaited<ReturnType<typeof loadSecretKey>>;
+  let pseudonymKey: Buffer;
+  try {
+    secret = await loadSecretKey(db, config.secrets.key, clock(), { generate: options.generateSecret !== false });
+    const ring = new SecretKeyring(secret.key, config.secrets.previousKeys);
+    // Kept apart from the rotating secret, so an address's audit trail stays one across rotations (see
+    // PSEUDONYM_KEPT_KEY). Before it was kept, pseudonyms were made with the `audit-pseudonym` key of the secret then
+    // in use: the current one, or, when this start is already a rotation (a previous key given), the previous one.
+    pseudonymKey = await loadKeptKey(db, ring, PSEUDONYM_KEPT_KEY, () => (ring.previous[0] ?? ring.current).derive(PSEUDONYM_PURPOSE), clock(), {
+      write: options.generateSecret !== false,
+    });
+  } catch (error) {
+    // A key that cannot be read (a dropped previous key) stops start-up: the database opened for it is closed.
+    if (ownsStorage) await storage.close();
+    throw error;
+  }
   if (secret.generated) {
     log.warn('SECRET_KEY is not set: generated one and kept it in the database (development only; production refuses to start without SECRET_KEY)');
   }
-  const audit = new AuditLog({ store: new KyselyAuditStore(db), secret: secret.key, clock, config: config.audit });
+  const keys = new SecretKeyring(secret.key, config.secrets.previousKeys);
+  const audit = new AuditLog({ store: new KyselyAuditStore(db), pseudonymKey, clock, config: config.audit });
   const events = new EventBus<AuthEvent>(db, (error, event) => log.error({ err: error, event: event.type }, 'an event listener failed'));
   events.store(audit.persist);
   events.on(logEvents(log, (email) => audit.pseudonym(email)));
@@ -317,15 +336,17 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
         : config.profile === 'development'
           ? fileTransport(options.mail?.outboxDir ?? mailer.outboxDir, mailer.from ?? 'sesame@localhost')
           : refusingTransport()),
-    // Signed with a key derived from SECRET_KEY, so receivers can tell Sesame's calls from anyone else's.
+    // Signed with a key derived from SECRET_KEY, so receivers can tell Sesame's calls from anyone else's; also with each
+    // previous key's while SECRET_KEYS_PREVIOUS lists some, so receivers not yet given the new secret still accept.
     ...(options.mail?.webhookTransport !== undefined
       ? { webhook: options.mail.webhookTransport }
       : resetWebhook !== undefined
-        ? { webhook: webhookTransport(resetWebhook, webhookSigningKey(secret.key)) }
+        ? { webhook: webhookTransport(resetWebhook, webhookSigningKeys(keys)) }
         : {}),
   });
   // Bodies sealed at rest: a pending message carries a live link and code, which a copy of the database must not give away.
-  const outboxStore = new KyselyMailOutboxStore(db, aesGcmSealer(secret.key.derive('mail-outbox')));
+  // Each body names the key it was sealed under: after a rotation the previous key opens it until the rewrap.
+  const outboxStore = new KyselyMailOutboxStore(db, aesGcmSealer(keys));
   const mail = new MailOutbox({
     store: outboxStore,
     changes: events,
@@ -350,14 +371,16 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     clock,
     publish: (event) => events.publish(event),
   });
-  const keyedCode = (purpose: Parameters<typeof codeHash>[1], userId: number, code: string): string => codeHash(secret.key, purpose, userId, code);
+  // New codes are hashed under the current key; a typed code matches under any key, so one mailed before a rotation
+  // keeps working until its token expires.
+  const keyedCode = (purpose: Parameters<typeof codeHashes>[1], userId: number, code: string): CodeHashes => codeHashes(keys, purpose, userId, code);
   const email = new EmailAddresses({
     changes: events,
     users,
     tokens,
     hasher,
     courier,
-    codeHash: keyedCode,
+    codeHashes: keyedCode,
     clock,
     tokenFormat: config.tokens.format,
     config: config.email,
@@ -376,7 +399,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     const sent = await courier.send(executor, notice, { alwaysSend: options.operator === true, asMessage: options.asMessage === true });
     // The code is attached only to a token whose message went out: a held one would be a code no one was sent,
     // and one more target for every guess.
-    if (sent === 'queued') await tokens.in(executor).attachCode(hashToken(token), keyedCode('password_reset', user.id, code));
+    if (sent === 'queued') await tokens.in(executor).attachCode(hashToken(token), keyedCode('password_reset', user.id, code)[0]);
     return sent === 'queued';
   };
   const resetMail: ResetMailer | undefined = courier.reaches('password_reset') ? mailReset : undefined;
@@ -414,7 +437,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     reset: config.password.reset,
     notices,
     requireVerifiedEmail: config.email.requireVerification,
-    codeHash: keyedCode,
+    codeHashes: keyedCode,
     ...(resetMail === undefined ? {} : { resetMail }),
     ...(pageResetMail === undefined ? {} : { pageResetMail }),
   };
@@ -504,6 +527,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     log,
     events,
     secret: secret.key,
+    keys,
     audit,
     users,
     sessions,

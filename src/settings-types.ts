@@ -31,8 +31,10 @@ export type SesameSettings = {
   readonly DATABASE_TABLE_PREFIX?: string | undefined;
   /** How long start-up keeps retrying a database that does not answer yet (with back-off, logging each try) before exiting with a message naming it; `0` = try once. Default: `30s`. */
   readonly DATABASE_STARTUP_WAIT?: string | undefined;
-  /** The server secret: at least 32 random bytes in hex or base64 (`openssl rand -base64 32`). Every keyed use derives its own key from it by purpose (HKDF), today the audit log's email pseudonyms. Production refuses to start without it. Default: (development: generated on first start and kept in the database). */
+  /** The server secret: at least 32 random bytes in hex or base64 (`sesame secret-key generate`, or `openssl rand -base64 32`). Every keyed use derives its own key from it by purpose (HKDF): the outbox's sealed bodies, the mailed codes' hashes, the pages' form tokens, webhook signatures and the sealing of the audit log's pseudonym key. Production refuses to start without it. To replace it, see Rotating the secret key. Default: (development: generated on first start and kept in the database). */
   readonly SECRET_KEY?: string | undefined;
+  /** Keys `SECRET_KEY` replaced, comma-separated, newest first, each in `SECRET_KEY`'s format: still read (what they sealed opens, codes and form tokens made under them are accepted, webhook calls carry a signature under each too), never written with. Refused, naming its place in the list, when one is not a key, repeats another, or is `SECRET_KEY` itself, and when `SECRET_KEY` is unset. `sesame config check` says when one is still needed; see Rotating the secret key. */
+  readonly SECRET_KEYS_PREVIOUS?: string | undefined;
   /** How long account events are kept in the `auth_events` audit table before the sweeper deletes them. Default: `90d`. */
   readonly AUDIT_RETENTION?: string | undefined;
   /** Bcrypt cost for new hashes (4 to 31); raising it re-hashes each account at its next login. Default: `12`. */

@@ -12,6 +12,7 @@ import { adminTokens } from './commands/admin-tokens.js';
 import { CommandError, EXIT, cliActor, output } from './commands/io.js';
 import { backup, purgeExpired } from './commands/maintenance.js';
 import { migrate } from './commands/migrate.js';
+import { DEFAULT_REWRAP_BATCH, generateSecretKey, rewrapSecretKey } from './commands/secret-key.js';
 import { users } from './commands/users.js';
 import { printWebhookSecret } from './commands/webhook-secret.js';
 import { SESAME_VERSION } from '../kernel/version.js';
@@ -35,6 +36,9 @@ commands:
   admin-tokens create --name NAME | list | revoke ID [--yes]
                              bearer tokens for the admin API (ADMIN_PORT); a token is shown once
   webhook secret             the whsec_ key receivers verify reset webhooks with (derived from SECRET_KEY)
+  secret-key generate        print a fresh key for SECRET_KEY (32 random bytes, base64)
+  secret-key rewrap [--batch N]
+                             re-seal what previous keys sealed under SECRET_KEY (see README, Rotating the secret key)
 
 options:
   --table-prefix P           the table prefix of Sesame's tables (as DATABASE_TABLE_PREFIX, which it overrides)
@@ -75,6 +79,7 @@ function options(args: readonly string[]) {
       actor: { type: 'string' },
       unverified: { type: 'boolean' },
       'table-prefix': { type: 'string' },
+      batch: { type: 'string' },
     },
   });
 }
@@ -162,6 +167,15 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'webhook secret':
       await printWebhookSecret(out);
       return EXIT.ok;
+    case 'secret-key generate':
+      generateSecretKey(out);
+      return EXIT.ok;
+    case 'secret-key rewrap': {
+      const batch = values.batch === undefined ? DEFAULT_REWRAP_BATCH : Number(values.batch);
+      if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new CommandError('--batch must be a whole number from 1 to 100000', EXIT.usage);
+      await rewrapSecretKey(out, batch);
+      return EXIT.ok;
+    }
     case 'backup':
       if (positionals.length > 2) break;
       await backup(out, sub, values.yes === true);

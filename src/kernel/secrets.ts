@@ -1,7 +1,11 @@
 /**
  * The server secret (`SECRET_KEY`) and the keys derived from it. One secret of at least 32 random bytes; every keyed
- * use derives its own key by purpose with HKDF, so the audit log's email pseudonyms, later form tokens and webhook
+ * use derives its own key by purpose with HKDF, so the audit log's email pseudonyms, form tokens and webhook
  * signatures never share a key, and one leaking reveals nothing of the others.
+ *
+ * The secret can be rotated without losing data or signing anyone out: `SECRET_KEYS_PREVIOUS` lists the keys it
+ * replaced, and the {@link SecretKeyring} writes with the current key while still reading what the previous ones made.
+ * What is sealed records the {@link SecretKey.id} of its key, so a reader picks the right one.
  * @module
  */
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
@@ -32,15 +36,25 @@ export interface SecretsTable {
 /** Fewest bytes a server secret may have. */
 export const MIN_SECRET_BYTES = 32;
 
+/** The message every refusal of a key's format gives: the accepted forms, and how to make one. */
+const KEY_FORMAT = `at least ${MIN_SECRET_BYTES} random bytes in hex or base64 (e.g. the output of: sesame secret-key generate, or openssl rand -base64 32)`;
+
 /** The server secret; it only ever leaves this object as a derived key. */
 export class SecretKey {
   readonly #key: Buffer;
   readonly #derived = new Map<string, Buffer>();
+  /**
+   * The key's id: the first 8 hex digits of HMAC-SHA-256(key, 'sesame key id'). Sealed data records it so a reader
+   * knows which key opens it; being a MAC of a fixed text, it says nothing of the key (it cannot be reversed, and
+   * 32 bits could not be searched towards a 256-bit key anyway), so it may appear in the database and in messages.
+   */
+  readonly id: string;
 
   /** Wraps raw key bytes (at least {@link MIN_SECRET_BYTES}). */
   constructor(key: Buffer) {
     if (key.length < MIN_SECRET_BYTES) throw new Error(`a secret key needs at least ${MIN_SECRET_BYTES} bytes`);
     this.#key = Buffer.from(key);
+    this.id = createHmac('sha256', this.#key).update('sesame key id', 'utf8').digest('hex').slice(0, 8);
   }
 
   /** A fresh key from the CSPRNG. */
@@ -89,7 +103,82 @@ export class SecretKey {
   }
 }
 
-/** `SECRET_KEY`: required in production; development generates one and keeps it in the database. */
+/** A key derived for one purpose, with the id of the secret it came from (what sealed data records). */
+export interface KeyedBytes {
+  /** The {@link SecretKey.id} of the secret it was derived from. */
+  readonly id: string;
+  /** The derived key. */
+  readonly key: Buffer;
+}
+
+/**
+ * The current secret and the previous ones still accepted (`SECRET_KEY`, then `SECRET_KEYS_PREVIOUS` in order): every
+ * write uses the current key; a reader uses the key sealed data names, or, for what cannot name one (a code's hash, a
+ * form token, a pseudonym), tries the current key first, then the previous ones. That is what lets the secret be
+ * replaced while sealed mail, mailed codes and open forms made under the old one keep working.
+ */
+export class SecretKeyring {
+  /** The key every new seal, hash and signature is made with. */
+  readonly current: SecretKey;
+  /** Keys that are read but never written with, newest first. */
+  readonly previous: readonly SecretKey[];
+
+  /** Takes the current key and the previous ones; a previous key equal to the current one or to another is dropped. */
+  constructor(current: SecretKey, previous: readonly SecretKey[] = []) {
+    this.current = current;
+    const kept: SecretKey[] = [];
+    for (const key of previous) if (key.id !== current.id && !kept.some((other) => other.id === key.id)) kept.push(key);
+    this.previous = kept;
+  }
+
+  /** Every key, the current one first. */
+  get all(): readonly SecretKey[] {
+    return [this.current, ...this.previous];
+  }
+
+  /** The key with this id, current or previous, or undefined when neither is configured. */
+  byId(id: string): SecretKey | undefined {
+    return this.all.find((key) => key.id === id);
+  }
+
+  /** The key of one purpose under every secret, the current one first (see {@link SecretKey.derive}). */
+  derive(purpose: string, length = 32): readonly KeyedBytes[] {
+    return this.all.map((key) => ({ id: key.id, key: key.derive(purpose, length) }));
+  }
+
+  /** The MAC of a value under every secret, the current one first (see {@link SecretKey.mac}): a reader accepts any. */
+  macs(purpose: string, value: string): readonly string[] {
+    return this.all.map((key) => key.mac(purpose, value));
+  }
+
+  /** Keeps the keys out of logs and JSON, as {@link SecretKey.toJSON} does. */
+  toJSON(): string {
+    return `[secret keyring: ${this.current.id}${this.previous.map((key) => `, ${key.id}`).join('')}]`;
+  }
+}
+
+/** A comma-separated list of keys (`SECRET_KEYS_PREVIOUS`): each as {@link SecretKey.parse} reads one, blanks skipped. */
+function parseKeyList(text: string): { readonly keys: readonly SecretKey[]; readonly bad: readonly number[] } {
+  const keys: SecretKey[] = [];
+  const bad: number[] = [];
+  text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .forEach((part, index) => {
+      const key = SecretKey.parse(part);
+      if (key === null) bad.push(index + 1);
+      else keys.push(key);
+    });
+  return { keys, bad };
+}
+
+/**
+ * `SECRET_KEY`: required in production; development generates one and keeps it in the database.
+ * `SECRET_KEYS_PREVIOUS`: the keys it replaced, still read (never written with) until `sesame secret-key rewrap` has
+ * moved what they sealed and what they signed has expired. Each is refused, naming the setting and its place in the
+ * list, when it is not a key or is the current key (a typo that would otherwise look like a finished rotation).
+ */
 export const secretsConfig = defineConfig({
   env: {
     SECRET_KEY: z
@@ -99,16 +188,38 @@ export const secretsConfig = defineConfig({
         if (text === undefined) return undefined;
         const key = SecretKey.parse(text);
         if (key === null) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `SECRET_KEY must be at least ${MIN_SECRET_BYTES} random bytes in hex or base64 (e.g. the output of: openssl rand -base64 32)`,
-          });
+          ctx.addIssue({ code: 'custom', message: `SECRET_KEY must be ${KEY_FORMAT}` });
           return z.NEVER;
         }
         return key;
       }),
+    SECRET_KEYS_PREVIOUS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined) return [];
+        const { keys, bad } = parseKeyList(text);
+        for (const place of bad) {
+          ctx.addIssue({ code: 'custom', message: `SECRET_KEYS_PREVIOUS: key ${place} of the list is not a key: each must be ${KEY_FORMAT}` });
+        }
+        return bad.length > 0 ? z.NEVER : keys;
+      }),
   },
-  build: (env): { readonly key: SecretKey | undefined } => ({ key: env.SECRET_KEY }),
+  build: (env): { readonly key: SecretKey | undefined; readonly previousKeys: readonly SecretKey[] } => ({ key: env.SECRET_KEY, previousKeys: env.SECRET_KEYS_PREVIOUS }),
+  check: (secrets) => {
+    const problems: string[] = [];
+    if (secrets.previousKeys.length > 0 && secrets.key === undefined) {
+      problems.push('SECRET_KEYS_PREVIOUS is set without SECRET_KEY: previous keys only make sense beside the current key that replaced them');
+    }
+    secrets.previousKeys.forEach((key, index) => {
+      if (key.id === secrets.key?.id) {
+        problems.push(`SECRET_KEYS_PREVIOUS: key ${index + 1} of the list is SECRET_KEY itself: list only the keys SECRET_KEY replaced`);
+      } else if (secrets.previousKeys.findIndex((other) => other.id === key.id) < index) {
+        problems.push(`SECRET_KEYS_PREVIOUS: key ${index + 1} of the list repeats an earlier one`);
+      }
+    });
+    return problems;
+  },
   refuseInProduction: (secrets) =>
     secrets.key === undefined
       ? ['set SECRET_KEY (openssl rand -base64 32): without it the keys derived from it (audit pseudonyms, later signed links) would be generated per database, not managed by you']

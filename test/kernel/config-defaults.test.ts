@@ -20,7 +20,7 @@ describe('defaults', () => {
       mail: { smtpUrl: undefined, from: undefined, maxAttempts: 10, recipientHourlyMax: 10, securityNoticeHourlyMax: 10, outboxDir: './data/outbox', retentionMs: 30 * 86_400_000 },
       email: { requireVerification: false, tokenTtlMs: 86_400_000, notifyNewSignIn: false },
       database: DATABASE,
-      secrets: { key: undefined },
+      secrets: { key: undefined, previousKeys: [] },
       tokens: { format: 'uuid' },
       sweeper: { intervalMs: 600_000 },
       sessions: { ttlMs: 7 * 86_400_000, idleTimeoutMs: 0, cookie: { name: 'session_id', secure: false } },

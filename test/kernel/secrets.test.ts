@@ -3,7 +3,7 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { loadSecretKey, SecretKey } from '../../src/kernel/secrets.js';
+import { loadSecretKey, SecretKey, SecretKeyring } from '../../src/kernel/secrets.js';
 import { describeEngines, useFreshStorage } from '../support/engines.js';
 import { TEST_SECRET_KEY } from '../support/settings.js';
 
@@ -52,11 +52,83 @@ describe('SECRET_KEY', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual(['SECRET_KEY must be at least 32 random bytes in hex or base64 (e.g. the output of: openssl rand -base64 32)']);
+    expect((error as ConfigError).problems).toEqual([
+      'SECRET_KEY must be at least 32 random bytes in hex or base64 (e.g. the output of: sesame secret-key generate, or openssl rand -base64 32)',
+    ]);
   });
 
   it('is required in production', () => {
     expect(() => loadConfig({ SESAME_PROFILE: 'production', RESET_WEBHOOK_URL: 'https://mailer.example/hook' })).toThrow(/refuses an unsafe setting: set SECRET_KEY/);
+  });
+});
+
+describe('SecretKey.id and the keyring', () => {
+  it('gives each key a short id, the first 8 hex of HMAC(key, "sesame key id"): stable, distinct, never the key', () => {
+    const raw = Buffer.from(TEST_SECRET_KEY, 'hex');
+    const key = new SecretKey(raw);
+    expect(key.id).toBe(createHmac('sha256', raw).update('sesame key id').digest('hex').slice(0, 8));
+    expect(key.id).toMatch(/^[0-9a-f]{8}$/);
+    expect(new SecretKey(Buffer.from(raw)).id).toBe(key.id);
+    expect(SecretKey.generate().id).not.toBe(key.id);
+    expect(TEST_SECRET_KEY).not.toContain(key.id);
+  });
+
+  it('writes with the current key and reads with every key, the current one first; finds a key by id; hides the keys in JSON', () => {
+    const current = SecretKey.generate();
+    const older = SecretKey.generate();
+    const oldest = SecretKey.generate();
+    const ring = new SecretKeyring(current, [older, oldest, older, current]);
+    expect(ring.all.map((key) => key.id)).toEqual([current.id, older.id, oldest.id]);
+    expect(ring.byId(oldest.id)).toBe(oldest);
+    expect(ring.byId('00000000')).toBeUndefined();
+    expect(ring.derive('p').map(({ id, key }) => [id, key.toString('hex')])).toEqual(ring.all.map((key) => [key.id, key.derive('p').toString('hex')]));
+    expect(ring.macs('p', 'v')).toEqual([current.mac('p', 'v'), older.mac('p', 'v'), oldest.mac('p', 'v')]);
+    const json = JSON.stringify({ ring });
+    expect(json).toBe(`{"ring":"[secret keyring: ${current.id}, ${older.id}, ${oldest.id}]"}`);
+    for (const key of [current, older, oldest]) expect(json).not.toContain(key.toBase64());
+  });
+});
+
+describe('SECRET_KEYS_PREVIOUS', () => {
+  const current = Buffer.from(TEST_SECRET_KEY, 'hex');
+  const older = randomBytes(32);
+  const oldest = randomBytes(40);
+
+  /** The problems loadConfig lists for these settings. */
+  function problemsOf(env: Record<string, string>): readonly string[] {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  }
+
+  it('reads a comma-separated list in any of SECRET_KEY\'s forms, newest first, blanks and spaces ignored; unset is none', () => {
+    expect(loadConfig({ SECRET_KEY: TEST_SECRET_KEY }).secrets.previousKeys).toEqual([]);
+    const config = loadConfig({ SECRET_KEY: TEST_SECRET_KEY, SECRET_KEYS_PREVIOUS: ` ${older.toString('base64')} ,, ${oldest.toString('hex')},` });
+    expect(config.secrets.previousKeys.map((key) => key.id)).toEqual([new SecretKey(older).id, new SecretKey(oldest).id]);
+  });
+
+  it('refuses a previous key that is SECRET_KEY itself, not a key, too short, or repeated, naming the setting and its place', () => {
+    expect(problemsOf({ SECRET_KEY: TEST_SECRET_KEY, SECRET_KEYS_PREVIOUS: `${older.toString('base64')},${current.toString('base64')}` })).toEqual([
+      'SECRET_KEYS_PREVIOUS: key 2 of the list is SECRET_KEY itself: list only the keys SECRET_KEY replaced',
+    ]);
+    expect(problemsOf({ SECRET_KEY: TEST_SECRET_KEY, SECRET_KEYS_PREVIOUS: `${older.toString('hex')},${randomBytes(31).toString('base64')},hunter2` })).toEqual([
+      'SECRET_KEYS_PREVIOUS: key 2 of the list is not a key: each must be at least 32 random bytes in hex or base64 (e.g. the output of: sesame secret-key generate, or openssl rand -base64 32)',
+      'SECRET_KEYS_PREVIOUS: key 3 of the list is not a key: each must be at least 32 random bytes in hex or base64 (e.g. the output of: sesame secret-key generate, or openssl rand -base64 32)',
+    ]);
+    expect(problemsOf({ SECRET_KEY: TEST_SECRET_KEY, SECRET_KEYS_PREVIOUS: `${older.toString('hex')},${older.toString('base64')}` })).toEqual([
+      'SECRET_KEYS_PREVIOUS: key 2 of the list repeats an earlier one',
+    ]);
+    expect(problemsOf({ SECRET_KEYS_PREVIOUS: older.toString('base64') })).toEqual([
+      'SECRET_KEYS_PREVIOUS is set without SECRET_KEY: previous keys only make sense beside the current key that replaced them',
+    ]);
+    // No problem ever quotes a key.
+    const all = problemsOf({ SECRET_KEY: TEST_SECRET_KEY, SECRET_KEYS_PREVIOUS: `${current.toString('base64')},${randomBytes(8).toString('hex')}` }).join('\n');
+    expect(all).not.toContain(current.toString('base64'));
+    expect(all).not.toContain(TEST_SECRET_KEY);
   });
 });
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connectStorage, engineOf } from '../../kernel/database/storage.js';
-import { snakeKeys } from '../../surfaces/admin/json.js';
+import { snakeKeys } from '../../kernel/json-style.js';
 import { refuseMissingFile, storageOptions } from './database.js';
 import { EXIT, CommandError, settingsFromEnvironment, withSesame, type Output } from './io.js';
 

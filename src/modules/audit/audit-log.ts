@@ -7,7 +7,7 @@
 import type { Clock } from '../../kernel/clock.js';
 import type { Executor } from '../../kernel/database/tables.js';
 import type { SesameEvent } from '../../kernel/events.js';
-import type { SecretKey } from '../../kernel/secrets.js';
+import { createHmac } from 'node:crypto';
 import { normaliseEmail } from '../users/index.js';
 import type { AuditConfig } from './config.js';
 import type { StoredAuthEvent } from './schema.js';
@@ -31,24 +31,42 @@ function fitted(value: string | undefined, width: number): string | null {
 /** The HKDF purpose of the email pseudonym's key. */
 export const PSEUDONYM_PURPOSE = 'audit-pseudonym';
 
+/**
+ * The name the pseudonym key is kept under in `sesame_secrets` (sealed under the keyring, see `kernel/kept-keys.ts`).
+ *
+ * Why the pseudonym key is kept apart from the rotating `SECRET_KEY` rather than re-keyed on rotation: a pseudonym is
+ * a one-way HMAC of an address that has no account, and Sesame keeps no list of such addresses (that is the point of
+ * the pseudonym), so there is nothing to recompute old pseudonyms from under a new key. Re-keying would leave the
+ * old rows of an address unfindable once the previous key is dropped, splitting its audit trail in two. So the key is
+ * the one it always was (HKDF of the secret in use when it was first kept, which is what pseudonyms were made with
+ * before), kept sealed in the database: a rotation re-seals it (`sesame secret-key rewrap`) and never changes it, and
+ * the trail of one address stays one trail. The cost: rotating after a leak of the old secret does not re-hide
+ * pseudonyms from whoever holds it.
+ */
+export const PSEUDONYM_KEPT_KEY = 'audit_pseudonym_key';
+
 /** The audit log of one Sesame instance. */
 export class AuditLog {
   readonly #store: AuditStore;
-  readonly #secret: SecretKey;
+  readonly #pseudonymKey: Buffer;
   readonly #clock: Clock;
   readonly #config: AuditConfig;
 
-  /** Takes its store, the server secret (for pseudonyms), the clock and the retention. */
-  constructor(deps: { readonly store: AuditStore; readonly secret: SecretKey; readonly clock: Clock; readonly config: AuditConfig }) {
+  /** Takes its store, the pseudonym key (see {@link PSEUDONYM_KEPT_KEY}), the clock and the retention. */
+  constructor(deps: { readonly store: AuditStore; readonly pseudonymKey: Buffer; readonly clock: Clock; readonly config: AuditConfig }) {
+    if (deps.pseudonymKey.length < 32) throw new Error('the pseudonym key needs at least 32 bytes');
     this.#store = deps.store;
-    this.#secret = deps.secret;
+    this.#pseudonymKey = Buffer.from(deps.pseudonymKey);
     this.#clock = deps.clock;
     this.#config = deps.config;
   }
 
-  /** The pseudonym of an email: the same for `A@x.io` and ` a@x.io `, and computable only with the server secret. */
+  /**
+   * The pseudonym of an email: the same for `A@x.io` and ` a@x.io `, computable only with the pseudonym key, and the
+   * same before and after a rotation of `SECRET_KEY` (see {@link PSEUDONYM_KEPT_KEY}).
+   */
   pseudonym(email: string): string {
-    return this.#secret.mac(PSEUDONYM_PURPOSE, normaliseEmail(email));
+    return createHmac('sha256', this.#pseudonymKey).update(normaliseEmail(email), 'utf8').digest('hex');
   }
 
   /** Stores an account event inside the transaction of its change (the event bus calls it); traffic is not stored. */

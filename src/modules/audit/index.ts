@@ -5,6 +5,6 @@
  */
 export { auditMigrations } from './migrations.js';
 export { auditConfig, type AuditConfig } from './config.js';
-export { AuditLog, PSEUDONYM_PURPOSE } from './audit-log.js';
+export { AuditLog, PSEUDONYM_KEPT_KEY, PSEUDONYM_PURPOSE } from './audit-log.js';
 export { KyselyAuditStore, type AuditStore, type AuditFilter } from './store.js';
 export type { AuthEventsTable, StoredAuthEvent } from './schema.js';

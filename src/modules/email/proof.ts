@@ -14,14 +14,21 @@ export function isTokenProof(proof: Proof): proof is { readonly token: string } 
   return 'token' in proof;
 }
 
-/** The token a code matches among those the guess was counted against, compared in constant time, or undefined. */
-export function matchCode(targets: readonly GuessTarget[], hashOf: (target: GuessTarget) => string): GuessTarget | undefined {
+/**
+ * The token a code matches among those the guess was counted against, compared in constant time, or undefined.
+ * `hashOf` gives the typed code's hash, or its hashes under every key of the keyring (a code mailed before a
+ * rotation was hashed under the previous key).
+ */
+export function matchCode(targets: readonly GuessTarget[], hashOf: (target: GuessTarget) => string | readonly string[]): GuessTarget | undefined {
   let found: GuessTarget | undefined;
   for (const target of targets) {
     const expected = Buffer.from(target.codeHash, 'hex');
-    const given = Buffer.from(hashOf(target), 'hex');
-    // Every target is compared, a match or not, so the time taken does not say which one matched.
-    if (expected.length === given.length && timingSafeEqual(expected, given) && found === undefined) found = target;
+    const hashes = hashOf(target);
+    for (const hash of typeof hashes === 'string' ? [hashes] : hashes) {
+      const given = Buffer.from(hash, 'hex');
+      // Every target and key is compared, a match or not, so the time taken does not say which one matched.
+      if (expected.length === given.length && timingSafeEqual(expected, given) && found === undefined) found = target;
+    }
   }
   return found;
 }

@@ -12,7 +12,7 @@ import type { Courier, OnceDispatch } from '../mail/index.js';
 import type { PasswordHasher } from '../password/index.js';
 import type { ValidSession } from '../sessions/index.js';
 import { checkedEmail, isDisabled, normaliseEmail, UserAlreadyExistsError, type User, type UserStore } from '../users/index.js';
-import { CODE_ATTEMPTS, formatCode, generateCode, normaliseCode, type LiveToken, type TokenPurpose, type VerificationTokenStore } from '../verification/index.js';
+import { CODE_ATTEMPTS, formatCode, generateCode, normaliseCode, type CodeHashes, type LiveToken, type TokenPurpose, type VerificationTokenStore } from '../verification/index.js';
 import type { EmailConfig } from './config.js';
 import { EmailChangeLimitedError, EmailError } from './errors.js';
 import type { EmailEvent } from './events.js';
@@ -53,8 +53,11 @@ export interface EmailAddressesDeps {
   readonly hasher: PasswordHasher;
   /** Renders and enqueues the messages. */
   readonly courier: Courier;
-  /** The keyed hash of a code (see the verification module's `codeHash`), bound to the server secret. */
-  readonly codeHash: (purpose: TokenPurpose, userId: number, code: string) => string;
+  /**
+   * The keyed hashes of a code under every key of the keyring, the current key's first (see the verification
+   * module's `codeHashes`): a new code is stored under the first, a typed one matches under any.
+   */
+  readonly codeHashes: (purpose: TokenPurpose, userId: number, code: string) => CodeHashes;
   readonly clock: Clock;
   readonly tokenFormat: TokenFormat;
   readonly config: EmailConfig;
@@ -121,7 +124,7 @@ export class EmailAddresses {
   async noticeRepeatedRegistration(executor: Executor, owner: User): Promise<OnceDispatch> {
     if (!this.sendsVerification) return 'no-channel';
     const tokenHash = hashToken(generateToken(this.#deps.tokenFormat));
-    const codeHash = this.#deps.codeHash('email_verify', owner.id, generateCode());
+    const [codeHash] = this.#deps.codeHashes('email_verify', owner.id, generateCode());
     const tokens = this.#deps.tokens.in(executor);
     await tokens.consume('email_verify', 0, tokenHash, this.#deps.clock());
     const notice = { kind: 'registration_attempt', to: { address: owner.email, language: owner.language } } as const;
@@ -229,7 +232,7 @@ export class EmailAddresses {
     const owner = (await this.#deps.users.findByEmail(address)) ?? (await this.#deps.tokens.findChangeTo(address, now))?.user;
     if (owner === undefined) return undefined;
     const targets = await this.#deps.tokens.countGuess(CONFIRMABLE, owner.id, now, CODE_ATTEMPTS);
-    const matched = matchCode(targets, (target) => this.#deps.codeHash(target.purpose, owner.id, code));
+    const matched = matchCode(targets, (target) => this.#deps.codeHashes(target.purpose, owner.id, code));
     if (matched === undefined) {
       await this.#deps.changes.transact((_tx, record) => record({ type: 'email.verify_failed', context, account: { userId: owner.id }, detail: { reason: 'wrong-code' } }));
       return undefined;
@@ -252,7 +255,7 @@ export class EmailAddresses {
       replace: purpose === 'email_change',
       ...extra,
     });
-    const codeHash = this.#deps.codeHash(purpose, user.id, code);
+    const [codeHash] = this.#deps.codeHashes(purpose, user.id, code);
     return { token, code: formatCode(code), attachCode: (tx) => this.#deps.tokens.in(tx).attachCode(tokenHash, codeHash) };
   }
 

@@ -12,7 +12,7 @@ export { isLanguage, LANGUAGES, negotiateLanguage, type Language, type Recipient
 export { mailMigrations } from './migrations.js';
 export { DEFAULT_BACKOFF_MS, MailOutbox, type DispatchOptions, type MailLogger, type MailOutboxDeps } from './outbox.js';
 export type { MailChannel, MailOutboxTable, MailStatus } from './schema.js';
-export { aesGcmSealer, PLAIN_BODIES, type BodySealer } from './sealed-bodies.js';
-export { KyselyMailOutboxStore, type MailOutboxStore, type NewMessage, type OutboxMessage, type OutboxSummary } from './store.js';
+export { aesGcmSealer, OUTBOX_KEY_PURPOSE, PLAIN_BODIES, type BodySealer } from './sealed-bodies.js';
+export { KyselyMailOutboxStore, UnopenableMessageError, type MailOutboxStore, type NewMessage, type OutboxMessage, type OutboxSummary, type RewrapBatch } from './store.js';
 export { fileTransport, refusingTransport, smtpTransport, type MailTransport } from './transport.js';
-export { signWebhook, verifyWebhook, webhookSecret, webhookSigningKey, webhookTransport, WEBHOOK_KEY_PURPOSE } from './webhook.js';
+export { signWebhook, verifyWebhook, webhookSecret, webhookSigningKey, webhookSigningKeys, webhookTransport, WEBHOOK_KEY_PURPOSE } from './webhook.js';

@@ -8,7 +8,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Changes } from '../../kernel/events.js';
 import type { Executor } from '../../kernel/database/tables.js';
 import type { MailEvent } from './events.js';
-import type { MailOutboxStore, NewMessage, OutboxMessage, OutboxSummary } from './store.js';
+import { UnopenableMessageError, type MailOutboxStore, type NewMessage, type OutboxMessage, type OutboxSummary, type RewrapBatch } from './store.js';
 import type { MailTransport } from './transport.js';
 
 /** Waits after the 1st, 2nd... failed try; the last one repeats. */
@@ -93,6 +93,31 @@ export class MailOutbox {
     return this.#deps.store.purgeBefore(before);
   }
 
+  /**
+   * Re-seals under the current key every body sealed under another (a previous key, or before key ids), `batchSize`
+   * rows at a time, each batch on its own so a long outbox never holds one long transaction. Idempotent and
+   * resumable: what is already under the current key is never selected again, so an interrupted run is simply run
+   * again. `afterEach` hears each batch (the CLI's progress).
+   */
+  async rewrap(batchSize = 500, afterEach?: (batch: RewrapBatch) => void): Promise<{ rewrapped: number; unopenable: RewrapBatch['unopenable'] }> {
+    let afterId = 0;
+    let rewrapped = 0;
+    const unopenable: RewrapBatch['unopenable'][number][] = [];
+    for (;;) {
+      const batch = await this.#deps.store.rewrap(afterId, batchSize);
+      afterEach?.(batch);
+      rewrapped += batch.rewrapped;
+      unopenable.push(...batch.unopenable);
+      if (batch.lastId === undefined) return { rewrapped, unopenable };
+      afterId = batch.lastId;
+    }
+  }
+
+  /** How many stored bodies each key seals (see `MailOutboxStore.bodiesByKey`). */
+  bodiesByKey(): Promise<Readonly<Record<string, number>>> {
+    return this.#deps.store.bodiesByKey();
+  }
+
   /** Starts polling; returns a function that stops it and waits for a send in flight. The timer never keeps the process alive. */
   start(): () => Promise<void> {
     this.#started = true;
@@ -145,11 +170,35 @@ export class MailOutbox {
         if (this.#stopped) return delivered;
         skipped.add(id);
         const at = this.#deps.clock();
-        const claimed = await this.#deps.store.claim(id, at, at - this.#leaseMs);
+        let claimed: OutboxMessage | undefined;
+        try {
+          claimed = await this.#deps.store.claim(id, at, at - this.#leaseMs);
+        } catch (error) {
+          if (!(error instanceof UnopenableMessageError)) throw error;
+          await this.#unopenable(error);
+          continue;
+        }
         if (claimed !== undefined && (await this.#send(claimed))) delivered += 1;
       }
     }
     return delivered;
+  }
+
+  /**
+   * A claimed message whose body no configured key opens (its key was dropped from `SECRET_KEYS_PREVIOUS` before the
+   * rewrap): a failed try like any other (back-off, then `failed` after `MAIL_MAX_ATTEMPTS`), logged as an error that
+   * names the key's id and the remedy, so the operator can put the key back before the message is given up.
+   */
+  async #unopenable(error: UnopenableMessageError): Promise<void> {
+    const attempts = error.attempts + 1;
+    const giveUp = attempts >= this.#deps.maxAttempts;
+    const wait = this.#backoffMs[Math.min(attempts, this.#backoffMs.length) - 1] ?? 60_000;
+    const reason = error.keyId === undefined ? 'sealed under a key that is not configured' : `sealed under key ${error.keyId}, which is not configured`;
+    await this.#deps.changes.transact(async (tx, record) => {
+      await this.#deps.store.in(tx).markFailed(error.messageId, attempts, reason, this.#deps.clock() + wait, giveUp);
+      await record({ type: 'mail.failed', context: { actor: 'system' }, detail: { mailId: error.messageId, kind: error.kind, attempts, gaveUp: giveUp } });
+    });
+    this.#deps.log.error({ mailId: error.messageId, kind: error.kind, attempts, keyId: error.keyId, ...(giveUp ? {} : { retryInMs: wait }) }, error.message);
   }
 
   /** One try of a claimed message: marks it sent, or schedules the next try, or gives up. */

@@ -3,8 +3,9 @@
  * are conditional updates, so of several dispatchers (workers, instances) exactly one sends a given message.
  * @module
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../../kernel/database/tables.js';
+import { UnknownSealingKeyError } from '../../kernel/sealing.js';
 import type { MailChannel, MailOutboxTable } from './schema.js';
 import { PLAIN_BODIES, type BodySealer } from './sealed-bodies.js';
 
@@ -25,6 +26,35 @@ export interface NewMessage {
   readonly html?: string;
   /** How it leaves (default `email`); a `webhook` message's text is the JSON body posted. */
   readonly channel?: MailChannel;
+}
+
+/**
+ * A message whose bodies no configured key opens (sealed under a key that is neither `SECRET_KEY` nor in
+ * `SECRET_KEYS_PREVIOUS`): what the dispatcher needs to record the failed try, and the key's id (never a key).
+ */
+export class UnopenableMessageError extends Error {
+  /** Takes the message's id, kind and attempts so far, and the id of the key its body names (undefined: sealed before key ids). */
+  constructor(
+    readonly messageId: number,
+    readonly kind: string,
+    readonly attempts: number,
+    readonly keyId: string | undefined,
+  ) {
+    super(new UnknownSealingKeyError(keyId).message.replace('a value is sealed', 'the message is sealed'));
+    this.name = 'UnopenableMessageError';
+  }
+}
+
+/** One batch of {@link MailOutboxStore.rewrap}: what it looked at and did, and where the next batch starts. */
+export interface RewrapBatch {
+  /** Rows whose bodies were not sealed under the current key. */
+  readonly found: number;
+  /** Of those, re-sealed under the current key now. */
+  readonly rewrapped: number;
+  /** Ids of rows no configured key opens (left as they are), with the key id their body names. */
+  readonly unopenable: readonly { readonly id: number; readonly keyId: string | undefined }[];
+  /** The highest id looked at: the next batch starts after it; undefined when there was nothing left. */
+  readonly lastId: number | undefined;
 }
 
 /** What the mail service needs of storage; a store bound to a transaction writes in it. */
@@ -60,6 +90,17 @@ export interface MailOutboxStore {
   listForRecipient(recipient: string, limit: number): Promise<OutboxSummary[]>;
   /** Deletes sent, failed and suppressed messages enqueued before `before`; returns how many (the sweeper's retention). */
   purgeBefore(before: number): Promise<number>;
+  /**
+   * Re-seals under the current key up to `limit` rows after id `afterId` whose bodies are not sealed under it (sealed
+   * under a previous key, before key ids, or not at all). A row is rewritten only if its bodies are still what was
+   * read, so a message sent meanwhile keeps its emptied body; a row no configured key opens is left and reported.
+   */
+  rewrap(afterId: number, limit: number): Promise<RewrapBatch>;
+  /**
+   * How many rows still hold bodies, by the key they are sealed under: a key id, `v1` (sealed before key ids) or
+   * `plain` (stored before sealing); `sesame config check` says from it whether a previous key is still needed.
+   */
+  bodiesByKey(): Promise<Readonly<Record<string, number>>>;
 }
 
 /** An outbox row without its bodies: what operators may see. */
@@ -155,10 +196,78 @@ export class KyselyMailOutboxStore implements MailOutboxStore {
       .execute();
   }
 
-  /** {@inheritDoc MailOutboxStore.find} */
+  /** {@inheritDoc MailOutboxStore.find}; throws {@link UnopenableMessageError} for bodies no configured key opens. */
   async find(id: number): Promise<OutboxMessage | undefined> {
     const row = await this.#db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : { ...row, text_body: this.#bodies.open(row.text_body), html_body: row.html_body === null ? null : this.#bodies.open(row.html_body) };
+    if (row === undefined) return undefined;
+    try {
+      return { ...row, text_body: this.#bodies.open(row.text_body), html_body: row.html_body === null ? null : this.#bodies.open(row.html_body) };
+    } catch (error) {
+      if (error instanceof UnknownSealingKeyError) throw new UnopenableMessageError(row.id, row.kind, row.attempts, error.keyId);
+      throw error;
+    }
+  }
+
+  /** {@inheritDoc MailOutboxStore.rewrap} */
+  async rewrap(afterId: number, limit: number): Promise<RewrapBatch> {
+    const current = this.#bodies.currentPrefix;
+    if (current === undefined) return { found: 0, rewrapped: 0, unopenable: [], lastId: undefined };
+    // Rows still holding a body (sent and given-up ones were emptied) not sealed under the current key. The prefix
+    // is `sealed:v2:<8 hex>:`, so LIKE has no wildcard to escape in it.
+    const rows = await this.#db
+      .selectFrom('mail_outbox')
+      .select(['id', 'text_body', 'html_body'])
+      .where('id', '>', afterId)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('text_body', '!=', ''), eb('text_body', 'not like', `${current}%`)]),
+          eb.and([eb('html_body', 'is not', null), eb('html_body', 'not like', `${current}%`)]),
+        ]),
+      )
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    let rewrapped = 0;
+    const unopenable: { id: number; keyId: string | undefined }[] = [];
+    for (const row of rows) {
+      let text: string;
+      let html: string | null;
+      try {
+        text = this.#bodies.open(row.text_body);
+        html = row.html_body === null ? null : this.#bodies.open(row.html_body);
+      } catch (error) {
+        if (!(error instanceof UnknownSealingKeyError)) throw error;
+        unopenable.push({ id: row.id, keyId: error.keyId });
+        continue;
+      }
+      // Only if unchanged since read: a dispatcher may have sent (and emptied) it, or another rewrap re-sealed it.
+      let update = this.#db
+        .updateTable('mail_outbox')
+        .set({ text_body: text === '' ? '' : this.#bodies.seal(text), html_body: html === null ? null : this.#bodies.seal(html) })
+        .where('id', '=', row.id)
+        .where('text_body', '=', row.text_body);
+      update = row.html_body === null ? update.where('html_body', 'is', null) : update.where('html_body', '=', row.html_body);
+      const result = await update.executeTakeFirst();
+      rewrapped += Number(result.numUpdatedRows);
+    }
+    return { found: rows.length, rewrapped, unopenable, lastId: rows.at(-1)?.id };
+  }
+
+  /** {@inheritDoc MailOutboxStore.bodiesByKey} */
+  async bodiesByKey(): Promise<Readonly<Record<string, number>>> {
+    // `sealed:v2:` is 10 characters and a key id 8: the first 18 name the key (substr is the same on both engines).
+    const rows = await this.#db
+      .selectFrom('mail_outbox')
+      .select([sql<string>`substr(text_body, 1, 18)`.as('head'), (eb) => eb.fn.countAll<number | string | bigint>().as('n')])
+      .where('text_body', '!=', '')
+      .groupBy(sql`substr(text_body, 1, 18)`)
+      .execute();
+    const counts: Record<string, number> = {};
+    for (const { head, n } of rows) {
+      const key = head.startsWith('sealed:v2:') ? head.slice(10) : head.startsWith('sealed:v1:') ? 'v1' : 'plain';
+      counts[key] = (counts[key] ?? 0) + Number(n);
+    }
+    return counts;
   }
 
   /** {@inheritDoc MailOutboxStore.countSince} */

@@ -2,11 +2,16 @@
  * Signed webhook delivery: a reset token handed to the operator's mailer must prove it comes from this Sesame and must
  * not be replayable, so each call is signed the Standard Webhooks way (HMAC-SHA-256 over id, timestamp and body) with
  * a key derived from `SECRET_KEY`, and leaves through the outbox like mail, so a receiver that is down gets it later.
+ *
+ * On rotation the signature switches to the new key at once, and while `SECRET_KEYS_PREVIOUS` lists old keys each
+ * call also carries a signature under each of them (Standard Webhooks allows several, space-separated): a receiver
+ * still holding the old `whsec_` accepts the call, so receivers can be moved to the new secret one by one, before the
+ * previous key is dropped.
  * @module
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../kernel/clock.js';
-import type { SecretKey } from '../../kernel/secrets.js';
+import type { SecretKey, SecretKeyring } from '../../kernel/secrets.js';
 import type { MailTransport } from './transport.js';
 
 /** The purpose the signing key is derived under. */
@@ -21,6 +26,11 @@ const SIGNATURE_VERSION = 'v1';
 /** The signing key: 32 bytes derived from the server secret, so it never has to be configured or rotated on its own. */
 export function webhookSigningKey(secret: SecretKey): Buffer {
   return secret.derive(WEBHOOK_KEY_PURPOSE, 32);
+}
+
+/** The signing keys of every secret in the keyring, the current one first: each call is signed with all of them. */
+export function webhookSigningKeys(keys: SecretKeyring): Buffer[] {
+  return keys.all.map(webhookSigningKey);
 }
 
 /**
@@ -106,12 +116,14 @@ function requestFailure(error: unknown, timeoutMs: number): Error {
 
 /**
  * A {@link MailTransport} that POSTs `message.text_body` (already JSON) to `url` with `content-type: application/json`
- * and the three Standard Webhooks headers. `webhook-id` is `msg_<outbox id>`, the same on every retry, so receivers
+ * and the three Standard Webhooks headers, signed with each key given (the current one first). `webhook-id` is `msg_<outbox id>`, the same on every retry, so receivers
  * deduplicate by it; the timestamp is that of this try. A redirect is a failure and is never followed (a token must
  * never be forwarded elsewhere); a try fails after `timeoutMs`; a non-2xx answer throws `webhook answered <status>`,
  * never with the body, the URL's query or the token.
  */
-export function webhookTransport(url: string, key: Buffer, options: WebhookTransportOptions = {}): MailTransport {
+export function webhookTransport(url: string, key: Buffer | readonly Buffer[], options: WebhookTransportOptions = {}): MailTransport {
+  const keys = Buffer.isBuffer(key) ? [key] : key;
+  if (keys.length === 0) throw new Error('a webhook needs a signing key');
   const target = new URL(url);
   if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new Error('a webhook URL is http: or https:');
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -130,7 +142,8 @@ export function webhookTransport(url: string, key: Buffer, options: WebhookTrans
             'content-type': 'application/json',
             'webhook-id': id,
             'webhook-timestamp': String(timestampSec),
-            'webhook-signature': signWebhook(key, id, timestampSec, body),
+            // The current key's first, then one per previous key: `v1,<sig> v1,<sig>`, as Standard Webhooks allows.
+            'webhook-signature': keys.map((signing) => signWebhook(signing, id, timestampSec, body)).join(' '),
           },
           body,
           // Following a redirect would post the token to a URL the operator never configured.

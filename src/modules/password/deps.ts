@@ -10,7 +10,7 @@ import type { EventContext } from '../../kernel/events.js';
 import type { TokenFormat } from '../../kernel/tokens.js';
 import type { SessionService } from '../sessions/index.js';
 import type { User, UserStore } from '../users/index.js';
-import type { CancelPendingProofs, TokenPurpose, VerificationTokenStore } from '../verification/index.js';
+import type { CancelPendingProofs, CodeHashes, TokenPurpose, VerificationTokenStore } from '../verification/index.js';
 import type { ResetConfig } from './config.js';
 import type { PasswordEvent } from './events.js';
 import type { PasswordHasher } from './hasher.js';
@@ -53,8 +53,11 @@ export interface PasswordFlowDeps {
    * so the caller need not be told the address has an account.
    */
   readonly requireVerifiedEmail?: boolean;
-  /** The keyed hash of a mailed code, so a reset can be spent with the short code; without it only tokens work. */
-  readonly codeHash?: (purpose: TokenPurpose, userId: number, code: string) => string;
+  /**
+   * The keyed hashes of a mailed code under every key of the keyring, the current key's first, so a reset can be
+   * spent with the short code (one mailed before a rotation too); without it only tokens work.
+   */
+  readonly codeHashes?: (purpose: TokenPurpose, userId: number, code: string) => CodeHashes;
 }
 
 /**

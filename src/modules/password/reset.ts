@@ -28,10 +28,10 @@ export interface ResetRequestOptions {
 
 /** Password resets. */
 export class PasswordReset {
-  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'pageResetMail' | 'notices' | 'codeHash'>;
+  readonly #deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'pageResetMail' | 'notices' | 'codeHashes'>;
 
   /** Takes the event-carrying transactions and everything a reset touches. */
-  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'pageResetMail' | 'notices' | 'codeHash'>) {
+  constructor(deps: Pick<PasswordFlowDeps, 'changes' | 'users' | 'tokens' | 'cancelPending' | 'sessions' | 'hasher' | 'policy' | 'clock' | 'tokenFormat' | 'reset' | 'resetMail' | 'pageResetMail' | 'notices' | 'codeHashes'>) {
     this.#deps = deps;
   }
 
@@ -125,13 +125,13 @@ export class PasswordReset {
    */
   async #byCode(typed: string, email: string): Promise<string | undefined> {
     const code = normaliseCode(typed);
-    const hashOf = this.#deps.codeHash;
+    const hashOf = this.#deps.codeHashes;
     if (code === undefined || hashOf === undefined) return undefined;
     const user = await this.#deps.users.findByEmail(normaliseEmail(email));
     if (user === undefined) return hashToken(typed);
     const targets = await this.#deps.tokens.countGuess(['password_reset'], user.id, this.#deps.clock(), CODE_ATTEMPTS);
     const expected = hashOf('password_reset', user.id, code);
-    return targets.find((target) => safeEqual(target.codeHash, expected))?.tokenHash ?? hashToken(typed);
+    return targets.find((target) => expected.some((hash) => safeEqual(target.codeHash, hash)))?.tokenHash ?? hashToken(typed);
   }
 }
 

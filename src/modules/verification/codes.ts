@@ -4,7 +4,7 @@
  * @module
  */
 import { randomInt } from 'node:crypto';
-import type { SecretKey } from '../../kernel/secrets.js';
+import type { SecretKey, SecretKeyring } from '../../kernel/secrets.js';
 import type { TokenPurpose } from './schema.js';
 
 /** Wrong guesses a token takes before its code stops working (its link still works). */
@@ -34,5 +34,22 @@ export function normaliseCode(typed: string): string | undefined {
  * a copy of the database alone cannot try the 10^8 codes offline, and a code never works for another account.
  */
 export function codeHash(secret: SecretKey, purpose: TokenPurpose, userId: number, code: string): string {
-  return secret.mac('verification-code', `${purpose}:${userId}:${code}`);
+  return secret.mac(CODE_KEY_PURPOSE, `${purpose}:${userId}:${code}`);
+}
+
+/** The HKDF purpose of the codes' key. */
+const CODE_KEY_PURPOSE = 'verification-code';
+
+/** A code's hashes under every key of the keyring, the current key's first. */
+export type CodeHashes = readonly [string, ...string[]];
+
+/**
+ * A code's {@link codeHash} under every secret of the keyring, the current one first: a new code is stored under the
+ * current key, and a typed code is accepted when it matches under any, so a code mailed before a rotation keeps
+ * working until its token expires. The stored hash cannot say which key made it (a bare 64-hex HMAC filling its
+ * column), so the reader tries each; there are at most a few keys, and each try is one HMAC.
+ */
+export function codeHashes(keys: SecretKeyring, purpose: TokenPurpose, userId: number, code: string): CodeHashes {
+  const [first, ...rest] = keys.all.map((key) => codeHash(key, purpose, userId, code));
+  return [first ?? codeHash(keys.current, purpose, userId, code), ...rest];
 }

@@ -4,7 +4,7 @@
  * and cancels its pending change of address. Other modules import from here only.
  * @module
  */
-export { CODE_ATTEMPTS, codeHash, formatCode, generateCode, normaliseCode } from './codes.js';
+export { CODE_ATTEMPTS, codeHash, codeHashes, formatCode, generateCode, normaliseCode, type CodeHashes } from './codes.js';
 export { verificationMigrations } from './migrations.js';
 export { cancelledDetail, pendingProofCanceller, type CancelledProofs, type CancelPendingProofs } from './pending.js';
 export { KyselyVerificationStore, type GuessTarget, type IssueOptions, type LiveToken, type VerificationTokenStore } from './store.js';

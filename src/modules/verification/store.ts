@@ -36,6 +36,11 @@ export interface VerificationTokenStore {
   revokeAllOfUser(purpose: TokenPurpose, userId: number): Promise<number>;
   /** Deletes tokens past their expiry, spent or not; returns how many. */
   purgeExpired(now: number): Promise<number>;
+  /**
+   * When the last live code stops working (its token expires), or undefined when none is live: the longest a
+   * previous `SECRET_KEY` may still be needed for codes mailed before a rotation (a code's hash cannot say its key).
+   */
+  lastCodeExpiry(now: number): Promise<number | undefined>;
 }
 
 /** Extra fields of a token at issue. */
@@ -201,5 +206,17 @@ export class KyselyVerificationStore implements VerificationTokenStore {
   async purgeExpired(now: number): Promise<number> {
     const result = await this.#db.deleteFrom('verification_tokens').where('expires_at', '<=', now).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  /** {@inheritDoc VerificationTokenStore.lastCodeExpiry} */
+  async lastCodeExpiry(now: number): Promise<number | undefined> {
+    const row = await this.#db
+      .selectFrom('verification_tokens')
+      .select((eb) => eb.fn.max('expires_at').as('last'))
+      .where('code_hash', 'is not', null)
+      .where('consumed_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row?.last === null || row?.last === undefined ? undefined : Number(row.last);
   }
 }

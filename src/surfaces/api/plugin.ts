@@ -199,7 +199,7 @@ const apiRoutes: FastifyPluginAsync<SesamePluginOptions & { readonly sesame: Ses
       email: sesame.email,
       accounts: sesame.accounts,
       sessions: sesame.sessions,
-      secret: sesame.secret,
+      keys: sesame.keys,
       cookie,
       requireVerification: config.email.requireVerification,
       passwordMinLength: config.password.policy.minLength,

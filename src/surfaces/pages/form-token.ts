@@ -7,12 +7,20 @@
  * HTTP, which the `__Secure-` prefix stops) could still learn its field by opening a page with it, but their forged
  * POST then comes from another origin, which the cross-site guard refuses. The guard is the first line; this is the
  * second, per form.
+ *
+ * On a rotation of `SECRET_KEY`, fields are signed with the new key at once and checked against the new one, then
+ * each previous one, so a form opened before the rotation still submits until its cookie expires (an hour). The
+ * field does not name its key: it lives an hour and is never stored, so trying the few keys costs nothing, and the
+ * field keeps its shape.
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse, serialize } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from './html.js';
+
+/** The HKDF purpose of the form tokens' key. */
+export const FORM_KEY_PURPOSE = 'page-forms';
 
 /** Name of the hidden field that carries the signature. */
 export const FORM_TOKEN_FIELD = 'form_token';
@@ -34,13 +42,17 @@ export interface FormTokenOptions {
 
 /** Issues and checks the form tokens of the pages, under one key. */
 export class FormTokens {
-  readonly #key: Buffer;
+  readonly #keys: readonly Buffer[];
   readonly #secure: boolean;
 
-  /** Takes the signing key (`secret.derive('page-forms')`) and whether the cookie is always `Secure`. */
-  constructor(key: Buffer, options: FormTokenOptions) {
-    if (key.length < 32) throw new Error('a form-token key needs at least 32 bytes');
-    this.#key = Buffer.from(key);
+  /**
+   * Takes the signing key (the secret's `page-forms` key), or the keys of every secret in the keyring, the current
+   * one first (the one fields are signed with; the others are only checked), and whether the cookie is always `Secure`.
+   */
+  constructor(key: Buffer | readonly Buffer[], options: FormTokenOptions) {
+    const keys = Buffer.isBuffer(key) ? [key] : key;
+    if (keys.length === 0 || keys.some((one) => one.length < 32)) throw new Error('a form-token key needs at least 32 bytes');
+    this.#keys = keys.map((one) => Buffer.from(one));
     this.#secure = options.secure;
   }
 
@@ -60,25 +72,36 @@ export class FormTokens {
       // may strip PUBLIC_URL's path before the request reaches it. Every page and its POST share that directory.
       serialize(cookieName(form, secure), value, { httpOnly: true, sameSite: 'strict', secure, maxAge: FORM_COOKIE_MAX_AGE_S }),
     );
-    return html`<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${this.#sign(value, form)}">`;
+    return html`<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${this.#sign(this.#current(), value, form)}">`;
   }
 
   /**
-   * True when the request brings the cookie of `form` and `submitted` is its signature, compared in constant time;
-   * false when either is missing or they do not match.
+   * True when the request brings the cookie of `form` and `submitted` is its signature under the current key or a
+   * previous one, compared in constant time; false when either is missing or they do not match.
    */
   check(request: FastifyRequest, form: string, submitted: string | undefined): boolean {
     const value = this.#cookieOf(request, form);
     if (value === undefined || !COOKIE_VALUE_SHAPE.test(value) || submitted === undefined) return false;
-    const expected = Buffer.from(this.#sign(value, form), 'utf8');
     const given = Buffer.from(submitted, 'utf8');
-    // The expected length is public (a SHA-256 in base64url): only the content must be compared in constant time.
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    let matched = false;
+    for (const key of this.#keys) {
+      const expected = Buffer.from(this.#sign(key, value, form), 'utf8');
+      // The expected length is public (a SHA-256 in base64url): only the content must be compared in constant time.
+      if (given.length === expected.length && timingSafeEqual(given, expected)) matched = true;
+    }
+    return matched;
   }
 
-  /** HMAC-SHA-256 of the cookie value and the form's name, in base64url. */
-  #sign(value: string, form: string): string {
-    return createHmac('sha256', this.#key).update(`${value}\n${form}`, 'utf8').digest('base64url');
+  /** The key fields are signed with now. */
+  #current(): Buffer {
+    const [current] = this.#keys;
+    if (current === undefined) throw new Error('a form-token key is missing');
+    return current;
+  }
+
+  /** HMAC-SHA-256 of the cookie value and the form's name under `key`, in base64url. */
+  #sign(key: Buffer, value: string, form: string): string {
+    return createHmac('sha256', key).update(`${value}\n${form}`, 'utf8').digest('base64url');
   }
 
   /** The cookie of `form` as this request presents it, under the name this request's scheme gives it. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { SecretKey } from '../../kernel/secrets.js';
+import type { SecretKeyring } from '../../kernel/secrets.js';
 import type { EmailAddresses } from '../../modules/email/index.js';
 import type { AccountsService } from '../../modules/accounts/index.js';
 import type { PasswordChange, PasswordLogin, PasswordReset, Registration } from '../../modules/password/index.js';
@@ -15,7 +15,7 @@ import { accountPageRoutes } from './account/routes.js';
 import { assetRoutes, buildAssets } from './assets.js';
 import type { PagesConfig } from './config.js';
 import { forgotPageRoutes } from './forgot-page.js';
-import { FormTokens } from './form-token.js';
+import { FORM_KEY_PURPOSE, FormTokens } from './form-token.js';
 import { pageCsp, type PageSite } from './layout.js';
 import { loginPageRoutes } from './login-page.js';
 import { pageErrorHandler } from './page-errors.js';
@@ -38,8 +38,11 @@ export interface PageDeps {
   /** The owner's events, export and deletion (the account pages). */
   readonly accounts: AccountsService;
   readonly sessions: SessionService;
-  /** The server secret; the form tokens use its `page-forms` key. */
-  readonly secret: Pick<SecretKey, 'derive'>;
+  /**
+   * The server secret and the previous ones still accepted; the form tokens are signed with the current secret's
+   * `page-forms` key and checked against every secret's, so a form opened before a rotation still submits.
+   */
+  readonly keys: Pick<SecretKeyring, 'derive'>;
   /** The session cookie's settings (set at sign-in, cleared at sign-out; when it is `Secure`, so is the form cookie). */
   readonly cookie: SessionCookieSettings & { readonly ttlMs: number };
   /** Whether a new account confirms its address before signing in. */
@@ -56,7 +59,10 @@ export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
   const site: PageSite = {
     productName: deps.pages.productName,
     assets: buildAssets(deps.pages),
-    forms: new FormTokens(deps.secret.derive('page-forms'), { secure: deps.cookie.secure }),
+    forms: new FormTokens(
+      deps.keys.derive(FORM_KEY_PURPOSE).map(({ key }) => key),
+      { secure: deps.cookie.secure },
+    ),
     csp: pageCsp(returnOrigins),
     passwordMinLength: deps.passwordMinLength,
     texts: deps.pages.texts,

@@ -17,7 +17,7 @@ describe('sealed outbox bodies', () => {
   it('round-trips any text, and seals the same text differently each time (a fresh IV)', () => {
     for (const body of ['', 'Reset: https://x/account/reset?token=abc', 'é€😀\n'.repeat(50)]) {
       const sealed = sealer.seal(body);
-      expect(sealed).toMatch(/^sealed:v1:[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
+      expect(sealed).toMatch(/^sealed:v2:00000000:[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
       expect(sealed).not.toContain('token');
       expect(sealer.open(sealed)).toBe(body);
     }
@@ -48,8 +48,8 @@ describe('sealed outbox bodies', () => {
       await until(async () => Number((await db.selectFrom('mail_outbox').select('attempts').executeTakeFirst())?.attempts) === 1, 'the failed first try');
       const stored = await db.selectFrom('mail_outbox').select(['id', 'text_body', 'html_body', 'status']).executeTakeFirstOrThrow();
       expect(stored.status).toBe('pending');
-      expect(stored.text_body).toMatch(/^sealed:v1:/);
-      expect(stored.html_body).toMatch(/^sealed:v1:/);
+      expect(stored.text_body).toMatch(new RegExp(`^sealed:v2:${service.sesame.secret.id}:`));
+      expect(stored.html_body).toMatch(new RegExp(`^sealed:v2:${service.sesame.secret.id}:`));
       const opened = await service.sesame.mail.find(stored.id);
       const token = /token=([A-Za-z0-9_-]+)/.exec(opened?.text_body ?? '')?.[1] ?? '';
       expect(token).not.toBe('');

@@ -12,10 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/kernel/events.js';
-import { SecretKey } from '../../../src/kernel/secrets.js';
+import { SecretKey, SecretKeyring } from '../../../src/kernel/secrets.js';
 import { channelTransport } from '../../../src/modules/mail/channels.js';
 import { KyselyMailOutboxStore, MailOutbox, type MailEvent, type MailLogger, type MailTransport, type OutboxMessage } from '../../../src/modules/mail/index.js';
-import { WEBHOOK_KEY_PURPOSE, signWebhook, verifyWebhook, webhookSecret, webhookSigningKey, webhookTransport } from '../../../src/modules/mail/webhook.js';
+import { WEBHOOK_KEY_PURPOSE, signWebhook, verifyWebhook, webhookSecret, webhookSigningKey, webhookSigningKeys, webhookTransport } from '../../../src/modules/mail/webhook.js';
 import { describeEngines, useFreshStorage } from '../../support/engines.js';
 import { SLOW_MACHINE_STORAGE, until } from '../../support/mail-doubles.js';
 
@@ -170,6 +170,28 @@ describe('webhookTransport against a real receiver', () => {
     expect(Number(call?.headers['webhook-timestamp'])).toBeLessThanOrEqual(after);
     expect(new Webhook(secret).verify(call?.body ?? '', call?.headers ?? {})).toEqual(JSON.parse(body));
     expect(verdicts(secret, call?.body ?? '', call?.headers ?? {})).toEqual({ library: true, ours: true });
+  });
+
+  it('while a previous key is configured, signs with the current key and each previous one: receivers holding either secret accept', async () => {
+    const receiver = await startReceiver();
+    const { body } = resetBody();
+    const previous = SecretKey.generate();
+    const keys = new SecretKeyring(secretKey, [previous]);
+    await webhookTransport(receiver.url, webhookSigningKeys(keys)).send(row(9, body));
+    const headers = receiver.requests[0]?.headers ?? {};
+    const signatures = (headers['webhook-signature'] ?? '').split(' ');
+    expect(signatures).toHaveLength(2);
+    // The current key's signature first, then the previous key's, each a Standard Webhooks `v1,` entry.
+    expect(signatures[0]).toBe(signWebhook(key, 'msg_9', Number(headers['webhook-timestamp']), body));
+    expect(signatures[1]).toBe(signWebhook(webhookSigningKey(previous), 'msg_9', Number(headers['webhook-timestamp']), body));
+    for (const holder of [secret, webhookSecret(previous)]) expect(verdicts(holder, body, headers), holder).toEqual({ library: true, ours: true });
+    expect(verdicts(webhookSecret(SecretKey.generate()), body, headers)).toEqual({ library: false, ours: false });
+    // Once the previous key is dropped, only the current secret's signature is sent.
+    await webhookTransport(receiver.url, webhookSigningKeys(new SecretKeyring(secretKey))).send(row(10, body));
+    const after = receiver.requests[1]?.headers ?? {};
+    expect(after['webhook-signature']?.split(' ')).toHaveLength(1);
+    expect(verdicts(webhookSecret(previous), body, after)).toEqual({ library: false, ours: false });
+    expect(() => webhookTransport(receiver.url, [])).toThrow('a webhook needs a signing key');
   });
 
   it('a tampered body, timestamp, id or key fails, and so does a stale or future call: verifyWebhook agrees with the library on each', async () => {

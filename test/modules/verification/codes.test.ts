@@ -1,9 +1,9 @@
 // Short codes and the rule that matches one: eight digits (spaces, dashes and dots ignored, nothing else), a keyed
 // hash bound to purpose and account, and a constant-time match that keeps the first token matched.
 import { describe, expect, it } from 'vitest';
-import { SecretKey } from '../../../src/kernel/secrets.js';
+import { SecretKey, SecretKeyring } from '../../../src/kernel/secrets.js';
 import { matchCode } from '../../../src/modules/email/proof.js';
-import { codeHash, formatCode, generateCode, normaliseCode } from '../../../src/modules/verification/index.js';
+import { codeHash, codeHashes, formatCode, generateCode, normaliseCode } from '../../../src/modules/verification/index.js';
 
 describe('short codes', () => {
   it('draws eight digits, shows them as two groups of four, and reads them back however they are typed', () => {
@@ -24,6 +24,19 @@ describe('short codes', () => {
     expect(codeHash(secret, 'email_verify', 2, '12345678')).not.toBe(hash);
     expect(codeHash(secret, 'email_verify', 1, '12345679')).not.toBe(hash);
     expect(codeHash(SecretKey.generate(), 'email_verify', 1, '12345678')).not.toBe(hash);
+  });
+});
+
+describe('codes across a rotation', () => {
+  it('hashes a new code under the current key, and matches a code hashed under a previous key while it is configured', () => {
+    const older = SecretKey.generate();
+    const current = SecretKey.generate();
+    const mailedBefore = codeHash(older, 'email_verify', 1, '12345678');
+    const hashes = codeHashes(new SecretKeyring(current, [older]), 'email_verify', 1, '12345678');
+    expect(hashes).toEqual([codeHash(current, 'email_verify', 1, '12345678'), mailedBefore]);
+    const target = { purpose: 'email_verify' as const, tokenHash: 't', codeHash: mailedBefore, newEmail: null };
+    expect(matchCode([target], () => hashes)).toBe(target);
+    expect(matchCode([target], () => codeHashes(new SecretKeyring(current), 'email_verify', 1, '12345678'))).toBeUndefined();
   });
 });
 

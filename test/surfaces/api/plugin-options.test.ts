@@ -87,7 +87,7 @@ describe('sesamePlugin options', () => {
     expect([unverified.statusCode, unverified.json()]).toEqual([403, { message: 'email not verified' }]);
     const [stored] = await app.sesame.storage.kysely.selectFrom('mail_outbox').select(['id', 'text_body']).execute();
     // Sealed at rest: the row holds no token a copy of the database would give away.
-    expect(stored?.text_body).toMatch(/^sealed:v1:/);
+    expect(stored?.text_body).toMatch(/^sealed:v2:[0-9a-f]{8}:/);
     const verification = await app.sesame.mail.find(stored?.id ?? 0);
     expect(verification).toMatchObject({ kind: 'email_verify', channel: 'webhook' });
     const { token } = JSON.parse(verification?.text_body ?? '{}') as { token: string };

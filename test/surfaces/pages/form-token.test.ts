@@ -92,6 +92,18 @@ describe('form tokens', () => {
     expect(cookieName('verify', true)).toBe('__Secure-sesame_form_verify');
   });
 
+  it('signs with the first key and accepts a field signed with any (a form opened before a rotation of SECRET_KEY)', () => {
+    const older = randomBytes(32);
+    const current = randomBytes(32);
+    const before = fieldOf(new FormTokens(older, { secure: false }).issue(request({ sesame_form_reset: cookieValue }), reply().reply, 'reset'));
+    const rotated = new FormTokens([current, older], { secure: false });
+    expect(rotated.check(request({ sesame_form_reset: cookieValue }), 'reset', before)).toBe(true);
+    const now = fieldOf(rotated.issue(request({ sesame_form_reset: cookieValue }), reply().reply, 'reset'));
+    expect(now).toBe(fieldOf(new FormTokens(current, { secure: false }).issue(request({ sesame_form_reset: cookieValue }), reply().reply, 'reset')));
+    expect(new FormTokens(current, { secure: false }).check(request({ sesame_form_reset: cookieValue }), 'reset', before)).toBe(false);
+    expect(() => new FormTokens([], { secure: false })).toThrow('a form-token key needs at least 32 bytes');
+  });
+
   it('refuses a key shorter than 32 bytes', () => {
     expect(() => new FormTokens(randomBytes(31), { secure: false })).toThrow('a form-token key needs at least 32 bytes');
     expect(() => new FormTokens(randomBytes(32), { secure: false })).not.toThrow();
