@@ -127,6 +127,8 @@ export type SesameSettings = {
   readonly PASSWORD_CHECK_TIMEOUT?: string | undefined;
   /** Scoring time one client may spend per minute; past it its new passwords get 429 with `Retry-After` until the minute is over (registrations that cost the service more are counted by what they cost). Default: `5s`. */
   readonly PASSWORD_CHECK_CLIENT_BUDGET?: string | undefined;
+  /** Path of a breach filter file built by `sesame breach-filter build` (see Breached passwords); read once at start into one buffer (about 2.3 bytes an entry); a new password whose SHA-1, as received or in NFKC form, is in it is refused with `password.breached` (about 1 in 65,536 other passwords is refused too). A file that cannot be read or is not a filter stops the start. Default: unset. */
+  readonly PASSWORD_BREACH_FILTER?: string | undefined;
   /** `response` returns the token in the body (the seed's behaviour); `webhook` posts it to `RESET_WEBHOOK_URL`; `email` mails a "reset your password" message (link `PUBLIC_URL/account/reset?token=...`, with the mount prefix when `PUBLIC_URL` has no path, and the code) to the account's stored address through the outbox, and needs `MAIL_FROM` and `SMTP_URL` (development without `SMTP_URL` writes `.eml` files instead). Production accepts `webhook` or `email` and refuses to start when the chosen one lacks its settings. Default: `response` (production: `webhook`). */
   readonly RESET_TOKEN_DELIVERY?: string | undefined;
   /** Where `webhook` delivery posts its JSON, signed (the webhook): `{"type": "password_reset", "email", "reset_token", "code", "link", ...}`. Production without `SMTP_URL` sends every other message (verification, change of address, notices) the same way. */

@@ -37,7 +37,7 @@ export interface PasswordConfig {
   readonly reset: ResetConfig;
 }
 
-/** `BCRYPT_COST`, `BCRYPT_QUEUE_MAX`, `PASSWORD_*`, `RESET_TOKEN_*` and `RESET_WEBHOOK_URL` (`email` delivery also reads the mail module's `SMTP_URL` and `MAIL_FROM`). */
+/** `BCRYPT_COST`, `BCRYPT_QUEUE_MAX`, `PASSWORD_*` (`PASSWORD_BREACH_FILTER` is read by the policy, once, at start), `RESET_TOKEN_*` and `RESET_WEBHOOK_URL` (`email` delivery also reads the mail module's `SMTP_URL` and `MAIL_FROM`). */
 export const passwordConfig = defineConfig({
   env: {
     BCRYPT_COST: integer('BCRYPT_COST', 4, 31, 12),
@@ -49,6 +49,7 @@ export const passwordConfig = defineConfig({
     PASSWORD_CHECK_QUEUE: integer('PASSWORD_CHECK_QUEUE', 1, 100_000, 64),
     PASSWORD_CHECK_TIMEOUT: duration('PASSWORD_CHECK_TIMEOUT', '2s'),
     PASSWORD_CHECK_CLIENT_BUDGET: duration('PASSWORD_CHECK_CLIENT_BUDGET', '5s'),
+    PASSWORD_BREACH_FILTER: z.string().min(1, 'PASSWORD_BREACH_FILTER must be the path of a file built by sesame breach-filter build').optional(),
     RESET_TOKEN_TTL: duration('RESET_TOKEN_TTL', '30m'),
     RESET_TOKEN_DELIVERY: oneOf('RESET_TOKEN_DELIVERY', ['response', 'webhook', 'email']),
     RESET_WEBHOOK_URL: z.string().regex(/^https?:\/\/.+/, 'RESET_WEBHOOK_URL must be an http(s) URL').optional(),
@@ -65,6 +66,7 @@ export const passwordConfig = defineConfig({
       minLength: env.PASSWORD_MIN_LENGTH,
       checkCommon: env.PASSWORD_CHECK_COMMON,
       minScore: env.PASSWORD_MIN_SCORE,
+      ...(env.PASSWORD_BREACH_FILTER === undefined ? {} : { breachFilter: env.PASSWORD_BREACH_FILTER }),
       strength: {
         threads: env.PASSWORD_CHECK_THREADS,
         maxQueue: env.PASSWORD_CHECK_QUEUE,
