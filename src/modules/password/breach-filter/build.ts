@@ -1,7 +1,8 @@
 /**
  * Builds a breach filter from a stream of lines: Have I Been Pwned's `SHA1:count` lines (any order), or a plain list
- * of passwords, hashed on the way. The file is streamed, never held: memory is 8 bytes per key kept plus the filter,
- * whatever the size of the input, so the whole corpus (about 40 GB of text) builds on a machine with a few GB.
+ * of passwords, hashed on the way. The file is streamed, never held: memory is 8 bytes per key kept plus the
+ * construction's scratch (about 27 bytes a key, freed once built), whatever the size of the input (about 40 GB of
+ * text for the whole corpus), so `--top` decides what a build costs.
  * @module
  */
 import { BinaryFuse16, sortUniqueKeys } from './binary-fuse16.js';
