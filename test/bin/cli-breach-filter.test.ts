@@ -1,7 +1,8 @@
 /**
  * `sesame breach-filter build` as an operator runs it (the compiled CLI as a child process): a filter from a small
  * `SHA1:count` file made here, with `--top` by count and `--json`; a plain password list; the refusals and their exit
- * codes. It needs no settings and no database.
+ * codes. It needs no settings and no database. Then `sesame users create` with the built file as
+ * `PASSWORD_BREACH_FILTER`: the CLI goes through the same policy as the API.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -93,5 +94,18 @@ describe('sesame breach-filter build', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/line 2 is not a SHA1:count line/);
     expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
+  it('the filter it writes makes sesame users create refuse a breached password, and create an account otherwise', async () => {
+    const out = join(dir.path, 'for-users.bin');
+    expect((await runCli(['breach-filter', 'build', '--from', hashes, '--out', out], {})).code).toBe(0);
+    const env = { DATABASE_URL: `sqlite:${join(dir.path, 'users.db')}`, PASSWORD_BREACH_FILTER: out };
+    const refused = await runCli(['users', 'create', 'breached@example.com'], env, { input: 'most often used\n' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/password appears in known data breaches/);
+    const created = await runCli(['users', 'create', 'fine@example.com', '--json'], env, { input: 'not in that corpus at all\n' });
+    expect(created.code, created.stderr).toBe(0);
+    expect(jsonLines(created.stdout)[0]).toMatchObject({ email: 'fine@example.com' });
+    expect((await runCli(['users', 'show', 'breached@example.com'], env)).code).toBe(3);
   }, 60_000);
 });
