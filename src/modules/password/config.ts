@@ -5,8 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { defineConfig } from '../../kernel/config/fragment.js';
+import { defineConfig, type CheckContext } from '../../kernel/config/fragment.js';
 import { boolean, duration, integer, oneOf } from '../../kernel/config/fields.js';
+import { breachFilterProblem } from './breach-filter/index.js';
 import type { PasswordPolicyOptions } from './policy.js';
 
 /** How a reset token reaches the account's owner. */
@@ -76,16 +77,10 @@ export const passwordConfig = defineConfig({
     },
     reset: { tokenTtlMs: env.RESET_TOKEN_TTL, delivery: env.RESET_TOKEN_DELIVERY, webhookUrl: env.RESET_WEBHOOK_URL },
   }),
-  check: ({ reset }, { profile, settings }) => {
-    if (reset.delivery === 'webhook' && reset.webhookUrl === undefined) {
-      return ['RESET_TOKEN_DELIVERY=webhook needs RESET_WEBHOOK_URL (where Sesame posts {email, reset_token} for your mailer), or set RESET_TOKEN_DELIVERY=email with SMTP_URL and MAIL_FROM'];
-    }
-    if (reset.delivery !== 'email') return [];
-    const problems: string[] = [];
-    if (settings['MAIL_FROM'] === undefined) problems.push('RESET_TOKEN_DELIVERY=email needs MAIL_FROM (the From: address of the reset messages)');
-    // Development without a server writes each message to ./data/outbox/ instead.
-    if (settings['SMTP_URL'] === undefined && profile !== 'development') problems.push('RESET_TOKEN_DELIVERY=email needs SMTP_URL (the SMTP server that sends the reset messages)');
-    return problems;
+  check: ({ policy, reset }, context) => {
+    // Checked with the settings, so `sesame config check` and a start both name a wrong file before anything runs.
+    const breach = policy.breachFilter === undefined ? undefined : breachFilterProblem(policy.breachFilter);
+    return [...(breach === undefined ? [] : [breach]), ...resetProblems(reset, context)];
   },
   refuseInProduction({ bcryptCost, policy, reset }) {
     const problems: string[] = [];
@@ -104,6 +99,19 @@ export const passwordConfig = defineConfig({
     return problems;
   },
 });
+
+/** What is missing for the chosen reset delivery: a webhook URL, or the mail settings. */
+function resetProblems(reset: ResetConfig, { profile, settings }: CheckContext): string[] {
+  if (reset.delivery === 'webhook' && reset.webhookUrl === undefined) {
+    return ['RESET_TOKEN_DELIVERY=webhook needs RESET_WEBHOOK_URL (where Sesame posts {email, reset_token} for your mailer), or set RESET_TOKEN_DELIVERY=email with SMTP_URL and MAIL_FROM'];
+  }
+  if (reset.delivery !== 'email') return [];
+  const problems: string[] = [];
+  if (settings['MAIL_FROM'] === undefined) problems.push('RESET_TOKEN_DELIVERY=email needs MAIL_FROM (the From: address of the reset messages)');
+  // Development without a server writes each message to ./data/outbox/ instead.
+  if (settings['SMTP_URL'] === undefined && profile !== 'development') problems.push('RESET_TOKEN_DELIVERY=email needs SMTP_URL (the SMTP server that sends the reset messages)');
+  return problems;
+}
 
 /** True for an https URL, or an http URL to this machine (a mailer sidecar), where no network sees the token. */
 function isHttpsOrLoopback(url: string): boolean {

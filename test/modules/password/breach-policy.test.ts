@@ -2,13 +2,14 @@
  * `PASSWORD_BREACH_FILTER` in the password policy, over real HTTP on both engines: a password in the operator's
  * breach filter is refused with `password.breached` (400, the advice saying "known data breaches", never which list)
  * on registration, on PUT /password and on reset, in its NFKC form too but not in another case; and a file that is
- * not a filter stops the service from starting.
+ * not a filter (or is truncated) is a settings problem that stops the service from starting.
  * @module
  */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
 import { buildBreachFilter } from '../../../src/modules/password/index.js';
 import { createPostgresSchema, describeEngines } from '../../support/engines.js';
 import { send, uniqueEmail, type Reply } from '../../support/http.js';
@@ -94,9 +95,15 @@ describeEngines('PASSWORD_BREACH_FILTER', (engine) => {
   });
 });
 
-it('a PASSWORD_BREACH_FILTER that is not a filter stops the start, naming the setting', async () => {
+it('a PASSWORD_BREACH_FILTER that is missing, not a filter or truncated is a settings problem, naming the setting', async () => {
   const bogus = join(dir.path, 'not-a-filter.txt');
   writeFileSync(bogus, 'hunter2\n');
-  await expect(startService({ PASSWORD_BREACH_FILTER: bogus })).rejects.toThrow(/PASSWORD_BREACH_FILTER: .*not-a-filter\.txt: not a Sesame breach filter/);
-  await expect(startService({ PASSWORD_BREACH_FILTER: join(dir.path, 'missing.bin') })).rejects.toThrow(/PASSWORD_BREACH_FILTER: cannot read/);
+  expect(() => loadConfig({ PASSWORD_BREACH_FILTER: bogus })).toThrow(/PASSWORD_BREACH_FILTER: .*not-a-filter\.txt: not a Sesame breach filter/);
+  expect(() => loadConfig({ PASSWORD_BREACH_FILTER: join(dir.path, 'missing.bin') })).toThrow(/PASSWORD_BREACH_FILTER: cannot read .*missing\.bin/);
+  const truncated = join(dir.path, 'truncated.bin');
+  writeFileSync(truncated, readFileSync(filterPath).subarray(0, 40));
+  expect(() => loadConfig({ PASSWORD_BREACH_FILTER: truncated })).toThrow(/truncated or corrupt/);
+  expect(() => loadConfig({ PASSWORD_BREACH_FILTER: filterPath })).not.toThrow();
+  // The service refuses to start on it too.
+  await expect(startService({ PASSWORD_BREACH_FILTER: bogus })).rejects.toThrow(/not a Sesame breach filter/);
 });

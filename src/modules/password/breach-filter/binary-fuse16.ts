@@ -330,21 +330,8 @@ export class BinaryFuse16 {
    * little-endian machines the fingerprints are a view of `bytes` when it is 2-byte aligned (no copy).
    */
   static load(bytes: Uint8Array): BinaryFuse16 {
-    if (bytes.length < HEADER_BYTES || MAGIC.some((byte, i) => bytes[i] !== byte)) throw new Error('not a Sesame breach filter (bad magic bytes)');
-    if (bytes[5] !== VERSION) throw new Error(`unsupported breach filter version ${String(bytes[5])} (this Sesame reads version ${VERSION})`);
+    const { seed, segmentLength, segmentCount, arrayLength, size } = readHeader(bytes, bytes.length);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const seed: [number, number] = [view.getUint32(8, true), view.getUint32(12, true)];
-    const segmentLength = view.getUint32(16, true);
-    const segmentCount = view.getUint32(20, true);
-    const arrayLength = view.getUint32(24, true);
-    const size = view.getUint32(28, true);
-    const expected = geometryFor(size);
-    if (segmentLength !== expected.segmentLength || segmentCount !== expected.segmentCount || arrayLength !== expected.arrayLength) {
-      throw new Error('breach filter header is inconsistent (segment sizes do not match the entry count)');
-    }
-    if (bytes.length !== HEADER_BYTES + arrayLength * 2) {
-      throw new Error(`breach filter is ${bytes.length} bytes, its header says ${HEADER_BYTES + arrayLength * 2}: truncated or corrupt`);
-    }
     let fingerprints: Uint16Array;
     const offset = bytes.byteOffset + HEADER_BYTES;
     if (LITTLE_ENDIAN && offset % 2 === 0) {
@@ -355,6 +342,40 @@ export class BinaryFuse16 {
     }
     return new BinaryFuse16(size, seed, segmentLength, segmentCount, fingerprints);
   }
+}
+
+/** What a filter file's header says. */
+export interface FilterHeader {
+  readonly seed: [hi: number, lo: number];
+  readonly segmentLength: number;
+  readonly segmentCount: number;
+  readonly arrayLength: number;
+  /** Entries the filter was built from. */
+  readonly size: number;
+}
+
+/**
+ * Reads and checks a filter file's header (`bytes` holds at least its first {@link HEADER_BYTES}) against the file's
+ * whole length: the magic, the version, segment sizes that follow from the entry count, and a length that fits them,
+ * so a truncated or foreign file is refused before anything answers from it. Throws with the reason.
+ */
+export function readHeader(bytes: Uint8Array, fileLength: number): FilterHeader {
+  if (bytes.length < HEADER_BYTES || MAGIC.some((byte, i) => bytes[i] !== byte)) throw new Error('not a Sesame breach filter (bad magic bytes)');
+  if (bytes[5] !== VERSION) throw new Error(`unsupported breach filter version ${String(bytes[5])} (this Sesame reads version ${VERSION})`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const seed: [number, number] = [view.getUint32(8, true), view.getUint32(12, true)];
+  const segmentLength = view.getUint32(16, true);
+  const segmentCount = view.getUint32(20, true);
+  const arrayLength = view.getUint32(24, true);
+  const size = view.getUint32(28, true);
+  const expected = geometryFor(size);
+  if (segmentLength !== expected.segmentLength || segmentCount !== expected.segmentCount || arrayLength !== expected.arrayLength) {
+    throw new Error('breach filter header is inconsistent (segment sizes do not match the entry count)');
+  }
+  if (fileLength !== HEADER_BYTES + arrayLength * 2) {
+    throw new Error(`breach filter is ${fileLength} bytes, its header says ${HEADER_BYTES + arrayLength * 2}: truncated or corrupt`);
+  }
+  return { seed, segmentLength, segmentCount, arrayLength, size };
 }
 
 /** Whether this machine stores numbers little-endian, the file's byte order (then loading is a view, not a copy). */

@@ -3,13 +3,36 @@
  * memory from the shipped lists), asked whether a new password appears in known breaches.
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { BinaryFuse16 } from './binary-fuse16.js';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { BinaryFuse16, HEADER_BYTES, readHeader } from './binary-fuse16.js';
 import { passwordKeys, sha1Key } from './keys.js';
 
 export { BinaryFuse16, sortUniqueKeys } from './binary-fuse16.js';
 export { buildBreachFilter, BreachInputError, type BuildOptions, type BuildResult, type LineFormat, type LineSource } from './build.js';
 export { passwordKeys, sha1Key, KeyBuffer, type Key64 } from './keys.js';
+
+/**
+ * Why the file at `path` cannot serve as a breach filter (unreadable, not one, truncated), or undefined when its header
+ * and length are right; reads 32 bytes, so `sesame config check` can say so without loading a file of gigabytes.
+ */
+export function breachFilterProblem(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    return `PASSWORD_BREACH_FILTER: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  try {
+    const header = new Uint8Array(HEADER_BYTES);
+    const read = readSync(fd, header, 0, HEADER_BYTES, 0);
+    readHeader(header.subarray(0, read), fstatSync(fd).size);
+    return undefined;
+  } catch (error) {
+    return `PASSWORD_BREACH_FILTER: ${path}: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** A set of breached passwords by the first 64 bits of their SHA-1; a yes is wrong for about 1 in 65,536 others. */
 export class BreachFilter {
