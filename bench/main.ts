@@ -14,6 +14,7 @@ import { backgroundLoad, describeMachine } from './machine.js';
 import { BASELINE_USERS, parseOptions, type BenchOptions } from './options.js';
 import { PASSWORD, STRICT_PASSWORDS, bcryptRows, cpuProfiles, profileVersusSingle, progress, routesVersusHelloWorld, serverSpec, strengthRows, type RunContext } from './phases.js';
 import { killAllServers, startServer, type BenchServer } from './server-process.js';
+import { printBreachFilterTable } from './breach-filter.js';
 import { printStartupTable } from './startup.js';
 import { renderTable, type Row } from './table.js';
 
@@ -68,6 +69,7 @@ function printProfile(title: string, summary: ProfileSummary): void {
 /** Runs every measurement and prints the table, the query plans, when asked the CPU profiles, and the start-up table (alone with `--startup-only`). */
 async function run(options: BenchOptions): Promise<void> {
   if (options.startupOnly) return printStartupTable(true);
+  if (options.breachOnly) return printBreachFilterTable(options.breachEntries);
   const otherLoad = await backgroundLoad();
   if (otherLoad !== undefined && otherLoad > 0.15) {
     progress(`warning: ${(otherLoad * 100).toFixed(0)}% of the CPU is busy with other work before the run; figures will be noisy`);
@@ -131,6 +133,7 @@ async function run(options: BenchOptions): Promise<void> {
       if (profiles.query !== undefined) printProfile('bare query route', profiles.query);
     }
     await printStartupTable(false);
+    await printBreachFilterTable(options.breachEntries);
     failed = false;
   } finally {
     process.removeListener('SIGINT', interrupt);

@@ -22,6 +22,10 @@ export interface BenchOptions {
   readonly cpuProf: boolean;
   /** Run only the start-up rows (bench/startup.ts), about half a minute: for iterating on what loads at start. */
   readonly startupOnly: boolean;
+  /** Run only the breach-filter step (bench/breach-filter.ts). */
+  readonly breachOnly: boolean;
+  /** Entries of the breach filter the breach-filter step builds. */
+  readonly breachEntries: number;
 }
 
 /** Users in the baseline database, the figure every other row's database size is compared with. */
@@ -35,7 +39,9 @@ const USAGE = `usage: npm run bench -- [options]
   --db ENGINE       sqlite (default) or postgres (DATABASE_URL, default postgres://root@127.0.0.1:5432/test)
   --cost N          BCRYPT_COST (default 12, the service default)
   --cpu-prof        also profile the server under GET /profile load and print the top self-time functions
-  --startup-only    only the start-up rows (RSS, spawn to first answer, import time against bare Fastify)`;
+  --startup-only    only the start-up rows (RSS, spawn to first answer, import time against bare Fastify)
+  --breach-only     only the breach-filter step (build throughput, load time, RSS added, lookup time)
+  --breach-entries N  entries of the breach filter built (default 1000000; the whole HIBP corpus is about 930000000)`;
 
 /** Parses a whole number option within bounds, or throws a usage error naming it. */
 function whole(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -58,6 +64,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       cost: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'startup-only': { type: 'boolean' },
+      'breach-only': { type: 'boolean' },
+      'breach-entries': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -77,5 +85,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     cost: whole('cost', values.cost, 12, 4, 31),
     cpuProf: values['cpu-prof'] === true,
     startupOnly: values['startup-only'] === true,
+    breachOnly: values['breach-only'] === true,
+    breachEntries: whole('breach-entries', values['breach-entries'], 1_000_000, 1, 2_000_000_000),
   };
 }

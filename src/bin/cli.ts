@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { auditTail } from './commands/audit-tail.js';
+import { breachFilter } from './commands/breach-filter.js';
 import { configCheck } from './commands/config-check.js';
 import { adminTokens } from './commands/admin-tokens.js';
 import { CommandError, EXIT, cliActor, output } from './commands/io.js';
@@ -39,6 +40,8 @@ commands:
   secret-key generate        print a fresh key for SECRET_KEY (32 random bytes, base64)
   secret-key rewrap [--batch N]
                              re-seal what previous keys sealed under SECRET_KEY (see README, Rotating the secret key)
+  breach-filter build --from FILE [--top N] --out PATH
+                             build the PASSWORD_BREACH_FILTER file from SHA1:count lines or a password list
 
 options:
   --table-prefix P           the table prefix of Sesame's tables (as DATABASE_TABLE_PREFIX, which it overrides)
@@ -86,6 +89,8 @@ function options(args: readonly string[]) {
 
 /** Runs the command line; resolves with the exit code. */
 async function run(argv: readonly string[]): Promise<number> {
+  // It takes options of its own and touches no settings or database, so it is dispatched before the shared parse.
+  if (argv[0] === 'breach-filter') return breachFilter(argv.slice(1)).then(() => EXIT.ok);
   let parsed;
   try {
     parsed = options(argv);

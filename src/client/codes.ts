@@ -47,6 +47,7 @@ export type SesameApiErrorCode =
   | 'session.unknown_handle'
   | 'session.wrong_password'
   | 'password.weak'
+  | 'password.breached'
   | 'password.check_busy'
   | 'password.too_costly'
   | 'password.current_wrong'

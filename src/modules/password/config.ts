@@ -5,8 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { defineConfig } from '../../kernel/config/fragment.js';
+import { defineConfig, type CheckContext } from '../../kernel/config/fragment.js';
 import { boolean, duration, integer, oneOf } from '../../kernel/config/fields.js';
+import { breachFilterProblem } from './breach-filter/index.js';
 import type { PasswordPolicyOptions } from './policy.js';
 
 /** How a reset token reaches the account's owner. */
@@ -37,7 +38,7 @@ export interface PasswordConfig {
   readonly reset: ResetConfig;
 }
 
-/** `BCRYPT_COST`, `BCRYPT_QUEUE_MAX`, `PASSWORD_*`, `RESET_TOKEN_*` and `RESET_WEBHOOK_URL` (`email` delivery also reads the mail module's `SMTP_URL` and `MAIL_FROM`). */
+/** `BCRYPT_COST`, `BCRYPT_QUEUE_MAX`, `PASSWORD_*` (`PASSWORD_BREACH_FILTER` is read by the policy, once, at start), `RESET_TOKEN_*` and `RESET_WEBHOOK_URL` (`email` delivery also reads the mail module's `SMTP_URL` and `MAIL_FROM`). */
 export const passwordConfig = defineConfig({
   env: {
     BCRYPT_COST: integer('BCRYPT_COST', 4, 31, 12),
@@ -49,6 +50,7 @@ export const passwordConfig = defineConfig({
     PASSWORD_CHECK_QUEUE: integer('PASSWORD_CHECK_QUEUE', 1, 100_000, 64),
     PASSWORD_CHECK_TIMEOUT: duration('PASSWORD_CHECK_TIMEOUT', '2s'),
     PASSWORD_CHECK_CLIENT_BUDGET: duration('PASSWORD_CHECK_CLIENT_BUDGET', '5s'),
+    PASSWORD_BREACH_FILTER: z.string().min(1, 'PASSWORD_BREACH_FILTER must be the path of a file built by sesame breach-filter build').optional(),
     RESET_TOKEN_TTL: duration('RESET_TOKEN_TTL', '30m'),
     RESET_TOKEN_DELIVERY: oneOf('RESET_TOKEN_DELIVERY', ['response', 'webhook', 'email']),
     RESET_WEBHOOK_URL: z.string().regex(/^https?:\/\/.+/, 'RESET_WEBHOOK_URL must be an http(s) URL').optional(),
@@ -65,6 +67,7 @@ export const passwordConfig = defineConfig({
       minLength: env.PASSWORD_MIN_LENGTH,
       checkCommon: env.PASSWORD_CHECK_COMMON,
       minScore: env.PASSWORD_MIN_SCORE,
+      ...(env.PASSWORD_BREACH_FILTER === undefined ? {} : { breachFilter: env.PASSWORD_BREACH_FILTER }),
       strength: {
         threads: env.PASSWORD_CHECK_THREADS,
         maxQueue: env.PASSWORD_CHECK_QUEUE,
@@ -74,16 +77,10 @@ export const passwordConfig = defineConfig({
     },
     reset: { tokenTtlMs: env.RESET_TOKEN_TTL, delivery: env.RESET_TOKEN_DELIVERY, webhookUrl: env.RESET_WEBHOOK_URL },
   }),
-  check: ({ reset }, { profile, settings }) => {
-    if (reset.delivery === 'webhook' && reset.webhookUrl === undefined) {
-      return ['RESET_TOKEN_DELIVERY=webhook needs RESET_WEBHOOK_URL (where Sesame posts {email, reset_token} for your mailer), or set RESET_TOKEN_DELIVERY=email with SMTP_URL and MAIL_FROM'];
-    }
-    if (reset.delivery !== 'email') return [];
-    const problems: string[] = [];
-    if (settings['MAIL_FROM'] === undefined) problems.push('RESET_TOKEN_DELIVERY=email needs MAIL_FROM (the From: address of the reset messages)');
-    // Development without a server writes each message to ./data/outbox/ instead.
-    if (settings['SMTP_URL'] === undefined && profile !== 'development') problems.push('RESET_TOKEN_DELIVERY=email needs SMTP_URL (the SMTP server that sends the reset messages)');
-    return problems;
+  check: ({ policy, reset }, context) => {
+    // Checked with the settings, so `sesame config check` and a start both name a wrong file before anything runs.
+    const breach = policy.breachFilter === undefined ? undefined : breachFilterProblem(policy.breachFilter);
+    return [...(breach === undefined ? [] : [breach]), ...resetProblems(reset, context)];
   },
   refuseInProduction({ bcryptCost, policy, reset }) {
     const problems: string[] = [];
@@ -102,6 +99,19 @@ export const passwordConfig = defineConfig({
     return problems;
   },
 });
+
+/** What is missing for the chosen reset delivery: a webhook URL, or the mail settings. */
+function resetProblems(reset: ResetConfig, { profile, settings }: CheckContext): string[] {
+  if (reset.delivery === 'webhook' && reset.webhookUrl === undefined) {
+    return ['RESET_TOKEN_DELIVERY=webhook needs RESET_WEBHOOK_URL (where Sesame posts {email, reset_token} for your mailer), or set RESET_TOKEN_DELIVERY=email with SMTP_URL and MAIL_FROM'];
+  }
+  if (reset.delivery !== 'email') return [];
+  const problems: string[] = [];
+  if (settings['MAIL_FROM'] === undefined) problems.push('RESET_TOKEN_DELIVERY=email needs MAIL_FROM (the From: address of the reset messages)');
+  // Development without a server writes each message to ./data/outbox/ instead.
+  if (settings['SMTP_URL'] === undefined && profile !== 'development') problems.push('RESET_TOKEN_DELIVERY=email needs SMTP_URL (the SMTP server that sends the reset messages)');
+  return problems;
+}
 
 /** True for an https URL, or an http URL to this machine (a mailer sidecar), where no network sees the token. */
 function isHttpsOrLoopback(url: string): boolean {

@@ -7,6 +7,7 @@ import { SesameError, ServerBusyError } from '../../kernel/errors.js';
 /** Every code the password module raises. */
 export type PasswordErrorCode =
   | 'password.weak'
+  | 'password.breached'
   | 'password.check_busy'
   | 'password.too_costly'
   | 'password.current_wrong'
@@ -15,11 +16,26 @@ export type PasswordErrorCode =
   | 'reset.token_invalid'
   | 'reset.email_unknown';
 
-/** Raised when a new password breaks the password policy; its message tells the user what to do instead. */
-export class WeakPasswordError extends SesameError<'password.weak'> {
+/**
+ * Raised when a new password breaks the password policy; its message tells the user what to do instead. Generic in
+ * its code so that {@link BreachedPasswordError} is one too: every surface that shows a weak password's advice shows
+ * a breached one's without knowing it, while clients can tell the two apart by code.
+ */
+export class WeakPasswordError<Code extends 'password.weak' | 'password.breached' = 'password.weak'> extends SesameError<Code> {
   /** Builds the error with the advice shown to the user. */
-  constructor(advice: string) {
-    super('password.weak', advice);
+  constructor(advice: string, code: Code = 'password.weak' as Code) {
+    super(code, advice);
+  }
+}
+
+/**
+ * Raised when a new password appears in known breaches (the breach filter): attackers try those first, on every site.
+ * The advice never says which list, only that it was breached somewhere.
+ */
+export class BreachedPasswordError extends WeakPasswordError<'password.breached'> {
+  /** Builds the refusal with its fixed advice. */
+  constructor() {
+    super('password appears in known data breaches, so attackers try it first: choose another (a passphrase of several unrelated words)', 'password.breached');
   }
 }
 

@@ -9,13 +9,14 @@ export { BcryptHasher, preparePassword, type PasswordHasher } from './hasher.js'
 export { BoundedHasher } from './bounded-hasher.js';
 export { PasswordPolicy, LENIENT_POLICY, type PasswordPolicyOptions } from './policy.js';
 export { StrengthEstimator, type StrengthEstimatorOptions, type StrengthScorer } from './strength-estimator.js';
-export { loadCommonPasswords, type CommonPasswords } from './common-passwords.js';
+export { BreachFilter, BinaryFuse16, buildBreachFilter, BreachInputError, passwordKeys, type BuildResult, type LineSource } from './breach-filter/index.js';
+export { loadCommonPasswords, commonPasswordEntries, type CommonPasswords } from './common-passwords.js';
 export { Registration, type SignUpOutcome } from './registration.js';
 export { PasswordLogin, type LoggedIn } from './login.js';
 export { PasswordChange } from './change.js';
 export { PasswordReset, type IssuedResetToken, type ResetRequestOptions } from './reset.js';
 export { webhookSender, type ResetTokenSender } from './reset-webhook.js';
-export { WeakPasswordError, PasswordCheckBusyError, PasswordTooCostlyError, InvalidResetTokenError, PasswordError, type PasswordErrorCode } from './errors.js';
+export { WeakPasswordError, BreachedPasswordError, PasswordCheckBusyError, PasswordTooCostlyError, InvalidResetTokenError, PasswordError, type PasswordErrorCode } from './errors.js';
 export { CHECKS_PER_CLIENT } from './strength-estimator.js';
 export type { PasswordEvent } from './events.js';
 export { passwordRoutes } from './http/routes.js';

@@ -4,7 +4,8 @@
  */
 import type { EventContext } from '../../kernel/events.js';
 import { clientKey } from '../rate-limits/index.js';
-import { WeakPasswordError } from './errors.js';
+import { BreachFilter } from './breach-filter/index.js';
+import { BreachedPasswordError, WeakPasswordError } from './errors.js';
 import { loadCommonPasswords } from './common-passwords.js';
 import { StrengthEstimator, type StrengthEstimatorOptions } from './strength-estimator.js';
 
@@ -14,7 +15,8 @@ export interface PasswordPolicyOptions {
   readonly minLength: number;
   /**
    * Refuse passwords found in the shipped lists of common passwords (see {@link loadCommonPasswords}: about 490,000
-   * entries in all; 3,600 of them have 15 or more characters), or equal to the email or its local part.
+   * entries in all; 3,600 of them have 15 or more characters), in any case, or equal to the email or its local part.
+   * The lists are held as a filter, so about 1 in 65,536 other passwords is refused as common too.
    */
   readonly checkCommon: boolean;
   /**
@@ -23,6 +25,11 @@ export interface PasswordPolicyOptions {
    * variations of common passwords ("passwordpassword1") are caught too, not just exact list entries.
    */
   readonly minScore?: number;
+  /**
+   * Path of a breach filter built by `sesame breach-filter build` (`PASSWORD_BREACH_FILTER`): a new password whose
+   * SHA-1 (as received, or of its NFKC form) is in it is refused with `password.breached`. Read once, at construction.
+   */
+  readonly breachFilter?: string;
   /** Threads and queue bound of the zxcvbn worker pool (used only when `minScore` is above 0). */
   readonly strength?: StrengthEstimatorOptions;
 }
@@ -41,14 +48,17 @@ export const SCORED_PREFIX = 32;
 export class PasswordPolicy {
   readonly #options: PasswordPolicyOptions;
   /** Common passwords of at least the minimum length; loaded at construction so the first registration is not the one that waits. */
-  readonly #common: ReadonlySet<string> | undefined;
+  readonly #common: BreachFilter | undefined;
+  /** The operator's breach corpus (`PASSWORD_BREACH_FILTER`), one buffer read at construction. */
+  readonly #breached: BreachFilter | undefined;
   /** zxcvbn on worker threads, when a minimum score is set. */
   readonly #estimator: StrengthEstimator | undefined;
 
   /** Takes the policy settings and loads only what they need, so the development default loads nothing. */
   constructor(options: PasswordPolicyOptions) {
     this.#options = options;
-    this.#common = options.checkCommon ? loadCommonPasswords(Math.max(1, options.minLength)).entries : undefined;
+    this.#common = options.checkCommon ? loadCommonPasswords(Math.max(1, options.minLength)).filter : undefined;
+    this.#breached = options.breachFilter === undefined ? undefined : BreachFilter.fromFile(options.breachFilter);
     this.#estimator = (options.minScore ?? 0) > 0 ? new StrengthEstimator(options.strength) : undefined;
   }
 
@@ -58,7 +68,8 @@ export class PasswordPolicy {
   }
 
   /**
-   * Rejects with {@link WeakPasswordError} and advice when the password may not be used for this email, with
+   * Rejects with {@link WeakPasswordError} and advice when the password may not be used for this email,
+   * {@link BreachedPasswordError} when it is in the breach filter, with
    * `PasswordCheckBusyError` when too many strength checks are queued (overall, or from this `client`: its address
    * key), or with `PasswordTooCostlyError` when scoring it ran past the time cap.
    */
@@ -69,12 +80,13 @@ export class PasswordPolicy {
         `password must be at least ${this.#options.minLength} characters: a passphrase of several unrelated words is easy to remember and hard to guess`,
       );
     }
-    if (this.#common === undefined && this.#estimator === undefined) return;
+    if (this.#common === undefined && this.#breached === undefined && this.#estimator === undefined) return;
     const lower = normalised.toLowerCase();
     const address = email.trim().toLowerCase();
-    if (this.#common?.has(lower) === true) {
+    if (this.#common?.hasExact(lower) === true) {
       throw new WeakPasswordError('password is too common (it is in lists attackers try first): choose another');
     }
+    if (this.#breached?.hasPassword(password) === true) throw new BreachedPasswordError();
     if (lower === address || lower === address.split('@')[0]) {
       throw new WeakPasswordError('password must not be your email or its name part: choose another');
     }

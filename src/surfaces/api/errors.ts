@@ -112,6 +112,8 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'session.unknown_handle': { status: 404, message: 'no such session' },
   'session.wrong_password': { status: 403, message: 'password is wrong' },
   'password.weak': { status: 400 },
+  // The policy's advice is the message, as for password.weak; it says "known breaches", never which list.
+  'password.breached': { status: 400 },
   'password.check_busy': { status: 429 },
   'password.too_costly': { status: 400, message: 'this password takes too long to assess: choose a passphrase of several unrelated words' },
   'password.current_wrong': { status: 403, message: 'current password is wrong' },

@@ -1,18 +1,31 @@
 // The error model over real HTTP: every refusal the API gives comes from one table, with the seed's exact body, a
 // stable code in the Sesame-Error header, and the reason phrase the seed's server (Werkzeug) writes; successes carry
 // no code. Also: each table code is reachable from this list, so a new code without a test shows up here.
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS } from '../../../src/surfaces/api/errors.js';
 import { seedReasonPhrase } from '../../../src/surfaces/api/reason-phrases.js';
 import { CookieJar, rawSend, send, uniqueEmail, type Reply } from '../../support/http.js';
 import { startService, type Service } from '../../support/in-process.js';
+import { makeTempDir } from '../../support/temp.js';
+import { BinaryFuse16, passwordKeys } from '../../../src/modules/password/index.js';
+
+/** The one password in the service's breach filter (PASSWORD_BREACH_FILTER), to provoke password.breached. */
+const BREACHED = 'breached but long';
+const breachDir = makeTempDir('errors-breach');
 
 let service: Service;
 beforeAll(async () => {
-  service = await startService({ PASSWORD_MIN_LENGTH: '8', RATE_LIMIT_ACCOUNT_MAX: '3', TRUSTED_ORIGINS: 'https://app.example' });
+  const breachFile = join(breachDir.path, 'breached.bin');
+  writeFileSync(breachFile, BinaryFuse16.build(new Uint32Array(passwordKeys(BREACHED)[0] ?? [])).serialize());
+  service = await startService({ PASSWORD_BREACH_FILTER: breachFile, PASSWORD_MIN_LENGTH: '8', RATE_LIMIT_ACCOUNT_MAX: '3', TRUSTED_ORIGINS: 'https://app.example' });
 });
-afterAll(() => service.stop());
+afterAll(async () => {
+  await service.stop();
+  breachDir.remove();
+});
 
 /** A registered account with a live session in a cookie jar. */
 async function signedIn(label: string): Promise<{ email: string; jar: CookieJar }> {
@@ -39,6 +52,7 @@ const REFUSALS: ReadonlyArray<{ readonly code: string; readonly status: number; 
   { code: 'csrf.cross_site', status: 403, message: 'cross-site request refused', provoke: () => send(service.url, 'POST', '/sessions', { form: { email: 'a@x.io', password: 'x' }, headers: { 'sec-fetch-site': 'cross-site' } }) },
   { code: 'csrf.untrusted_origin', status: 403, message: 'cross-site request refused: origin is not trusted', provoke: () => send(service.url, 'POST', '/sessions', { form: { email: 'a@x.io', password: 'x' }, headers: { origin: 'https://evil.example' } }) },
   { code: 'users.email_taken', status: 400, message: 'email already registered', provoke: async () => (await signedIn('taken')).jar.send('POST', '/users', { form: { email: (await signedIn('taken2')).email, password: 'long enough' } }) },
+  { code: 'password.breached', status: 400, message: /^password appears in known data breaches/, provoke: () => send(service.url, 'POST', '/users', { form: { email: uniqueEmail('breached'), password: BREACHED } }) },
   { code: 'password.weak', status: 400, message: /^password must be at least 8 characters/, provoke: () => send(service.url, 'POST', '/users', { form: { email: uniqueEmail('weak'), password: 'short' } }) },
   { code: 'login.invalid_credentials', status: 401, message: 'wrong email or password', provoke: () => send(service.url, 'POST', '/sessions', { form: { email: uniqueEmail('nobody'), password: 'guess' } }) },
   { code: 'session.required', status: 403, message: 'a valid session is required', provoke: () => send(service.url, 'GET', '/profile', { sessionId: '00000000-0000-4000-8000-000000000000' }) },

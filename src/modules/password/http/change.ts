@@ -31,7 +31,7 @@ export function changeRoutes(app: FastifyInstance, { change, cookie }: PasswordR
         response: {
           200: documented(emailMessageReply, 'Password changed; every earlier session ended, a fresh one is set', SETS_SESSION_COOKIE),
           ...refusals(['body', 'state-changing', 'session', 'rate-limited', 'new-password', 'database'], {
-            400: 'the policy refuses the new password (`password.weak`, `password.too_costly`)',
+            400: 'the policy refuses the new password (`password.weak`, `password.breached`, `password.too_costly`)',
             403: 'the current password is wrong (`password.current_wrong`)',
           }),
         },

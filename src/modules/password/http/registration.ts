@@ -30,7 +30,7 @@ export function registrationRoutes(app: FastifyInstance, { registration }: Passw
           200: documented(emailMessageReply, 'Account created'),
           ...refusals(['body', 'state-changing', 'rate-limited', 'new-password', 'database'], {
             400:
-              'the policy refuses the password (`password.weak`, `password.too_costly`), or, only while `REQUIRE_EMAIL_VERIFICATION` is off, the email is already registered (`users.email_taken`); with it on, a taken address answers 200 as a new one and its owner is mailed',
+              'the policy refuses the password (`password.weak`, `password.breached`, `password.too_costly`), or, only while `REQUIRE_EMAIL_VERIFICATION` is off, the email is already registered (`users.email_taken`); with it on, a taken address answers 200 as a new one and its owner is mailed',
           }),
         },
       },

@@ -64,7 +64,7 @@ export function resetRoutes(app: FastifyInstance, { reset, sendResetToken }: Pas
         response: {
           200: documented(emailMessageReply, 'Password updated; every session of the user ended'),
           ...refusals(['body', 'state-changing', 'rate-limited', 'new-password', 'database'], {
-            400: 'the policy refuses the new password (`password.weak`, `password.too_costly`)',
+            400: 'the policy refuses the new password (`password.weak`, `password.breached`, `password.too_costly`)',
             403: 'the token is unknown, expired, spent or another email\'s (`reset.token_invalid`)',
           }),
         },
