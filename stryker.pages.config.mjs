@@ -1,6 +1,7 @@
 // Mutation testing of the hosted pages' own logic (`npm run mutate:pages`, not part of CI): the escaping template,
-// return_to, the accent's contrast rule, the language choice, the texts and their overrides, the form kit and the
-// hashed assets. The suites that exercise them run on SQLite alone (TEST_ENGINES): the pages are engine-neutral.
+// return_to, the accent's contrast rule, the language choice, the texts and their overrides, the form kit, the
+// hashed assets, and the account pages (account/). The suites that exercise them run on SQLite alone (TEST_ENGINES):
+// the pages are engine-neutral.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -16,6 +17,7 @@ export default {
     'src/surfaces/pages/form-kit.ts',
     'src/surfaces/pages/assets.ts',
     'src/surfaces/pages/config.ts',
+    'src/surfaces/pages/account/*.ts',
   ],
   ignoreStatic: true,
   concurrency: 2,
