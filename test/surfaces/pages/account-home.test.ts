@@ -70,6 +70,14 @@ describe('the account page', () => {
     expect(page.status).toBe(200);
     expect(headingOf(page)).toBe('Your account');
     expect(page.text).toContain(`<p>You are signed in as ${email}.</p>`);
+    // Each section is named by its heading, which landmarks and headings navigation read out.
+    expect([...page.text.matchAll(/<section aria-labelledby="([a-z-]+)"><h2 id="([a-z-]+)">([^<]+)<\/h2>/g)].map((match) => [match[1], match[2], match[3]])).toEqual([
+      ['address-title', 'address-title', 'Email address'],
+      ['language-title', 'language-title', 'Language'],
+      ['sessions-title', 'sessions-title', 'Where you are signed in'],
+      ['security-title', 'security-title', 'Security and data'],
+    ]);
+    expect(page.text).not.toContain('class="notice"');
     const address = section(page, 'address-title');
     expect(address).toContain(`<p class="address"><span>${email}</span> <span class="tag warn">Not confirmed yet</span></p>`);
     expect(address).toMatch(/<form method="post" action="resend"><input type="hidden" name="form_token" value="[^"]+"><button type="submit" class="secondary">Send the confirmation message again<\/button><\/form>/);
