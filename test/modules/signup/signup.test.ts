@@ -83,7 +83,7 @@ describeEngines('who may sign up', (engine) => {
   async function invite(service: Built, email: string): Promise<string> {
     await service.sesame.signup.invite(email, { actor: 'cli:test' });
     await service.sesame.mail.dispatchDue();
-    const mail = service.transport.sent.findLast((message) => message.recipient === email && message.kind === 'invitation');
+    const mail = [...service.transport.sent].reverse().find((message) => message.recipient === email && message.kind === 'invitation');
     const token = /\/account\/signup\?invitation=([A-Za-z0-9_-]+)/.exec(mail?.text_body ?? '')?.[1];
     if (token === undefined) throw new Error(`no invitation mailed to ${email}`);
     return token;
