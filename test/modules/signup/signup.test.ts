@@ -113,6 +113,8 @@ describeEngines('who may sign up', (engine) => {
     const taken = await signUp(service, 'taken@example.com');
     const fresh = await signUp(service, 'fresh@example.com');
     expect(outcome(taken)).toEqual({ status: 403, code: 'signup.closed' });
+    expect(taken.json).toEqual({ message: 'sign-up is closed: ask an administrator for an account' });
+    expect(taken.statusText).toBe('FORBIDDEN');
     expect(fresh.text).toBe(taken.text);
     expect(outcome(fresh)).toEqual(outcome(taken));
     expect(await storage.kysely.selectFrom('users').select('email').execute()).toEqual([{ email: 'taken@example.com' }]);

@@ -4,7 +4,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { documented, refusals } from '../../../kernel/http/responses.js';
+import { documented } from '../../../kernel/http/responses.js';
 import type { Signup } from '../service.js';
 
 /** What the route needs. */
@@ -34,7 +34,8 @@ export function signupRoutes(app: FastifyInstance, { signup }: SignupRoutesDeps)
         operationId: 'registrationChallenge',
         summary: 'A proof-of-work challenge for POST /users: find the number, send base64 of {algorithm, challenge, number, salt, signature} as `altcha`',
         tags: ['seed'],
-        response: { 200: documented(challengeReply, 'A challenge, good for REGISTRATION_CHALLENGE_TTL and one sign-up'), ...refusals([]) },
+        // It refuses nothing: no body, no parameter, no session, no database (the lint test lists it with GET /).
+        response: { 200: documented(challengeReply, 'A challenge, good for REGISTRATION_CHALLENGE_TTL and one sign-up') },
       },
     },
     async (_request, reply) => {
