@@ -271,5 +271,6 @@ export const ADMIN_REPLIES = {
   sessionsEnded: SESSIONS_ENDED,
   forcedReset: FORCED_RESET,
   invitation: withMessage(INVITATION),
+  created: withMessage(ACCOUNT),
   events: object({ events: { type: 'array', items: AUDIT_EVENT, description: 'Newest first' } }),
 } as const;

@@ -296,6 +296,38 @@ describeEngines('who may sign up', (engine) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['sesame-error']).toBe('users.invalid_email');
   });
+
+  it('closed: POST /admin/users creates the account the public sign-up may not, and says when the address is taken', async () => {
+    const service = await build({ REGISTRATION: 'closed' });
+    const admin = await buildAdminServer(service.sesame);
+    closers.push(() => admin.close());
+    const authorization = `Bearer ${(await service.sesame.adminTokens.create('create test', { actor: 'cli:test' })).token}`;
+    const create = (body: unknown) => admin.inject({ method: 'POST', url: '/admin/users', headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    expect(outcome(await signUp(service, 'staff@example.com'))).toEqual({ status: 403, code: 'signup.closed' });
+    const made = await create({ email: 'Staff@example.com', password: PASSWORD });
+    expect(made.statusCode).toBe(200);
+    expect(made.json()).toMatchObject({ message: 'account created', email: 'staff@example.com', state: 'active', email_verified_at: expect.stringMatching(/Z$/) as string });
+    const unverified = await create({ email: 'later@example.com', password: PASSWORD, unverified: true });
+    expect(unverified.json()).toMatchObject({ email: 'later@example.com', email_verified_at: null });
+    const taken = await create({ email: 'staff@example.com', password: PASSWORD });
+    expect([taken.statusCode, taken.headers['sesame-error']]).toEqual([400, 'users.email_taken']);
+    const missing = await create({ email: 'nopass@example.com' });
+    expect([missing.statusCode, missing.headers['sesame-error']]).toEqual([400, 'request.invalid']);
+    expect((await send(service.url, 'POST', '/sessions', { json: { email: 'staff@example.com', password: PASSWORD } })).status).toBe(200);
+    expect((await service.sesame.audit.list({ type: 'account.created' })).map((event) => event.actor)).toEqual([expect.stringMatching(/^admin-token:/), expect.stringMatching(/^admin-token:/)]);
+  });
+
+  it('the sign-up page refuses an address outside REGISTRATION_DOMAINS beside its field, creating nothing', async () => {
+    const service = await build({ REGISTRATION_DOMAINS: 'example.com' });
+    const page = await send(service.url, 'GET', '/account/signup');
+    const cookie = page.setCookies.map((line) => line.split(';')[0]).join('; ');
+    const formToken = /name="form_token" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const refused = await send(service.url, 'POST', '/account/signup', { form: { form_token: formToken, email: 'me@elsewhere.net', password: PASSWORD }, headers: { cookie, origin: 'https://auth.example.com' } });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('<span class="field-error" id="email-error">Sign-up is limited to some email domains, and this address is not in one.</span>');
+    expect(refused.text).toContain('value="me@elsewhere.net"');
+    expect(await storage.kysely.selectFrom('users').select('email').execute()).toEqual([]);
+  });
 });
 
 describeEngines('invitations without a way to send mail', (engine) => {

@@ -104,6 +104,7 @@ describe('the admin API: optional bodies, repeats and refusals', () => {
       ['POST', `/admin/users/${id}/revoke-sessions`, '/admin/users/{id}/revoke-sessions'],
       ['POST', `/admin/users/${id}/force-reset`, '/admin/users/{id}/force-reset'],
       ['POST', '/admin/invitations', '/admin/invitations', '{"email":"invited-style@example.com"}'],
+      ['POST', '/admin/users', '/admin/users', '{"email":"created-style@example.com","password":"pw-created-style-123"}'],
       ['DELETE', `/admin/users/${id}`, '/admin/users/{id}'],
     ];
     const answers: Record<string, Record<string, unknown>> = {};
