@@ -8,7 +8,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { solveChallenge } from 'altcha-lib/v1';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/bin/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { hashToken } from '../../../src/kernel/tokens.js';
@@ -18,7 +18,7 @@ import { createSesame, type Sesame } from '../../../src/sesame.js';
 import { buildAdminServer } from '../../../src/surfaces/admin/server.js';
 import { describeEngines, type TestStorage } from '../../support/engines.js';
 import { send, type Reply } from '../../support/http.js';
-import { SLOW_MACHINE_DATABASE, SLOW_MACHINE_SCORING } from '../../support/settings.js';
+import { problems, SLOW_MACHINE_DATABASE, SLOW_MACHINE_SCORING } from '../../support/settings.js';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0);
 const DAY = 86_400_000;
@@ -349,5 +349,15 @@ describeEngines('invitations without a way to send mail', (engine) => {
     } finally {
       await storage.close();
     }
+  });
+});
+
+describe('the sign-up settings', () => {
+  it('refuse a domain list that would do nothing, a malformed domain and a difficulty out of range, naming the setting', () => {
+    expect(problems({ REGISTRATION: 'invite', REGISTRATION_DOMAINS: 'example.com' })).toEqual(['REGISTRATION_DOMAINS applies only with REGISTRATION=open (it is invite): remove it, or open sign-up']);
+    expect(problems({ REGISTRATION_DOMAINS: 'example.com, not a domain' })).toEqual([expect.stringMatching(/^REGISTRATION_DOMAINS must be comma-separated domains like example\.com \(not "not a domain"\)/)]);
+    expect(problems({ REGISTRATION: 'members' })).toEqual([expect.stringMatching(/^REGISTRATION must be one of open, closed, invite/)]);
+    expect(problems({ REGISTRATION_CHALLENGE_MAX_NUMBER: '10' })).toEqual(['REGISTRATION_CHALLENGE_MAX_NUMBER must be a whole number from 1000 to 10000000']);
+    expect(problems({ REGISTRATION: 'closed', REGISTRATION_CHALLENGE: 'all', INVITATION_TTL: '1d' })).toEqual([]);
   });
 });
