@@ -13,6 +13,7 @@ import { mailConfig } from './modules/mail/index.js';
 import { passwordConfig } from './modules/password/index.js';
 import { rateLimitsConfig } from './modules/rate-limits/index.js';
 import { sessionsConfig } from './modules/sessions/index.js';
+import { signupConfig } from './modules/signup/index.js';
 import { adminConfig } from './surfaces/admin/config.js';
 import { apiConfig } from './surfaces/api/config.js';
 import { opsConfig } from './surfaces/ops/config.js';
@@ -29,6 +30,7 @@ const FRAGMENTS = {
   sweeper: sweeperConfig,
   sessions: sessionsConfig,
   password: passwordConfig,
+  signup: signupConfig,
   mail: mailConfig,
   email: emailConfig,
   rateLimits: rateLimitsConfig,

@@ -45,6 +45,8 @@ const DESTINATIONS = {
   'sessions.revoked': 'audited',
   'sessions.revoke_failed': 'audited',
   'rate_limit.refused': 'traffic',
+  'invitation.created': 'audited',
+  'signup.refused': 'traffic',
   'cross_site.refused': 'traffic',
 } as const satisfies Readonly<Record<AuthEvent['type'], EventDestination>>;
 

@@ -39,6 +39,7 @@ import {
 } from './modules/password/index.js';
 import { purgeExpiredCounters, rateLimitsMigrations, RateLimits, type LimiterStore, type RateLimitsEvent } from './modules/rate-limits/index.js';
 import { KyselySessionStore, SessionService, sessionsMigrations, type SessionsEvent } from './modules/sessions/index.js';
+import { CHALLENGE_KEY_PURPOSE, KyselySignupStore, ProofOfWork, Signup, signupMigrations, type SignupEvent } from './modules/signup/index.js';
 import type { ApiEvent } from './surfaces/api/events.js';
 import { KyselyUserStore, normaliseEmail, usersMigrations, type User, type UserStore } from './modules/users/index.js';
 import { KyselyVerificationStore, pendingProofCanceller, verificationMigrations } from './modules/verification/index.js';
@@ -67,10 +68,10 @@ import { Auth } from './seed/auth.js';
 import { DB } from './seed/db.js';
 
 /** Events after whose commit a message is (or, for a reset asked for an unknown address, may be) waiting in the outbox. */
-const MAIL_WAKING_EVENTS: readonly string[] = ['password.changed', 'password.reset', 'password.reset_requested', 'email.verification_sent', 'email.change_requested', 'account.force_reset'];
+const MAIL_WAKING_EVENTS: readonly string[] = ['invitation.created', 'password.changed', 'password.reset', 'password.reset_requested', 'email.verification_sent', 'email.change_requested', 'account.force_reset'];
 
 /** Every module's migrations (and the kernel's own); the migrator merges them into one history by name. */
-export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations, adminTokensMigrations, mailMigrations];
+export const MIGRATIONS: readonly MigrationSet[] = [usersMigrations, rateLimitsMigrations, sessionsMigrations, kernelMigrations, auditMigrations, verificationMigrations, adminTokensMigrations, mailMigrations, signupMigrations];
 
 /**
  * The SQL of Sesame's migrations for one engine and table prefix, for a host that applies schema changes with its own
@@ -85,7 +86,7 @@ export type { MigrationSqlOptions };
 export { SchemaVersionError } from './kernel/database/migrator.js';
 
 /** Every event any module or surface records: the union the event bus carries. */
-export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent | MailEvent | EmailEvent | AdminTokensEvent;
+export type AuthEvent = PasswordEvent | SessionsEvent | RateLimitsEvent | AccountsEvent | ApiEvent | MailEvent | EmailEvent | AdminTokensEvent | SignupEvent;
 
 /** How {@link openStorage} opens: the storage knobs, and how long and how to wait for a database still starting. */
 export interface OpenOptions extends StorageOptions {
@@ -231,6 +232,8 @@ export interface Sesame {
   readonly sessions: SessionService;
   /** Registration, login, change and reset. */
   readonly password: PasswordFlows;
+  /** Who may sign up (`REGISTRATION*`), invitations and the sign-up challenge. */
+  readonly signup: Signup;
   /** The mail outbox and its dispatcher. */
   readonly mail: MailOutbox;
   /** Verification and change of the account's address, and its mail language. */
@@ -441,8 +444,18 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     ...(resetMail === undefined ? {} : { resetMail }),
     ...(pageResetMail === undefined ? {} : { pageResetMail }),
   };
+  const signupStore = new KyselySignupStore(db);
+  const signup = new Signup({
+    store: signupStore,
+    changes: events,
+    courier,
+    // Keyed by the current secret only: a challenge lives minutes, so one issued before a rotation is simply asked again.
+    proof: new ProofOfWork({ key: secret.key.derive(CHALLENGE_KEY_PURPOSE), maxNumber: config.signup.challengeMaxNumber, ttlMs: config.signup.challengeTtlMs, store: signupStore, clock }),
+    clock,
+    config: config.signup,
+  });
   const password: PasswordFlows = {
-    registration: new Registration(flowDeps),
+    registration: new Registration({ ...flowDeps, signup }),
     login: new PasswordLogin(flowDeps),
     change: new PasswordChange(flowDeps),
     reset: new PasswordReset(flowDeps),
@@ -503,6 +516,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
       rateLimitCounters: await purgeExpiredCounters(db, clock()),
       auditEvents: await audit.purgeExpired(),
       mailOutbox: await mail.purgeBefore(clock() - mailer.retentionMs),
+      ...(await signup.purgeExpired()),
     };
   };
   const stopSweeper = options.sweeper === false ? () => Promise.resolve() : startSweeper(purgeExpired, config.sweeper.intervalMs, log);
@@ -532,6 +546,7 @@ export async function createSesame(config: Config, options: SesameOptions = {}):
     users,
     sessions,
     password,
+    signup,
     mail,
     email,
     accounts,

@@ -151,6 +151,18 @@ export type SesameSettings = {
   readonly MAIL_RETENTION?: string | undefined;
   /** Refuse logins (403 `email not verified`) until the address is verified by the link or code mailed at registration. It also makes `POST /users` tell no one which addresses have accounts: an address that has one answers `user created` like a new one, after the same work, and its owner is mailed (once a day at most) instead of the caller being told `email already registered`. Production refuses to start without it, since without it registration must say so. Accounts that existed before the upgrade count as verified at their creation, and accounts made with `sesame users create` are verified unless `--unverified` (operators are still told when an address is taken). Default: `false` (production: `true`, and `false` is refused at start-up). */
   readonly REQUIRE_EMAIL_VERIFICATION?: string | undefined;
+  /** Who may sign up through `POST /users` and the sign-up page: `open` (anyone, limited by `REGISTRATION_DOMAINS` when set), `closed` (nobody: operators create accounts with `sesame users create`; the page says sign-up is closed) or `invite` (only with an invitation sent by `sesame users invite EMAIL` or `POST /admin/invitations`; the page says so without one). A valid invitation admits its own address in every mode. See Who may sign up. Default: `open` (production: `open`). */
+  readonly REGISTRATION?: string | undefined;
+  /** With `REGISTRATION=open`, comma-separated email domains that may sign up (`example.com, example.org`; exact domains, no subdomains); any other address is refused with 403 `signup.domain_not_allowed`. Refused at start-up with `closed` or `invite`. Default: none. */
+  readonly REGISTRATION_DOMAINS?: string | undefined;
+  /** How long an invitation link works (it works once). Default: `7d`. */
+  readonly INVITATION_TTL?: string | undefined;
+  /** The proof-of-work challenge against sign-up bots: `off`, `pages` (the hosted sign-up page solves one in the browser, about a second) or `all` (`POST /users` too: JSON clients solve `GET /users/challenge`, see Who may sign up). Default: `off` (production: `pages`). */
+  readonly REGISTRATION_CHALLENGE?: string | undefined;
+  /** The challenge's difficulty: the largest number its answer may be (1000 to 10000000); a client computes half of it in SHA-256 hashes on average. Default: `100000`. */
+  readonly REGISTRATION_CHALLENGE_MAX_NUMBER?: string | undefined;
+  /** How long a challenge may be solved and used; a used one is remembered until then and refused if sent again. Default: `10m`. */
+  readonly REGISTRATION_CHALLENGE_TTL?: string | undefined;
   /** How long a verification or change-of-address link and its code work. Default: `24h`. */
   readonly EMAIL_TOKEN_TTL?: string | undefined;
   /** Mail the owner after every successful sign-in, with the time, browser (`User-Agent`) and address. Default: `false`. */

@@ -34,6 +34,8 @@ commands:
   users create EMAIL [--unverified]
                              create an account (its address counts as verified unless --unverified);
                              the password is asked on the terminal without echo, or read from piped input
+  users invite EMAIL [--language en|fr]
+                             mail a single-use invitation to sign up with EMAIL (valid INVITATION_TTL)
   admin-tokens create --name NAME | list | revoke ID [--yes]
                              bearer tokens for the admin API (ADMIN_PORT); a token is shown once
   webhook secret             the whsec_ key receivers verify reset webhooks with (derived from SECRET_KEY)
@@ -81,6 +83,7 @@ function options(args: readonly string[]) {
       name: { type: 'string' },
       actor: { type: 'string' },
       unverified: { type: 'boolean' },
+      language: { type: 'string' },
       'table-prefix': { type: 'string' },
       batch: { type: 'string' },
     },
@@ -128,6 +131,7 @@ async function run(argv: readonly string[]): Promise<number> {
     await users(out, sub, rest, {
       yes: values.yes === true,
       unverified: values.unverified === true,
+      ...(values.language === undefined ? {} : { language: values.language }),
       actor,
       limit: whole('limit', values.limit, 50, 1000),
       offset: whole('offset', values.offset, 0, Number.MAX_SAFE_INTEGER),

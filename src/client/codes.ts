@@ -62,4 +62,12 @@ export type SesameApiErrorCode =
   | 'email.token_invalid'
   | 'email.password_wrong'
   | 'email.unchanged'
-  | 'email.change_limited';
+  | 'email.change_limited'
+  // Who may sign up: the mode, the domain list, invitations and the proof-of-work challenge.
+  | 'signup.closed'
+  | 'signup.invitation_required'
+  | 'signup.invitation_invalid'
+  | 'signup.domain_not_allowed'
+  | 'signup.challenge_required'
+  | 'signup.challenge_invalid'
+  | 'signup.invitation_undeliverable';

@@ -40,6 +40,28 @@ export interface Credentials {
   readonly password: string;
 }
 
+/** Body of `POST /users`: the credentials, and what the server's sign-up rules may ask for besides. */
+export interface RegisterInput extends Credentials {
+  /** With `REGISTRATION=invite`: the token of the invitation link (`?invitation=`), sent with the address it was for. */
+  readonly invitation?: string;
+  /** With `REGISTRATION_CHALLENGE=all`: base64 of `{algorithm, challenge, number, salt, signature}`, see {@link SesameClient.registrationChallenge}. */
+  readonly altcha?: string;
+}
+
+/** `GET /users/challenge`: a proof-of-work challenge (Altcha's v1 shape). */
+export interface RegistrationChallenge {
+  /** `SHA-256`. */
+  readonly algorithm: string;
+  /** The hex SHA-256 of `salt` followed by the secret number in decimal. */
+  readonly challenge: string;
+  /** The largest the number may be. */
+  readonly maxnumber: number;
+  /** Sent back unchanged (it carries the signed expiry). */
+  readonly salt: string;
+  /** Sent back unchanged. */
+  readonly signature: string;
+}
+
 /** `{"email", "message"}`: what registration, login and both password updates answer. */
 export interface EmailMessage {
   /** The email as it was sent. */
@@ -278,8 +300,17 @@ export interface HealthStatus {
 export interface SesameClient {
   /** `GET /`: the seed's welcome; a cheap way to see the service answers. */
   home(): Promise<Welcome>;
-  /** `POST /users`: creates an account (400 `users.email_taken`, `password.weak`, ...). */
-  register(input: Credentials): Promise<EmailMessage>;
+  /**
+   * `POST /users`: creates an account (400 `users.email_taken`, `password.weak`, ...; 403 `signup.*` when the server's
+   * sign-up rules refuse it: closed, invitation only, a domain outside its list, a missing or bad challenge).
+   */
+  register(input: RegisterInput): Promise<EmailMessage>;
+  /**
+   * `GET /users/challenge`: a proof-of-work challenge for `register` when the server asks for one: find `n` from 0 to
+   * `maxnumber` with hex(SHA-256(salt + n)) = challenge, then send base64 of the JSON
+   * `{algorithm, challenge, number: n, salt, signature}` as `altcha`.
+   */
+  registrationChallenge(): Promise<RegistrationChallenge>;
   /** `POST /sessions`: logs in and keeps the session cookie (401 `login.invalid_credentials`; 429 `rate_limit.exceeded`). */
   login(input: Credentials): Promise<EmailMessage>;
   /** `DELETE /sessions`: ends this session and forgets its cookie (the server's 302 is success; 403 `session.not_found`). */
@@ -408,7 +439,10 @@ export function createSesameClient(options: SesameClientOptions): SesameClient {
   return {
     cookieJar: jar,
     home: () => call({ method: 'GET', path: '/' }),
-    register: ({ email, password }) => call({ method: 'POST', path: '/users', body: { email, password } }),
+    // Only the fields given: a seed server, or one that asks for neither, gets exactly the seed's body.
+    register: ({ email, password, invitation, altcha }) =>
+      call({ method: 'POST', path: '/users', body: { email, password, ...(invitation === undefined ? {} : { invitation }), ...(altcha === undefined ? {} : { altcha }) } }),
+    registrationChallenge: () => call({ method: 'GET', path: '/users/challenge' }),
     login: ({ email, password }) => call({ method: 'POST', path: '/sessions', body: { email, password } }),
     logout: () => call({ method: 'DELETE', path: '/sessions', redirect: 'manual' }),
     profile: () => call({ method: 'GET', path: '/profile' }),

@@ -19,6 +19,7 @@ type MethodName = Exclude<keyof SesameClient, 'cookieJar'>;
 const METHOD_OF: Readonly<Record<string, MethodName>> = {
   getWelcome: 'home',
   registerUser: 'register',
+  registrationChallenge: 'registrationChallenge',
   logIn: 'login',
   logOut: 'logout',
   getProfile: 'profile',

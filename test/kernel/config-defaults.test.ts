@@ -30,6 +30,8 @@ describe('defaults', () => {
         policy: { minLength: 1, checkCommon: false, minScore: 0, strength: STRENGTH },
         reset: { tokenTtlMs: 1_800_000, delivery: 'response', webhookUrl: undefined },
       },
+      // Sign-up stays open with no puzzle: the seed's client registers as it always did.
+      signup: { mode: 'open', domains: [], invitationTtlMs: 7 * 86_400_000, challenge: 'off', challengeMaxNumber: 100_000, challengeTtlMs: 600_000 },
       rateLimits: {
         enabled: true,
         store: 'memory',
@@ -70,6 +72,8 @@ describe('defaults', () => {
         policy: { minLength: 15, checkCommon: true, minScore: 3, strength: STRENGTH },
         reset: { tokenTtlMs: 1_800_000, delivery: 'webhook', webhookUrl: 'https://mailer.example/hook' },
       },
+      // Still open (an upgrade must not lock new users out), but the hosted page asks for the proof of work.
+      signup: { mode: 'open', domains: [], invitationTtlMs: 7 * 86_400_000, challenge: 'pages', challengeMaxNumber: 100_000, challengeTtlMs: 600_000 },
       rateLimits: {
         enabled: true,
         store: 'memory',

@@ -19,4 +19,5 @@ export const ALL_MIGRATIONS: readonly string[] = [
   '0013_users_email_verified',
   '0014_verification_codes',
   '0015_mail_channels',
+  '0016_signup_invitations',
 ];

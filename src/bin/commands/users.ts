@@ -1,6 +1,7 @@
 /**
- * `sesame users list|show|create|disable|enable|delete|revoke-sessions|force-reset`: an operator's account tools on
- * the accounts service (the same one the admin API uses), an account named by email or id. Every change is audited
+ * `sesame users list|show|create|invite|disable|enable|delete|revoke-sessions|force-reset`: an operator's account tools
+ * on the accounts service (the same one the admin API uses), an account named by email or id; `invite` mails a
+ * single-use link to sign up with an address (the sign-up service, as `POST /admin/invitations`). Every change is audited
  * with the CLI's actor; destructive ones ask first unless `--yes`. With `--json` an account, its sessions, events and
  * mail are the admin API's objects (one serialiser, `surfaces/admin/json.ts`); without, the same fields as text.
  * @module
@@ -8,7 +9,7 @@
 import type { AccountView } from '../../modules/accounts/index.js';
 import { checkedEmail } from '../../modules/users/index.js';
 import type { Sesame } from '../../sesame.js';
-import { accountDetailsJson, accountJson, disabledJson, enabledJson, forcedResetJson, sessionsEndedJson } from '../../surfaces/admin/json.js';
+import { accountDetailsJson, accountJson, disabledJson, enabledJson, forcedResetJson, invitationJson, sessionsEndedJson } from '../../surfaces/admin/json.js';
 import { confirm } from './confirm.js';
 import { EXIT, CommandError, withSesame, type Output } from './io.js';
 import { readNewPassword } from './password-prompt.js';
@@ -19,6 +20,8 @@ export interface UsersOptions {
   readonly yes: boolean;
   /** `users create`: leave the address unverified (the owner proves it from the verification mail). */
   readonly unverified?: boolean;
+  /** `users invite`: the language of the invitation mail (`en`, the default, or `fr`). */
+  readonly language?: string;
   readonly actor: string;
   readonly reason?: string;
   readonly emailPrefix?: string;
@@ -61,11 +64,11 @@ async function account(sesame: Sesame, who: string | undefined): Promise<Account
 const READ_ONLY: ReadonlySet<string> = new Set(['list', 'show']);
 
 /** Every subcommand, so a mistyped one is a usage error before the database is opened. */
-const SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'show', 'create', 'disable', 'enable', 'delete', 'revoke-sessions', 'force-reset']);
+const SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'show', 'create', 'invite', 'disable', 'enable', 'delete', 'revoke-sessions', 'force-reset']);
 
 /** Refuses a bad command line before the database is opened: a usage error touches nothing. */
 function checkUsage(sub: string | undefined, args: readonly string[], options: UsersOptions): void {
-  if (sub === undefined || !SUBCOMMANDS.has(sub)) throw new CommandError('usage: sesame users list|show|create|disable|enable|delete|revoke-sessions|force-reset [EMAIL|ID]', EXIT.usage);
+  if (sub === undefined || !SUBCOMMANDS.has(sub)) throw new CommandError('usage: sesame users list|show|create|invite|disable|enable|delete|revoke-sessions|force-reset [EMAIL|ID]', EXIT.usage);
   // `list` names no account; every other subcommand names exactly one.
   const named = sub === 'list' ? 0 : 1;
   const extra = args.slice(named);
@@ -73,7 +76,8 @@ function checkUsage(sub: string | undefined, args: readonly string[], options: U
   if (sub === 'create' && args.length === 0) throw new CommandError('usage: sesame users create EMAIL (the password is asked on the terminal, or read from standard input)', EXIT.usage);
   if (named === 1 && (args[0] ?? '') === '') throw new CommandError('name the account by email or id', EXIT.usage);
   if (options.state !== undefined && options.state !== 'active' && options.state !== 'disabled') throw new CommandError('--state must be active or disabled', EXIT.usage);
-  if (sub === 'create') {
+  if (options.language !== undefined && options.language !== 'en' && options.language !== 'fr') throw new CommandError('--language must be en or fr', EXIT.usage);
+  if (sub === 'create' || sub === 'invite') {
     try {
       checkedEmail(args[0] ?? '');
     } catch (error) {
@@ -116,6 +120,12 @@ export async function users(out: Output, sub: string | undefined, args: readonly
         // The operator vouches for the address (no verification mail); `--unverified` leaves the proof to the owner.
         const created = await sesame.password.registration.register(who, password, context, options.unverified === true ? {} : { emailVerifiedAt: Date.now() });
         out.result({ id: created.id, email: created.email }, (user) => `created account ${user.id} (${user.email})`);
+        return;
+      }
+      case 'invite': {
+        // The address is the one the account will have: the link fixes it, in every REGISTRATION mode.
+        const sent = await sesame.signup.invite(who, context, options.language ?? 'en');
+        out.result(invitationJson(sent), (json) => `invitation mailed to ${json.email} (valid until ${json.expires_at})`);
         return;
       }
       case 'disable': {

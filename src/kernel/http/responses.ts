@@ -11,7 +11,7 @@ import { messageReply } from './schemas.js';
 export const ERROR_HEADER = 'sesame-error';
 
 /** The refusal statuses the API's routes document. */
-export type RefusalStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 503;
+export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 /** What a route does that brings standard refusals with it. */
 export type RouteTrait =

@@ -13,6 +13,8 @@ import {
   passwordChangedMessage,
   registrationAttemptMessage,
   registrationLinks,
+  invitationLink,
+  invitationMessage,
   resetPasswordMessage,
   verifyEmailMessage,
   type Recipient,
@@ -38,7 +40,9 @@ export type Notice =
   | { readonly kind: 'email_change_notice'; readonly to: Recipient; readonly newAddress: string }
   | { readonly kind: 'password_changed'; readonly to: Recipient; readonly at: number; readonly how: 'change' | 'reset' }
   | { readonly kind: 'new_sign_in'; readonly to: Recipient; readonly at: number; readonly device: string | undefined; readonly ip: string | undefined }
-  | { readonly kind: 'registration_attempt'; readonly to: Recipient };
+  | { readonly kind: 'registration_attempt'; readonly to: Recipient }
+  /** An operator's invitation to sign up: `token` is raw here and only here (the store keeps its hash). */
+  | { readonly kind: 'invitation'; readonly to: Recipient; readonly token: string; readonly expiresAt: number };
 
 /** What the courier is built from. */
 export interface CourierDeps {
@@ -197,6 +201,8 @@ export class Courier {
         return newSignInMessage(notice.to, { baseUrl, at: notice.at, device: notice.device, ip: notice.ip });
       case 'registration_attempt':
         return registrationAttemptMessage(notice.to, { baseUrl });
+      case 'invitation':
+        return invitationMessage(notice.to, { baseUrl, token: notice.token, expiresAt: notice.expiresAt });
     }
   }
 }
@@ -236,6 +242,9 @@ function webhookMessage(notice: Notice, baseUrl: string): NewMessage {
       break;
     case 'new_sign_in':
       body = { ...common, at: new Date(notice.at).toISOString(), device: notice.device ?? null, ip: notice.ip ?? null };
+      break;
+    case 'invitation':
+      body = { ...common, token: notice.token, link: invitationLink(baseUrl, notice.token), expires_at: new Date(notice.expiresAt).toISOString() };
       break;
     case 'registration_attempt': {
       const links = registrationLinks(baseUrl);

@@ -4,7 +4,9 @@
  * ({@link Registration.signUp}) is not, once verification is required, so it cannot be used to learn who has an account.
  * @module
  */
+import type { Executor } from '../../kernel/database/tables.js';
 import { NO_REQUEST, type EventContext } from '../../kernel/events.js';
+import type { Signup, SignupTicket } from '../signup/index.js';
 import { checkedEmail, type NewAccountFields, type User } from '../users/index.js';
 import type { PasswordFlowDeps } from './deps.js';
 import { clientOf } from './policy.js';
@@ -18,12 +20,21 @@ export interface SignUpOutcome {
   readonly email: string;
 }
 
+/**
+ * What registration is built from: the password flows' dependencies, and who may sign up (`signup`: the mode, the
+ * domain list, invitations and the challenge). Without `signup` every public sign-up is let through (the seed's
+ * behaviour, for callers that build a `Registration` by hand).
+ */
+export type RegistrationDeps = Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'policy' | 'clock' | 'notices' | 'requireVerifiedEmail'> & {
+  readonly signup?: Pick<Signup, 'admit'>;
+};
+
 /** Creates accounts. */
 export class Registration {
-  readonly #deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'policy' | 'clock' | 'notices' | 'requireVerifiedEmail'>;
+  readonly #deps: RegistrationDeps;
 
-  /** Takes the account store, the event-carrying transactions, the hasher, the policy, the clock and the notices. */
-  constructor(deps: Pick<PasswordFlowDeps, 'users' | 'changes' | 'hasher' | 'policy' | 'clock' | 'notices' | 'requireVerifiedEmail'>) {
+  /** Takes the account store, the event-carrying transactions, the hasher, the policy, the clock, the notices and the sign-up rules. */
+  constructor(deps: RegistrationDeps) {
     this.#deps = deps;
   }
 
@@ -36,10 +47,16 @@ export class Registration {
    * the same transaction. For operators and the seed's `Auth`, who must know; the public sign-up is {@link signUp}.
    */
   async register(email: string, password: string, context: EventContext = NO_REQUEST, fields: NewAccountFields = {}): Promise<User> {
+    return this.#register(email, password, context, fields, () => Promise.resolve());
+  }
+
+  /** {@link register}, spending what admitted the sign-up (an invitation) first in the account's transaction. */
+  async #register(email: string, password: string, context: EventContext, fields: NewAccountFields, spend: (executor: Executor) => Promise<void>): Promise<User> {
     const normalised = checkedEmail(email);
     await this.#deps.policy.check(password, email, clientOf(context));
     const hashed = await this.#deps.hasher.hash(password);
     return this.#deps.changes.transact(async (tx, record) => {
+      await spend(tx);
       const user = await this.#deps.users.in(tx).insert(normalised, hashed, this.#deps.clock(), fields);
       if (user.email_verified_at === null) await this.#deps.notices?.registered(tx, user);
       await record({ type: 'account.created', context, account: { userId: user.id } });
@@ -64,15 +81,31 @@ export class Registration {
    * Of two sign-ups racing for one new address, the unique index lets one insert; the other's insert writes nothing
    * once the first has committed, and it takes the taken path (its answer is the same, its owner lookup one
    * statement more).
+   *
+   * Before any of it, the sign-up rules ({@link RegistrationDeps.signup}) admit the sign-up or raise a
+   * `SignupRefusedError` (closed, invitation only, a domain outside the list, a missing or bad challenge): decided
+   * from the mode, the address's domain and what `ticket` brings, never from who has an account, so a refusal tells
+   * no more than the modes themselves. An invitation is spent in the account's transaction (on the taken path too:
+   * the same statements either way), and an account made from one starts verified: its link came from that mailbox.
    */
-  async signUp(email: string, password: string, context: EventContext = NO_REQUEST, fields: NewAccountFields = {}): Promise<SignUpOutcome> {
-    if (this.#deps.requireVerifiedEmail !== true) return { email: (await this.register(email, password, context, fields)).email };
+  async signUp(
+    email: string,
+    password: string,
+    context: EventContext = NO_REQUEST,
+    fields: NewAccountFields = {},
+    ticket: SignupTicket = { surface: 'api' },
+  ): Promise<SignUpOutcome> {
+    const admission = this.#deps.signup === undefined ? undefined : await this.#deps.signup.admit(checkedEmail(email), ticket, context);
+    const spend = admission?.spend ?? (() => Promise.resolve());
+    if (admission?.invited === true) fields = { ...fields, emailVerifiedAt: this.#deps.clock() };
+    if (this.#deps.requireVerifiedEmail !== true) return { email: (await this.#register(email, password, context, fields, spend)).email };
     const normalised = checkedEmail(email);
     // The policy before anything that depends on the address's owner: a weak password is refused alike for all.
     await this.#deps.policy.check(password, email, clientOf(context));
     // Hashed on both paths, though the taken path throws the hash away: bcrypt is most of a sign-up's time.
     const hashed = await this.#deps.hasher.hash(password);
     await this.#deps.changes.transact(async (tx, record) => {
+      await spend(tx);
       const users = this.#deps.users.in(tx);
       const found = await users.findByEmail(normalised);
       // Tried on a taken address too, where it writes nothing: the same statement on both paths.

@@ -248,6 +248,14 @@ export function forcedResetJson(result: ForcedReset) {
   return { sessions_ended: result.sessionsEnded, delivery: { ...result.delivery } } satisfies Shaped<typeof FORCED_RESET>;
 }
 
+/** An invitation as sent: to whom and until when (never its token: that is only in the mail). */
+export const INVITATION = object({ email: string, expires_at: time });
+
+/** The JSON of a sent invitation, for `POST /admin/invitations` and `sesame users invite --json`. */
+export function invitationJson(sent: { readonly email: string; readonly expiresAt: number }) {
+  return { email: sent.email, expires_at: iso(sent.expiresAt) } satisfies Shaped<typeof INVITATION>;
+}
+
 /** `{"message"}` and more: the admin actions answer a sentence for people beside the fields for scripts. */
 function withMessage<S extends { readonly properties: Record<string, object> }>(schema: S) {
   return object({ message: string, ...schema.properties });
@@ -262,5 +270,7 @@ export const ADMIN_REPLIES = {
   deleted: object({ message: string }),
   sessionsEnded: SESSIONS_ENDED,
   forcedReset: FORCED_RESET,
+  invitation: withMessage(INVITATION),
+  created: withMessage(ACCOUNT),
   events: object({ events: { type: 'array', items: AUDIT_EVENT, description: 'Newest first' } }),
 } as const;

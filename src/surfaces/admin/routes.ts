@@ -1,6 +1,6 @@
 /**
- * The admin API's routes: list and search accounts, show one (with its sessions and recent events), disable, enable,
- * delete, end its sessions, force a password reset, and read the audit log. Each calls the accounts service with the
+ * The admin API's routes: list and search accounts, create one, show one (with its sessions and recent events),
+ * disable, enable, delete, end its sessions, force a password reset, send an invitation to sign up, and read the audit log. Each calls the accounts service with the
  * token's identity as the actor, so every change is audited as `admin-token:<id>`. Every answer is written by the
  * shared serialisers of `json.ts` (snake_case, ISO 8601 times, `detail` an object), which `sesame --json` prints too,
  * and documented by the schemas beside them.
@@ -11,7 +11,7 @@ import type { EventContext } from '../../kernel/events.js';
 import { requestContext } from '../../kernel/http/event-context.js';
 import { documented, refusals } from '../../kernel/http/responses.js';
 import type { Sesame } from '../../sesame.js';
-import { accountDetailsJson, accountJson, ADMIN_REPLIES, auditEventJson, disabledJson, enabledJson, forcedResetJson, sessionsEndedJson } from './json.js';
+import { accountDetailsJson, accountJson, ADMIN_REPLIES, auditEventJson, disabledJson, enabledJson, forcedResetJson, invitationJson, sessionsEndedJson } from './json.js';
 import { adminIdentity } from './token-check.js';
 
 /** `:id` in every account route. */
@@ -56,6 +56,44 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
       const { email_prefix: emailPrefix, state, limit = 50, offset = 0 } = request.query;
       const page = await accounts.list({ ...(emailPrefix === undefined ? {} : { emailPrefix }), ...(state === undefined ? {} : { state }), limit, offset });
       return { users: page.map(accountJson) };
+    },
+  );
+
+  app.post<{ Body: { email: string; password: string; unverified?: boolean } }>(
+    '/admin/users',
+    {
+      schema: {
+        operationId: 'adminCreateUser',
+        summary: 'Creates an account, as `sesame users create` does, whatever REGISTRATION says (operators create the accounts of a closed service); its address counts as verified unless `unverified`',
+        tags: ['admin'],
+        consumes: ['application/json'],
+        body: {
+          type: 'object',
+          properties: {
+            email: { type: 'string', minLength: 1, maxLength: 320 },
+            password: { type: 'string', minLength: 1, maxLength: 1024 },
+            unverified: { type: 'boolean', description: 'Leave the address unverified: the owner proves it from the verification mail' },
+          },
+          required: ['email', 'password'],
+          additionalProperties: false,
+        },
+        response: {
+          200: documented(ADMIN_REPLIES.created, 'Created: the account'),
+          // Operators are told when an address is taken (the public sign-up is what must not tell).
+          ...COMMON,
+          // After COMMON, whose 400 speaks of parameters: this route's 400 is about its body.
+          ...refusals(['body'], {
+            400: 'A field is missing or malformed (`request.invalid`), the address is invalid or taken (`users.invalid_email`, `users.email_taken`), or the policy refuses the password (`password.weak`, `password.too_costly`)',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { email, password, unverified } = request.body;
+      const created = await sesame.password.registration.register(email, password, adminContext(request), unverified === true ? {} : { emailVerifiedAt: Date.now() });
+      const account = await accounts.find(created.id);
+      if (account === undefined) throw new Error(`account ${created.id} vanished right after its creation`);
+      return { message: 'account created', ...accountJson(account) };
     },
   );
 
@@ -164,6 +202,33 @@ export function adminRoutes(app: FastifyInstance, sesame: Sesame): void {
       },
     },
     async (request) => forcedResetJson(await accounts.forceReset(request.params.id, adminContext(request))),
+  );
+
+  app.post<{ Body: { email: string; language?: 'en' | 'fr' } }>(
+    '/admin/invitations',
+    {
+      schema: {
+        operationId: 'adminInvite',
+        summary: 'Mails a single-use invitation to sign up with this address (valid INVITATION_TTL); its link opens the sign-up page with the address fixed, in every REGISTRATION mode',
+        tags: ['admin'],
+        consumes: ['application/json'],
+        body: {
+          type: 'object',
+          properties: { email: { type: 'string', minLength: 1, maxLength: 320 }, language: { type: 'string', enum: ['en', 'fr'], description: 'The language of the mail (default en)' } },
+          required: ['email'],
+          additionalProperties: false,
+        },
+        response: {
+          200: documented(ADMIN_REPLIES.invitation, 'Sent: the address and when the link stops working (never the token, which only the mail carries)'),
+          ...COMMON,
+          ...refusals(['body'], { 400: 'A field is missing or malformed (`request.invalid`), or the address is invalid (`users.invalid_email`)', 409: 'No way to send mail is configured (`signup.invitation_undeliverable`)' }),
+        },
+      },
+    },
+    async (request) => {
+      const sent = await sesame.signup.invite(request.body.email, adminContext(request), request.body.language ?? 'en');
+      return { message: 'invitation sent', ...invitationJson(sent) };
+    },
   );
 
   app.get<{ Querystring: { user_id?: number; type?: string; limit?: number; before_id?: number } }>(

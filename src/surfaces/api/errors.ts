@@ -13,6 +13,7 @@ import type { EmailErrorCode } from '../../modules/email/index.js';
 import type { PasswordErrorCode } from '../../modules/password/index.js';
 import type { RateLimitsErrorCode } from '../../modules/rate-limits/index.js';
 import type { SessionsErrorCode } from '../../modules/sessions/index.js';
+import type { SignupErrorCode } from '../../modules/signup/index.js';
 import type { UsersErrorCode } from '../../modules/users/index.js';
 
 /** Refusals the surface itself raises: requests it cannot read, unknown routes, cross-site requests, faults. */
@@ -46,7 +47,7 @@ export type RequestErrorCode =
   | 'host.body_consumed';
 
 /** Every code the API surface can answer with: its own and every module's. */
-export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode | AccountsErrorCode | EmailErrorCode;
+export type ApiErrorCode = RequestErrorCode | UsersErrorCode | SessionsErrorCode | PasswordErrorCode | RateLimitsErrorCode | AccountsErrorCode | EmailErrorCode | SignupErrorCode;
 
 /**
  * `true` when the client's list of codes (src/client/codes.ts, written out there so the published client stands
@@ -124,6 +125,16 @@ export const API_ERRORS: { readonly [C in ApiErrorCode]: ErrorAnswer } = {
   'reset.token_invalid': { status: 403, message: 'invalid reset token' },
   'reset.email_unknown': { status: 403, message: 'email not registered' },
   'rate_limit.exceeded': { status: 429 },
+  // Who may sign up: each refusal follows from the mode, the domain or what the client sent, never from whether the
+  // address has an account, so a distinct answer for each tells no one who is registered.
+  'signup.closed': { status: 403, message: 'sign-up is closed: ask an administrator for an account' },
+  'signup.invitation_required': { status: 403, message: 'sign-up is by invitation only: use the link of your invitation' },
+  'signup.invitation_invalid': { status: 403, message: 'this invitation is unknown, used, expired or for another address' },
+  'signup.domain_not_allowed': { status: 403, message: 'sign-up is limited to some email domains, and this address is not in one' },
+  'signup.challenge_required': { status: 403, message: 'solve the sign-up challenge first: GET /users/challenge, then send its solution as altcha' },
+  'signup.challenge_invalid': { status: 403, message: 'the sign-up challenge is wrong, expired or already used: get a new one' },
+  // Only the admin API's invitations raise it: the operator's configuration, not the request, is what is missing.
+  'signup.invitation_undeliverable': { status: 409 },
   // Only operators' tools look accounts up by id; an owner's routes act on the session's own account.
   'account.not_found': { status: 404, message: 'no such account' },
   'account.password_wrong': { status: 403, message: 'password is wrong' },

@@ -10,6 +10,7 @@ import { accountsRoutes } from '../../modules/accounts/index.js';
 import { passwordRoutes } from '../../modules/password/index.js';
 import { rateLimitRouteHook } from '../../modules/rate-limits/index.js';
 import { sessionsRoutes, type SessionCookieSettings } from '../../modules/sessions/index.js';
+import { signupRoutes } from '../../modules/signup/index.js';
 import { ConfigError, loadConfig, type Config, type SesameSettings } from '../../config.js';
 import { mailLinkBase, normalizedPrefix } from './config.js';
 import type { Profile } from '../../kernel/config/profile.js';
@@ -188,11 +189,13 @@ const apiRoutes: FastifyPluginAsync<SesamePluginOptions & { readonly sesame: Ses
   const cookie: SessionCookieSettings = { ...config.sessions.cookie, ttlMs: config.sessions.ttlMs };
   homeRoutes(app);
   passwordRoutes(app, { ...sesame.password, sendResetToken: sesame.password.resetDelivery, cookie });
+  signupRoutes(app, { signup: sesame.signup });
   // The hosted pages; inside this scope, so the form parser, the limits and the cross-site guard apply.
   if (config.pages.enabled) {
     pageRoutes(app, {
       pages: config.pages,
       registration: sesame.password.registration,
+      signup: sesame.signup,
       login: sesame.password.login,
       reset: sesame.password.reset,
       change: sesame.password.change,

@@ -1,5 +1,6 @@
 /**
- * What the pages load besides themselves: the stylesheet and, when branded with a file, the logo. Both are served
+ * What the pages load besides themselves: the stylesheet, the sign-up page's script and, when branded with a file,
+ * the logo. All are served
  * same-origin under URLs carrying a hash of their content, so they can be cached for a year (`immutable`) while a
  * change of colour or logo is a new URL; everything else the pages answer stays `no-store`.
  * @module
@@ -7,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { PagesConfig } from './config.js';
+import { SIGNUP_SCRIPT } from './signup-script.js';
 import { stylesheet } from './stylesheet.js';
 
 /** One served file. */
@@ -21,6 +23,8 @@ interface Asset {
 export interface PageAssets {
   /** The stylesheet's href, relative to a page under `/account/`. */
   readonly stylesheetHref: string;
+  /** The sign-up page's script (the challenge solver), relative to a page under `/account/`. */
+  readonly signupScriptSrc: string;
   /** The logo's `src`: a relative URL, a `data:` URI, or undefined without a logo. */
   readonly logoSrc: string | undefined;
   /** The files, by name. */
@@ -41,6 +45,9 @@ export function buildAssets(config: Pick<PagesConfig, 'accentColor' | 'logo'>): 
   const css = Buffer.from(stylesheet(config.accentColor), 'utf8');
   const cssName = `sesame.${hashOf(css)}.css`;
   files.set(cssName, { name: cssName, body: css, contentType: 'text/css; charset=utf-8' });
+  const script = Buffer.from(SIGNUP_SCRIPT, 'utf8');
+  const scriptName = `signup.${hashOf(script)}.js`;
+  files.set(scriptName, { name: scriptName, body: script, contentType: 'text/javascript; charset=utf-8' });
   let logoSrc: string | undefined;
   if (config.logo?.kind === 'file') {
     const extension = config.logo.contentType.replace('image/', '').replace('+xml', '').replace('jpeg', 'jpg');
@@ -50,7 +57,7 @@ export function buildAssets(config: Pick<PagesConfig, 'accentColor' | 'logo'>): 
   } else if (config.logo?.kind === 'data') {
     logoSrc = config.logo.uri;
   }
-  return { stylesheetHref: `assets/${cssName}`, logoSrc, files };
+  return { stylesheetHref: `assets/${cssName}`, signupScriptSrc: `assets/${scriptName}`, logoSrc, files };
 }
 
 /** Registers `GET /account/assets/:name`: a known file with a year's cache, anything else 404. */

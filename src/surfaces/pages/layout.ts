@@ -1,6 +1,6 @@
 /**
  * The shell every server-rendered page under `/account/` shares: the document around a page's body (the product's
- * name and logo, the language switch, the stylesheet, no script, nothing loaded from elsewhere) and the headers
+ * name and logo, the language switch, the stylesheet, no script but the sign-up page's own, nothing loaded from elsewhere) and the headers
  * that go with it (a content security policy of its own, no referrer carrying a mailed token away, no caching).
  * @module
  */
@@ -76,6 +76,7 @@ function switchHref(request: FastifyRequest, language: Language): string {
   const kept = new URLSearchParams();
   const query = (request.method === 'GET' ? request.query : {}) as Record<string, unknown>;
   if (typeof query.token === 'string' && TOKEN_SHAPE.test(query.token)) kept.set('token', query.token);
+  if (typeof query.invitation === 'string' && TOKEN_SHAPE.test(query.invitation)) kept.set('invitation', query.invitation);
   if (typeof query.return_to === 'string') kept.set('return_to', query.return_to);
   kept.set(LANGUAGE_PARAMETER, language);
   return `?${kept.toString()}`;
@@ -97,23 +98,30 @@ function brand(view: PageView): SafeHtml {
   return html`<span class="brand">${logo}<span>${productName}</span></span>`;
 }
 
+/** What a page may add to the shell: a same-origin script (the sign-up page's challenge solver, and nothing else). */
+export interface PageExtras {
+  /** The script's `src`, one of the pages' own assets: the page's policy then allows `script-src 'self'`, only on it. */
+  readonly script?: string;
+}
+
 /**
  * Sends a whole page: `title` as the document's title (with the product's name) and its one heading, then `body`.
  * Sets the page's headers on the reply, overriding the API's JSON-oriented ones.
  */
-export function sendPage(view: PageView, status: number, title: string, body: SafeHtml): FastifyReply {
+export function sendPage(view: PageView, status: number, title: string, body: SafeHtml, extras: PageExtras = {}): FastifyReply {
   const { reply, site, t, language } = view;
   void reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', site.csp)
+    // Every other page runs no script at all; the sign-up page's one comes from this origin (no inline, no eval).
+    .header('content-security-policy', extras.script === undefined ? site.csp : `${site.csp}; script-src 'self'`)
     .header('referrer-policy', PAGE_REFERRER_POLICY)
     // Pages carry one-time tokens, form tokens and who is signed in: no cache, shared or private, may keep them.
     .header('cache-control', 'no-store');
   const page = html`<!doctype html>
 <html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t('page.title', { page: title, product: site.productName })}</title>
-<link rel="stylesheet" href="${site.assets.stylesheetHref}"></head>
+<link rel="stylesheet" href="${site.assets.stylesheetHref}">${extras.script === undefined ? '' : html`<script src="${extras.script}" defer></script>`}</head>
 <body><header>${brand(view)}${languageSwitch(view)}</header>
 <main><div class="card"><h1>${title}</h1>${body}</div></main></body></html>
 `;

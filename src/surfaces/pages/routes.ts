@@ -11,6 +11,7 @@ import type { EmailAddresses } from '../../modules/email/index.js';
 import type { AccountsService } from '../../modules/accounts/index.js';
 import type { PasswordChange, PasswordLogin, PasswordReset, Registration } from '../../modules/password/index.js';
 import type { SessionCookieSettings, SessionService } from '../../modules/sessions/index.js';
+import type { Signup } from '../../modules/signup/index.js';
 import { accountPageRoutes } from './account/routes.js';
 import { assetRoutes, buildAssets } from './assets.js';
 import type { PagesConfig } from './config.js';
@@ -28,6 +29,8 @@ import { verifyPageRoutes } from './verify-page.js';
 export interface PageDeps {
   readonly pages: PagesConfig;
   readonly registration: Registration;
+  /** Who may sign up, invitations and the challenge (the sign-up page's notices, fixed address and puzzle). */
+  readonly signup: Signup;
   readonly login: PasswordLogin;
   /** The reset flow (the forgot and reset pages). */
   readonly reset: PasswordReset;
@@ -71,7 +74,7 @@ export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
   void app.register(async (pages) => {
     pages.setErrorHandler(pageErrorHandler(site));
     assetRoutes(pages, site.assets);
-    signupPageRoutes(pages, { registration: deps.registration, requireVerification: deps.requireVerification, site });
+    signupPageRoutes(pages, { registration: deps.registration, signup: deps.signup, requireVerification: deps.requireVerification, site });
     loginPageRoutes(pages, { login: deps.login, cookie: deps.cookie, site, returnOrigins });
     sessionPageRoutes(pages, { sessions: deps.sessions, cookie: deps.cookie, site });
     accountPageRoutes(pages, { site, sessions: deps.sessions, cookie: deps.cookie, change: deps.change, email: deps.email, accounts: deps.accounts });

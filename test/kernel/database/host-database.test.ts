@@ -20,7 +20,7 @@ import { emptyDatabase, type RawDatabase, type SchemaEntry } from '../../support
 import { ALL_MIGRATIONS } from '../../support/migrations.js';
 
 /** Sesame's tables without a prefix: the names every database made before the prefix has, and keeps. */
-const UNPREFIXED_TABLES = ['admin_tokens', 'auth_events', 'kysely_migration', 'kysely_migration_lock', 'mail_outbox', 'rate_limits', 'sesame_secrets', 'sessions', 'users', 'verification_tokens'];
+const UNPREFIXED_TABLES = ['admin_tokens', 'auth_events', 'invitations', 'kysely_migration', 'kysely_migration_lock', 'mail_outbox', 'rate_limits', 'sesame_secrets', 'sessions', 'spent_challenges', 'users', 'verification_tokens'];
 
 /** A host application's own schema, in SQL both engines take, with names Sesame would use without a prefix. */
 const HOST_SCHEMA = [
@@ -213,9 +213,9 @@ describeEngines('a host database', (engine) => {
         (error: unknown) => error,
       );
       expect(refusal).toBeInstanceOf(SchemaVersionError);
-      expect((refusal as SchemaVersionError).missing).toEqual(['0007_verification_tokens', '0008_users_credential_version', '0009_users_disabled', '0010_sessions_devices', '0011_admin_tokens', '0012_mail_outbox', '0013_users_email_verified', '0014_verification_codes', '0015_mail_channels']);
+      expect((refusal as SchemaVersionError).missing).toEqual(['0007_verification_tokens', '0008_users_credential_version', '0009_users_disabled', '0010_sessions_devices', '0011_admin_tokens', '0012_mail_outbox', '0013_users_email_verified', '0014_verification_codes', '0015_mail_channels', '0016_signup_invitations']);
       expect((refusal as Error).message).toBe(
-        "the database's Sesame schema is behind this Sesame: migrations 0007_verification_tokens, 0008_users_credential_version, 0009_users_disabled, 0010_sessions_devices, 0011_admin_tokens, 0012_mail_outbox, 0013_users_email_verified, 0014_verification_codes, 0015_mail_channels are not applied and migrations are off (migrate: false): " +
+        "the database's Sesame schema is behind this Sesame: migrations 0007_verification_tokens, 0008_users_credential_version, 0009_users_disabled, 0010_sessions_devices, 0011_admin_tokens, 0012_mail_outbox, 0013_users_email_verified, 0014_verification_codes, 0015_mail_channels, 0016_signup_invitations are not applied and migrations are off (migrate: false): " +
           `apply the statements of migrationSql({ engine: '${engine.name}', tablePrefix: 'sesame_', after: '0006_auth_events' }) first, or start once with migrations on`,
       );
 

@@ -186,4 +186,19 @@ describeEngines('the courier', (engine) => {
     await sender.countOnly(storage().kysely, 'nobody@example.io');
     expect(await rows()).toHaveLength(3);
   });
+  it('carries an invitation: its link to the sign-up page by webhook as a fact, by mail in the reader\'s language', async () => {
+    now = T0;
+    const invitation = { kind: 'invitation', to: TO, token: 'tok-invite', expiresAt: T0 + 7 * 86_400_000 } as const;
+    expect(await courier().courier.send(storage().kysely, invitation)).toBe('queued');
+    expect(await courier({ channel: 'email' }).courier.send(storage().kysely, invitation)).toBe('queued');
+    const [hook, mail] = await rows();
+    expect(hook).toEqual({
+      kind: 'invitation', channel: 'webhook', recipient: 'owner@example.io', subject: 'invitation', html: null,
+      body: { type: 'invitation', email: 'owner@example.io', language: 'fr', token: 'tok-invite', link: `${BASE}/account/signup?invitation=tok-invite`, expires_at: '2026-12-07T07:46:00.000Z' },
+    });
+    expect(mail).toMatchObject({ kind: 'invitation', channel: 'email', subject: 'Vous êtes invité à créer un compte sur auth.example.com' });
+    expect(mail?.body).toContain(`${BASE}/account/signup?invitation=tok-invite`);
+    expect(mail?.body).toContain('Le lien ne sert qu’une fois, jusqu’au 7 décembre 2026');
+    expect(mail?.html).toContain(`href="${BASE}/account/signup?invitation=tok-invite"`);
+  });
 });

@@ -148,7 +148,7 @@ describe('the admin API', () => {
     expect(document.info.title).toBe('Sesame admin API');
     expect(document.components.securitySchemes).toEqual({ adminToken: { type: 'http', scheme: 'bearer' } });
     const operations = Object.values(document.paths).flatMap((path) => Object.values(path));
-    expect(operations.length).toBe(8);
+    expect(operations.length).toBe(10);
     for (const operation of operations) {
       expect(operation.operationId).toMatch(/^admin[A-Z]/);
       expect(operation.security).toEqual([{ adminToken: [] }]);

@@ -95,7 +95,7 @@ describe('the admin API: optional bodies, repeats and refusals', () => {
       if (schema === undefined) throw new Error(`no 200 schema for ${method} ${path}`);
       return schema;
     };
-    const routes: Array<[method: 'GET' | 'POST' | 'DELETE', url: string, path: string]> = [
+    const routes: Array<[method: 'GET' | 'POST' | 'DELETE', url: string, path: string, json?: string]> = [
       ['GET', '/admin/users', '/admin/users'],
       ['GET', `/admin/users/${id}`, '/admin/users/{id}'],
       ['GET', '/admin/events', '/admin/events'],
@@ -103,12 +103,14 @@ describe('the admin API: optional bodies, repeats and refusals', () => {
       ['POST', `/admin/users/${id}/enable`, '/admin/users/{id}/enable'],
       ['POST', `/admin/users/${id}/revoke-sessions`, '/admin/users/{id}/revoke-sessions'],
       ['POST', `/admin/users/${id}/force-reset`, '/admin/users/{id}/force-reset'],
+      ['POST', '/admin/invitations', '/admin/invitations', '{"email":"invited-style@example.com"}'],
+      ['POST', '/admin/users', '/admin/users', '{"email":"created-style@example.com","password":"pw-created-style-123"}'],
       ['DELETE', `/admin/users/${id}`, '/admin/users/{id}'],
     ];
     const answers: Record<string, Record<string, unknown>> = {};
     // Read the account first (its sessions, events and mail), then act on it, then read the log its acts wrote.
-    for (const [method, url, path] of [...routes.slice(0, 2), ...routes.slice(3), routes[2]] as typeof routes) {
-      const reply = await admin.inject({ method, url, headers: { authorization } });
+    for (const [method, url, path, json] of [...routes.slice(0, 2), ...routes.slice(3), routes[2]] as typeof routes) {
+      const reply = await admin.inject({ method, url, headers: { authorization, ...(json === undefined ? {} : { 'content-type': 'application/json' }) }, ...(json === undefined ? {} : { payload: json }) });
       expect(reply.statusCode, `${method} ${url}`).toBe(200);
       const body = reply.json<Record<string, unknown>>();
       answers[`${method} ${path}`] = body;

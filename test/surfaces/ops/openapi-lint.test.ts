@@ -40,6 +40,7 @@ const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /health/live': 'checkLiveness',
   'GET /health/ready': 'checkReadiness',
   'POST /users': 'registerUser',
+  'GET /users/challenge': 'registrationChallenge',
   'POST /sessions': 'logIn',
   'DELETE /sessions': 'logOut',
   'GET /profile': 'getProfile',
@@ -59,7 +60,7 @@ const OPERATION_IDS: Readonly<Record<string, string>> = {
 /** The operations that need the session cookie. */
 const NEED_SESSION = ['DELETE /sessions', 'GET /profile', 'PUT /password', 'GET /sessions', 'POST /sessions/end', 'GET /profile/events', 'GET /profile/export', 'DELETE /profile', 'PUT /email', 'PUT /profile/language'];
 /** The operations that refuse no request (operation-4xx-response is off in redocly.yaml for them alone). */
-const NEVER_REFUSE = ['GET /', 'GET /health', 'GET /health/live', 'GET /health/ready'];
+const NEVER_REFUSE = ['GET /', 'GET /health', 'GET /health/live', 'GET /health/ready', 'GET /users/challenge'];
 /** The rate-limited operations (route-limits.ts), each of which may answer 429. */
 const RATE_LIMITED = ['POST /users', 'POST /sessions', 'POST /reset_password', 'PUT /reset_password', 'PUT /password', 'POST /sessions/end', 'DELETE /profile', 'POST /email/verify', 'POST /email/verify/resend', 'PUT /email'];
 

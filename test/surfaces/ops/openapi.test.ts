@@ -20,6 +20,7 @@ const ROUTES = [
   'GET /health/live',
   'GET /health/ready',
   'POST /users',
+  'GET /users/challenge',
   'POST /sessions',
   'DELETE /sessions',
   'GET /profile',

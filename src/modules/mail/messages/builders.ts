@@ -107,6 +107,33 @@ export function confirmEmailChangeMessage(to: Recipient, link: TokenLink): NewMe
 }
 
 /**
+ * The invitation: a link to the sign-up page carrying the token, which fixes the address the account is made with.
+ * No code beside it: the invitation is spent on the page, where a link is what the reader follows.
+ */
+export function invitationMessage(to: Recipient, details: { readonly baseUrl: string; readonly token: string; readonly expiresAt: number }): NewMessage {
+  const language = languageOf(to);
+  const wording = WORDING[language];
+  const words = wording.invitation;
+  const host = hostOf(details.baseUrl);
+  return message('invitation', to, {
+    language,
+    subject: words.subject(host),
+    blocks: [
+      { type: 'paragraph', text: words.intro(to.address, host) },
+      { type: 'action', lead: words.lead, label: words.button, fallback: wording.fallback, url: invitationLink(details.baseUrl, details.token) },
+      { type: 'paragraph', text: words.expiry(formatDate(details.expiresAt, language)) },
+      { type: 'paragraph', text: words.ignore },
+    ],
+    footer: wording.footer(to.address, host),
+  });
+}
+
+/** The sign-up page's address with an invitation's token: the one place the link is spelt, for the mail and the webhook. */
+export function invitationLink(baseUrl: string, token: string): string {
+  return `${baseUrl}/account/signup?invitation=${encodeURIComponent(token)}`;
+}
+
+/**
  * The notice to the OLD address of an email change, so the owner hears of a takeover while it can still be stopped.
  * The new address is masked (the old address may be read by someone the owner no longer trusts).
  */

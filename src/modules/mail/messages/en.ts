@@ -48,6 +48,14 @@ export const en: Wording = {
         : `The password of your account was changed on ${date}.`,
     notYou: 'If it was not you, someone else has access to your account: reset your password now.',
   },
+  invitation: {
+    subject: (host) => `You are invited to create an account at ${host}`,
+    intro: (address, host) => `An administrator of ${host} invited ${address} to create an account.`,
+    lead: 'To create your account, open this link:',
+    button: 'Create my account',
+    expiry: (date) => `The link works once, until ${date}.`,
+    ignore: 'If you do not want an account, ignore this message: nothing is created.',
+  },
   registrationAttempt: {
     subject: 'Someone tried to sign up with your address',
     body: (address) =>

@@ -51,6 +51,14 @@ export const fr: Wording = {
         : `Le mot de passe de votre compte a été modifié le ${date}.`,
     notYou: `Si ce n’est pas vous, quelqu’un d’autre a accès à votre compte${NB}: réinitialisez votre mot de passe dès maintenant.`,
   },
+  invitation: {
+    subject: (host) => `Vous êtes invité à créer un compte sur ${host}`,
+    intro: (address, host) => `Un administrateur de ${host} a invité ${address} à créer un compte.`,
+    lead: `Pour créer votre compte, ouvrez ce lien${NB}:`,
+    button: 'Créer mon compte',
+    expiry: (date) => `Le lien ne sert qu’une fois, jusqu’au ${date}.`,
+    ignore: `Si vous ne voulez pas de compte, ignorez ce message${NB}: rien n’est créé.`,
+  },
   registrationAttempt: {
     subject: 'Quelqu’un a tenté de s’inscrire avec votre adresse',
     body: (address) =>

@@ -15,5 +15,7 @@ export {
   newSignInMessage,
   registrationAttemptMessage,
   registrationLinks,
+  invitationMessage,
+  invitationLink,
 } from './builders.js';
 export { maskAddress } from './format.js';

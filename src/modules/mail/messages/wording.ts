@@ -56,6 +56,21 @@ export interface Wording {
     /** What a reader who did not do it should fear. */
     readonly notYou: string;
   };
+  /** The invitation an operator sends (`sesame users invite`, `POST /admin/invitations`): a link to the sign-up page. */
+  readonly invitation: {
+    /** The subject line (and heading), naming the service's host. */
+    subject(host: string): string;
+    /** Why the reader gets this: an account may be created at `host` with this address. */
+    intro(address: string, host: string): string;
+    /** The text part's line before the URL. */
+    readonly lead: string;
+    /** The HTML button's label. */
+    readonly button: string;
+    /** That the link works once, until `date` (already in words). */
+    expiry(date: string): string;
+    /** What happens if the reader does nothing. */
+    readonly ignore: string;
+  };
   /**
    * The notice to an address that already has an account, after someone tried to register it again: sent instead of
    * answering "already registered", so only the mailbox's owner learns the address has an account.
