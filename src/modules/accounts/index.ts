@@ -24,5 +24,5 @@ export type {
 export { AccountError, type AccountsErrorCode } from './errors.js';
 export type { AccountsEvent } from './events.js';
 export { accountsRoutes } from './http/routes.js';
-export { exportJson } from './http/export-json.js';
+export { eventJson, exportJson } from './http/export-json.js';
 export type { AccountRoutesDeps } from './http/deps.js';

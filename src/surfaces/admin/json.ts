@@ -9,7 +9,7 @@
  * field added to one and not the other is a type error, not a field the serialiser silently drops.
  * @module
  */
-import type { AccountDetails, AccountEvent, AccountView, Disabled, Enabled, ForcedReset, SessionRecord } from '../../modules/accounts/index.js';
+import { eventJson, type AccountDetails, type AccountEvent, type AccountView, type Disabled, type Enabled, type ForcedReset, type SessionRecord } from '../../modules/accounts/index.js';
 import type { AdminTokenSummary } from '../../modules/admin-tokens/index.js';
 import type { StoredAuthEvent } from '../../modules/audit/index.js';
 import type { OutboxSummary } from '../../modules/mail/index.js';
@@ -99,13 +99,8 @@ export const ACCOUNT_EVENT = object({
 export function accountEventJson(event: AccountEvent) {
   return {
     id: event.id,
-    type: event.type,
-    actor: event.actor,
-    created_at: iso(event.createdAt),
-    request_id: event.requestId,
-    ip: event.ip,
-    user_agent: event.userAgent,
-    detail: detailJson(event.detail),
+    // The fields of the owner's own view (`GET /profile/events`), written once there.
+    ...eventJson(event),
   } satisfies Shaped<typeof ACCOUNT_EVENT>;
 }
 

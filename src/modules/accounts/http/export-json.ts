@@ -4,21 +4,16 @@
  * forgotten in the other, or a secret left out of one only).
  * @module
  */
-import { detailJson } from '../../../kernel/json-style.js';
+import { detailJson, iso, isoOrNull } from '../../../kernel/json-style.js';
 import { sessionHandle, type ValidSession } from '../../sessions/index.js';
 import type { AccountEvent, AccountExport } from '../schema.js';
-
-/** An ISO 8601 time, or null. */
-function isoOrNull(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
 
 /** An event as the owner's routes write it. */
 export function eventJson(event: AccountEvent) {
   return {
     type: event.type,
     actor: event.actor,
-    created_at: new Date(event.createdAt).toISOString(),
+    created_at: iso(event.createdAt),
     request_id: event.requestId,
     ip: event.ip,
     user_agent: event.userAgent,
@@ -39,8 +34,8 @@ export function exportJson(exported: AccountExport, session: Pick<ValidSession, 
       id: account.id,
       email: account.email,
       state: account.state,
-      created_at: new Date(account.createdAt).toISOString(),
-      updated_at: new Date(account.updatedAt).toISOString(),
+      created_at: iso(account.createdAt),
+      updated_at: iso(account.updatedAt),
       disabled_at: isoOrNull(account.disabledAt),
       disabled_reason: account.disabledReason,
       email_verified_at: isoOrNull(account.emailVerifiedAt),
@@ -48,8 +43,8 @@ export function exportJson(exported: AccountExport, session: Pick<ValidSession, 
     },
     sessions: exported.sessions.map((s) => ({
       id: s.handle,
-      created_at: new Date(s.createdAt).toISOString(),
-      expires_at: new Date(s.expiresAt).toISOString(),
+      created_at: iso(s.createdAt),
+      expires_at: iso(s.expiresAt),
       last_used_at: isoOrNull(s.lastUsedAt),
       ended_at: isoOrNull(s.endedAt),
       end_reason: s.endReason,
@@ -61,7 +56,7 @@ export function exportJson(exported: AccountExport, session: Pick<ValidSession, 
       channel: m.channel,
       status: m.status,
       attempts: m.attempts,
-      created_at: new Date(m.createdAt).toISOString(),
+      created_at: iso(m.createdAt),
       sent_at: isoOrNull(m.sentAt),
     })),
   };
